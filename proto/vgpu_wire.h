@@ -1,0 +1,213 @@
+/* vgpu_wire.h: request and response slots, op codes, limits: the wire contract. */
+#ifndef VGPU_WIRE_H
+#define VGPU_WIRE_H
+
+#include "vgpu_proto_types.h"
+
+/*
+ * Every structure here is shared between a guest (32- or 64-bit, any
+ * compiler) and Dom0: fixed-width fields, natural alignment, explicit
+ * padding named rsvd* that must be zero, no bitfields, no pointers.
+ * Sizes and key offsets are asserted at the end of this file.
+ * A layout never changes once released: new capabilities come as new ops,
+ * new feature bits (negotiated by VGPU_OP_HELLO) or a new version.
+ */
+
+#define VGPU_PROTO_VERSION     1u /* the version this header describes */
+#define VGPU_PROTO_VERSION_MIN 1u /* the oldest version this code speaks */
+
+/* Op codes. Zero is never valid, so a zeroed slot is rejected. */
+enum vgpu_op {
+    VGPU_OP_HELLO = 1,         /* version and features negotiation; must be first */
+    VGPU_OP_DEVICE_INFO = 2,   /* writes struct vgpu_device_info into the data area */
+    VGPU_OP_MEM_ALLOC = 3,     /* allocate device memory; rsp: device pointer */
+    VGPU_OP_MEM_FREE = 4,      /* free an allocation by its base pointer */
+    VGPU_OP_MEMSET = 5,        /* set device bytes to a value */
+    VGPU_OP_COPY_HTOD = 6,     /* data area -> device */
+    VGPU_OP_COPY_DTOH = 7,     /* device -> data area */
+    VGPU_OP_COPY_DTOD = 8,     /* device -> device */
+    VGPU_OP_MODULE_LOAD = 9,   /* module image (PTX/cubin) in the data area; rsp: module */
+    VGPU_OP_MODULE_UNLOAD = 10,/* release a module and its functions */
+    VGPU_OP_FUNC_GET = 11,     /* function by name; rsp: function handle */
+    VGPU_OP_LAUNCH = 12,       /* launch a kernel */
+    VGPU_OP_SYNC = 13,         /* wait for all earlier work of this channel; ends a job */
+    VGPU_OP_BATCH_END = 14,    /* ends a job without waiting (submit what is queued) */
+    VGPU_OP_NOP = 15,          /* does nothing; for latency measurement */
+    VGPU_OP_COUNT_
+};
+
+/* Request flags (vgpu_req.flags). */
+#define VGPU_REQF_END_JOB 0x0001u /* this request closes the current job (as BATCH_END) */
+#define VGPU_REQF_MASK    0x0001u /* all defined flags; others must be zero */
+
+/* Feature bits negotiated by HELLO (vgpu_req_hello.features). */
+#define VGPU_FEAT_EVENT_IDX 0x1ull /* both sides honour req_event/rsp_event */
+#define VGPU_FEAT_MASK      0x1ull
+
+/* Executor kinds reported by DEVICE_INFO. */
+enum vgpu_executor_kind {
+    VGPU_EXECUTOR_NONE = 0,
+    VGPU_EXECUTOR_CPU_REF = 1, /* CPU reference executor: a test and demo aid, not a GPU */
+    VGPU_EXECUTOR_CUDA = 2,    /* NVIDIA GPU through the CUDA driver API */
+};
+
+/* Limits every consumer checks against. */
+#define VGPU_NAME_MAX         128u        /* function name, NUL included */
+#define VGPU_PARAMS_MAX       4096u       /* packed kernel parameters, bytes */
+#define VGPU_GRID_X_MAX       0x7fffffffu
+#define VGPU_GRID_YZ_MAX      65535u
+#define VGPU_BLOCK_XY_MAX     1024u
+#define VGPU_BLOCK_Z_MAX      64u
+#define VGPU_BLOCK_THREADS_MAX 1024u
+#define VGPU_SHMEM_MAX        (228u * 1024u) /* H100: 228 KiB per SM */
+#define VGPU_PAGE_SIZE        4096u       /* Xen grant granularity, on every arch */
+#define VGPU_RING_ORDER_MAX   4u          /* at most 16 pages of ring */
+#define VGPU_DATA_PAGES_MAX   (VGPU_DATA_DIR_SLOTS) /* one directory page */
+
+struct vgpu_req_hello {
+    uint16_t version_min;    /* oldest version the guest speaks */
+    uint16_t version_max;    /* newest version the guest speaks */
+    uint32_t rsvd0;
+    uint64_t features;       /* VGPU_FEAT_* the guest supports */
+};
+
+struct vgpu_req_info {
+    uint64_t data_off;       /* where to write struct vgpu_device_info */
+};
+
+struct vgpu_req_alloc {
+    uint64_t size;           /* bytes, > 0 */
+};
+
+struct vgpu_req_ptr {        /* MEM_FREE, MODULE_UNLOAD */
+    uint64_t handle;
+};
+
+struct vgpu_req_memset {
+    uint64_t dptr;
+    uint64_t len;
+    uint32_t value;          /* byte value, < 256 */
+    uint32_t rsvd0;
+};
+
+struct vgpu_req_copy {       /* COPY_HTOD, COPY_DTOH: data area <-> device */
+    uint64_t dptr;           /* device address */
+    uint64_t data_off;       /* data-area offset */
+    uint64_t len;
+};
+
+struct vgpu_req_copy_dd {    /* COPY_DTOD */
+    uint64_t dst;
+    uint64_t src;
+    uint64_t len;
+};
+
+struct vgpu_req_module {     /* MODULE_LOAD */
+    uint64_t data_off;       /* image in the data area */
+    uint64_t len;
+};
+
+struct vgpu_req_func {       /* FUNC_GET */
+    uint64_t module;
+    uint64_t name_off;       /* NUL-terminated name in the data area */
+    uint32_t name_len;       /* bytes available for it, NUL included, <= VGPU_NAME_MAX */
+    uint32_t rsvd0;
+};
+
+struct vgpu_req_launch {
+    uint64_t func;
+    uint32_t grid[3];
+    uint32_t block[3];
+    uint32_t shmem;          /* dynamic shared memory, bytes */
+    uint32_t params_len;     /* packed parameter buffer, bytes, <= VGPU_PARAMS_MAX */
+    uint64_t params_off;     /* its offset in the data area */
+};
+
+/* A request slot: 64 bytes. */
+struct vgpu_req {
+    uint64_t id;             /* chosen by the guest, echoed in the response */
+    uint16_t op;             /* enum vgpu_op */
+    uint16_t flags;          /* VGPU_REQF_* */
+    uint32_t rsvd0;          /* must be zero */
+    union {
+        struct vgpu_req_hello hello;
+        struct vgpu_req_info info;
+        struct vgpu_req_alloc alloc;
+        struct vgpu_req_ptr ptr;
+        struct vgpu_req_memset memset;
+        struct vgpu_req_copy copy;
+        struct vgpu_req_copy_dd copy_dd;
+        struct vgpu_req_module module;
+        struct vgpu_req_func func;
+        struct vgpu_req_launch launch;
+        uint8_t raw[48];     /* bytes an op does not use must be zero */
+    } u;
+};
+
+struct vgpu_rsp_hello {
+    uint16_t version;        /* agreed version */
+    uint16_t rsvd0;
+    uint32_t nr_slots;       /* ring slots */
+    uint64_t features;       /* agreed VGPU_FEAT_* */
+    uint64_t data_size;      /* data-area bytes */
+    uint32_t max_inflight;   /* requests the host accepts outstanding per channel */
+    uint32_t rsvd1;
+};
+
+/* A response slot: 64 bytes. */
+struct vgpu_rsp {
+    uint64_t id;             /* the request's id */
+    uint16_t op;             /* the request's op */
+    uint16_t flags;          /* zero */
+    uint32_t status;         /* enum vgpu_status */
+    uint32_t detail;         /* executor code (CUresult) when status is VGPU_S_EXEC */
+    uint32_t rsvd0;
+    union {
+        uint64_t handle;     /* MEM_ALLOC: device pointer; MODULE_LOAD; FUNC_GET */
+        struct vgpu_rsp_hello hello;
+        uint8_t raw[40];
+    } u;
+};
+
+/* Written by DEVICE_INFO into the data area: 256 bytes. */
+struct vgpu_device_info {
+    char name[64];           /* device name, NUL-terminated */
+    char pool[32];           /* pool this VM runs in, NUL-terminated */
+    uint64_t total_mem;      /* device memory, bytes */
+    uint64_t mem_quota;      /* this VM's quota, bytes (0: none) */
+    uint64_t mem_used;       /* this VM's allocations, bytes */
+    uint32_t vm_id;
+    uint32_t executor;       /* enum vgpu_executor_kind */
+    uint32_t priority;       /* 0 low, 1 medium, 2 high */
+    uint32_t cc_major;       /* compute capability (0 for the CPU executor) */
+    uint32_t cc_minor;
+    uint32_t multiprocessors;
+    uint8_t rsvd[112];
+};
+
+/*
+ * The data-area directory page (Xen transport): the frontend grants it
+ * once, listing the grant references of the data pages in order. The data
+ * area is then nr_pages * VGPU_PAGE_SIZE bytes addressed by offset.
+ */
+#define VGPU_DATA_DIR_MAGIC 0x44475056u /* "VPGD" little-endian */
+#define VGPU_DATA_DIR_SLOTS 1022u
+struct vgpu_data_dir {
+    uint32_t magic;          /* VGPU_DATA_DIR_MAGIC */
+    uint32_t nr_pages;       /* <= the backend's max-data-pages */
+    uint32_t gref[VGPU_DATA_DIR_SLOTS];
+};
+
+VGPU_STATIC_ASSERT(sizeof(struct vgpu_req) == 64, "request slot is 64 bytes");
+VGPU_STATIC_ASSERT(sizeof(struct vgpu_rsp) == 64, "response slot is 64 bytes");
+VGPU_STATIC_ASSERT(offsetof(struct vgpu_req, op) == 8, "req.op at 8");
+VGPU_STATIC_ASSERT(offsetof(struct vgpu_req, u) == 16, "req.u at 16");
+VGPU_STATIC_ASSERT(offsetof(struct vgpu_rsp, status) == 12, "rsp.status at 12");
+VGPU_STATIC_ASSERT(offsetof(struct vgpu_rsp, u) == 24, "rsp.u at 24");
+VGPU_STATIC_ASSERT(sizeof(struct vgpu_req_launch) == 48, "launch args fill the slot");
+VGPU_STATIC_ASSERT(offsetof(struct vgpu_req_launch, params_off) == 40, "launch.params_off at 40");
+VGPU_STATIC_ASSERT(sizeof(struct vgpu_rsp_hello) == 32, "hello rsp 32");
+VGPU_STATIC_ASSERT(sizeof(struct vgpu_device_info) == 256, "device info 256");
+VGPU_STATIC_ASSERT(sizeof(struct vgpu_data_dir) == VGPU_PAGE_SIZE, "directory is one page");
+
+#endif /* VGPU_WIRE_H */
