@@ -6,3 +6,4 @@ VGPU_STATIC_ASSERT(offsetof(struct vgpu_req_memset, value) == 16, "memset.value 
 VGPU_STATIC_ASSERT(offsetof(struct vgpu_rsp_hello, features) == 8, "hello.features at 8");
 VGPU_STATIC_ASSERT(offsetof(struct vgpu_device_info, total_mem) == 96, "info.total_mem at 96");
 VGPU_STATIC_ASSERT(offsetof(struct vgpu_data_dir, gref) == 8, "dir.gref at 8");
+#include "vgpu_local.h"

@@ -1,0 +1,97 @@
+/* transport.h: how a transport (local, Xen) plugs channels into vgpud's core. */
+#ifndef VGPUD_TRANSPORT_H
+#define VGPUD_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "vgpu_proto.h"
+
+struct vgpu_be;        /* the daemon */
+struct vgpu_be_chan;   /* one channel, owned by the core */
+struct vgpu_be_loop;   /* the epoll event loop */
+
+/* Who the channel acts for. Resolved by the transport, never taken from the guest. */
+struct vgpu_be_identity {
+    char vm_uuid[37];      /* "" when the transport knows none (Xen: from the backend dir) */
+    char vm_name[64];
+    uint32_t vm_id;
+    char pool[32];
+    int priority;          /* 0 low, 1 medium, 2 high */
+    uint64_t mem_quota;    /* bytes, 0 = executor default */
+};
+
+/* What the core asks of the transport for one channel. Called on the loop thread. */
+struct vgpu_be_chan_ops {
+    /* Wake the guest: responses were pushed and it asked to be notified. */
+    void (*notify)(void *tctx);
+    /* The core is done with the channel (after detach or a protocol error):
+     * unmap the ring and data area, close fds, free tctx. Called once. */
+    void (*release)(void *tctx);
+};
+
+struct vgpu_be_chan_desc {
+    struct vgpu_sring *sring;          /* mapped ring, initialised by the guest */
+    uint32_t ring_order;
+    void *data;                        /* mapped data area */
+    uint64_t data_size;
+    struct vgpu_be_identity id;
+    const struct vgpu_be_chan_ops *ops;
+    void *tctx;                        /* the transport's per-channel state */
+    char label[48];                    /* for logs: "local pid 123", "dom3/0/ch1" */
+};
+
+/*
+ * Attach a mapped channel to the core. On success the core owns the
+ * channel until the transport calls vgpu_be_chan_detach() or the core
+ * closes it for a protocol violation; either way ops->release(tctx) runs
+ * exactly once. Returns 0 or -errno (-ENOENT unknown pool, -ENOMEM); on
+ * failure ops->release is NOT called. Loop thread only.
+ */
+int vgpu_be_chan_attach(struct vgpu_be *be, const struct vgpu_be_chan_desc *d,
+                        struct vgpu_be_chan **out);
+
+/* The guest signalled (a hint: the core re-reads the ring). Loop thread only. */
+void vgpu_be_chan_kick(struct vgpu_be_chan *c);
+
+/*
+ * The peer is gone (client died, domain destroyed, frontend closing):
+ * queued jobs are cancelled, a running job finishes first, the VM's
+ * resources held by this channel are freed, then ops->release runs
+ * (possibly later, once the running job returned). Loop thread only.
+ */
+void vgpu_be_chan_detach(struct vgpu_be_chan *c);
+
+/* A transport: started at daemon start, stopped at shutdown. */
+struct vgpu_be_transport {
+    const char *name;                  /* "local", "xen" */
+    /* Set up listeners/watches on the loop. -ENODEV with one log line if the
+     * transport cannot run here (no Xen); the daemon goes on without it. */
+    int (*start)(struct vgpu_be *be, void **state);
+    /* Detach every channel and free the state. Tolerates a NULL state. */
+    void (*stop)(void *state);
+};
+
+extern const struct vgpu_be_transport vgpu_be_local_transport;
+extern const struct vgpu_be_transport vgpu_be_xen_transport;
+
+/* Event loop service for transports. cb runs on the loop thread with the epoll events. */
+typedef void (*vgpu_be_io_cb)(void *ctx, uint32_t events);
+struct vgpu_be_loop *vgpu_be_get_loop(struct vgpu_be *be);
+int vgpu_be_loop_add(struct vgpu_be_loop *l, int fd, uint32_t events, vgpu_be_io_cb cb, void *ctx);
+int vgpu_be_loop_del(struct vgpu_be_loop *l, int fd);
+
+/* Daemon configuration a transport may need (socket path, limits, store path). */
+struct vgpu_be_limits {
+    uint32_t max_ring_order;
+    uint32_t max_data_pages;
+    uint32_t max_channels_per_vm;
+};
+const struct vgpu_be_limits *vgpu_be_get_limits(struct vgpu_be *be);
+
+/* Log with a level (LOG_ERR..LOG_DEBUG from syslog.h), to stderr or syslog. */
+void vgpu_be_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Same, at most once per second per call site's key. */
+void vgpu_be_log_ratelimited(int level, const void *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif /* VGPUD_TRANSPORT_H */

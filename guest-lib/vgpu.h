@@ -1,0 +1,102 @@
+/* vgpu.h: libvgpu, the guest-side C API of vgpu. */
+#ifndef VGPU_H
+#define VGPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "vgpu_status.h"
+#include "vgpu_wire.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * A channel to the host's vgpud: one ring and one data area. Every
+ * function returns 0 (VGPU_S_OK) or a negated enum vgpu_status; turn it
+ * into words with vgpu_strerror(). Device pointers, modules and functions
+ * are 64-bit handles valid only on the channel's VM.
+ *
+ * Thread safety: a channel is used by one thread at a time (callers lock
+ * around it, or open one channel per thread). Different channels are
+ * independent. vgpu_strerror() is thread-safe.
+ *
+ * Execution model: requests are queued on the channel and reach the host
+ * as a job when the job is closed: vgpu_sync() (waits for completion) or
+ * vgpu_flush() (returns at once; the results are collected by the next
+ * vgpu_sync()). Calls that return a value (alloc, module load, function
+ * lookup, device info, copies to the host) close the job and wait.
+ */
+typedef struct vgpu_channel vgpu_channel;
+
+/* Transports (vgpu_open_opts.transport). */
+enum vgpu_transport {
+    VGPU_TRANSPORT_AUTO = 0,  /* $VGPU_TRANSPORT ("local" or "xen"), else xen if /dev/vgpu exists, else local */
+    VGPU_TRANSPORT_LOCAL = 1, /* vgpud's unix socket on this host */
+    VGPU_TRANSPORT_XEN = 2,   /* /dev/vgpu of the guest kernel module */
+};
+
+struct vgpu_open_opts {
+    int transport;            /* enum vgpu_transport */
+    const char *socket_path;  /* local: default $VGPU_SOCKET, else VGPU_LOCAL_SOCKET_DEFAULT */
+    const char *instance;     /* local: VM UUID or name, default $VGPU_INSTANCE */
+    uint32_t ring_order;      /* 0: default (2) */
+    uint32_t data_pages;      /* 0: default (256 = 1 MiB) */
+    int64_t poll_ns;          /* spin this long for a response before sleeping; -1: default
+                                 ($VGPU_POLL_NS, else 50000); 0: never spin */
+};
+
+/* Open a channel; opts may be NULL (all defaults). The HELLO exchange is done here. */
+int vgpu_open(const struct vgpu_open_opts *opts, vgpu_channel **out);
+/* Close a channel; outstanding work is waited for. Tolerates NULL. */
+void vgpu_close(vgpu_channel *ch);
+
+/* How the host sees this channel's VM and device (written by DEVICE_INFO). */
+int vgpu_device_info(vgpu_channel *ch, struct vgpu_device_info *out);
+
+int vgpu_mem_alloc(vgpu_channel *ch, uint64_t size, uint64_t *dptr);
+int vgpu_mem_free(vgpu_channel *ch, uint64_t dptr);
+int vgpu_memset(vgpu_channel *ch, uint64_t dptr, uint8_t value, uint64_t len);
+
+/* Copies of any size: chunked through the data area and pipelined. Synchronous. */
+int vgpu_copy_htod(vgpu_channel *ch, uint64_t dptr, const void *src, uint64_t len);
+int vgpu_copy_dtoh(vgpu_channel *ch, void *dst, uint64_t dptr, uint64_t len);
+int vgpu_copy_dtod(vgpu_channel *ch, uint64_t dst, uint64_t src, uint64_t len);
+
+/*
+ * Host buffers inside the data area (zero-copy, like pinned memory):
+ * vgpu_host_alloc returns a pointer into the shared data area;
+ * vgpu_copy_htod_async/vgpu_copy_dtoh_async queue copies from/to such a
+ * buffer without staging. NULL / -NO_MEMORY when the area is full.
+ */
+void *vgpu_host_alloc(vgpu_channel *ch, size_t size);
+void vgpu_host_free(vgpu_channel *ch, void *p);
+int vgpu_copy_htod_async(vgpu_channel *ch, uint64_t dptr, const void *host_buf, uint64_t len);
+int vgpu_copy_dtoh_async(vgpu_channel *ch, void *host_buf, uint64_t dptr, uint64_t len);
+
+int vgpu_module_load(vgpu_channel *ch, const void *image, size_t len, uint64_t *module);
+int vgpu_module_unload(vgpu_channel *ch, uint64_t module);
+int vgpu_func_get(vgpu_channel *ch, uint64_t module, const char *name, uint64_t *func);
+
+/*
+ * Queue a kernel launch. params is the packed parameter buffer
+ * (CU_LAUNCH_PARAM_BUFFER_POINTER layout), copied at once.
+ */
+int vgpu_launch(vgpu_channel *ch, uint64_t func, const uint32_t grid[3], const uint32_t block[3],
+                uint32_t shmem, const void *params, size_t params_len);
+
+/* Close the current job without waiting. */
+int vgpu_flush(vgpu_channel *ch);
+/* Close the current job and wait for all queued work; returns the first error of that work. */
+int vgpu_sync(vgpu_channel *ch);
+/* One NOP round trip (latency probes). */
+int vgpu_nop(vgpu_channel *ch);
+
+/* The executor kind's name ("cpu-reference", "cuda"). */
+const char *vgpu_executor_name(uint32_t kind);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VGPU_H */
