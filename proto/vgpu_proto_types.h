@@ -15,8 +15,8 @@
 #define vgpu_mb()  virt_mb()
 #define vgpu_rmb() virt_rmb()
 #define vgpu_wmb() virt_wmb()
-#define vgpu_memcpy(d, s, n) memcpy(d, s, n)
-#define vgpu_memset(d, c, n) memset(d, c, n)
+#define vgpu_proto_memcpy(d, s, n) memcpy(d, s, n)
+#define vgpu_proto_memset(d, c, n) memset(d, c, n)
 #define VGPU_READ_ONCE(x)     READ_ONCE(x)
 #define VGPU_WRITE_ONCE(x, v) WRITE_ONCE(x, v)
 #else
@@ -28,8 +28,8 @@
 #define vgpu_mb()  __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define vgpu_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define vgpu_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
-#define vgpu_memcpy(d, s, n) __builtin_memcpy(d, s, n)
-#define vgpu_memset(d, c, n) __builtin_memset(d, c, n)
+#define vgpu_proto_memcpy(d, s, n) __builtin_memcpy(d, s, n)
+#define vgpu_proto_memset(d, c, n) __builtin_memset(d, c, n)
 #define VGPU_READ_ONCE(x)     (*(const volatile __typeof__(x) *)&(x))
 #define VGPU_WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
 #endif

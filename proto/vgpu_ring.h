@@ -76,7 +76,7 @@ static inline void vgpu_sring_init(struct vgpu_sring *s)
     s->rsp_prod = 0;
     s->req_event = 1;
     s->rsp_event = 1;
-    vgpu_memset(s->rsvd, 0, sizeof(s->rsvd));
+    vgpu_proto_memset(s->rsvd, 0, sizeof(s->rsvd));
 }
 
 static inline void vgpu_front_init(struct vgpu_front_ring *f, struct vgpu_sring *s, uint32_t nr)
@@ -160,7 +160,7 @@ static inline void vgpu_back_take_req(struct vgpu_back_ring *b, struct vgpu_req 
 {
     const union vgpu_slot *slot = &b->sring->ring[b->req_cons++ & (b->nr_slots - 1)];
 
-    vgpu_memcpy(out, &slot->req, sizeof(*out));
+    vgpu_proto_memcpy(out, &slot->req, sizeof(*out));
 }
 
 /* Backend: requests consumed but not yet answered. */
@@ -172,7 +172,7 @@ static inline uint32_t vgpu_back_unanswered(const struct vgpu_back_ring *b)
 /* Backend: write a finished response (built in a zeroed local struct) into the next slot. */
 static inline void vgpu_back_put_rsp(struct vgpu_back_ring *b, const struct vgpu_rsp *rsp)
 {
-    vgpu_memcpy(&b->sring->ring[b->rsp_prod_pvt++ & (b->nr_slots - 1)].rsp, rsp, sizeof(*rsp));
+    vgpu_proto_memcpy(&b->sring->ring[b->rsp_prod_pvt++ & (b->nr_slots - 1)].rsp, rsp, sizeof(*rsp));
 }
 
 /*
@@ -212,7 +212,7 @@ static inline void vgpu_front_take_rsp(struct vgpu_front_ring *f, struct vgpu_rs
 {
     const union vgpu_slot *slot = &f->sring->ring[f->rsp_cons++ & (f->nr_slots - 1)];
 
-    vgpu_memcpy(out, &slot->rsp, sizeof(*out));
+    vgpu_proto_memcpy(out, &slot->rsp, sizeof(*out));
 }
 
 /* Frontend, before sleeping: ask for a notification, then look again. */

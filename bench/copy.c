@@ -1,0 +1,115 @@
+/* copy.c: host<->device throughput through the data area, as a ratio to plain memcpy. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "vgpu.h"
+
+static const uint64_t sizes[] = {4096, 65536, 1 << 20, 16 << 20, 64 << 20};
+#define NSIZES    (sizeof(sizes) / sizeof(sizes[0]))
+#define MIN_BYTES (256ull << 20) /* each measurement moves at least this much */
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint32_t reps_for(uint64_t size)
+{
+    uint64_t r = MIN_BYTES / size;
+
+    return r < 3 ? 3 : (uint32_t)r;
+}
+
+/* GB/s of reps copies of size bytes in one direction; negative error on failure. */
+static int measure(vgpu_channel *ch, bool htod, uint64_t d, void *buf, uint64_t size, double *gbs)
+{
+    uint32_t i, reps = reps_for(size);
+    double t0 = now_s();
+    int r = 0;
+
+    for (i = 0; i < reps && r == 0; i++) {
+        r = htod ? vgpu_copy_htod(ch, d, buf, size) : vgpu_copy_dtoh(ch, buf, d, size);
+        if (r == 0 && htod)
+            r = vgpu_sync(ch); /* htod returns once staged: count the host's copy too */
+    }
+    *gbs = (double)size * reps / (now_s() - t0) / 1e9;
+    return r;
+}
+
+static double memcpy_gbs(void *dst, const void *src, uint64_t size)
+{
+    uint32_t i, reps = reps_for(size);
+    double t0 = now_s();
+
+    for (i = 0; i < reps; i++) {
+        memcpy(dst, src, size);
+        __asm__ __volatile__("" ::"r"(dst) : "memory");
+    }
+    return (double)size * reps / (now_s() - t0) / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"socket", 1, NULL, 's'},
+                                             {"instance", 1, NULL, 'i'},
+                                             {"data-pages", 1, NULL, 'p'},
+                                             {"help", 0, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    struct vgpu_open_opts o = {.transport = VGPU_TRANSPORT_AUTO, .poll_ns = -1};
+    uint64_t max = sizes[NSIZES - 1], d = 0;
+    vgpu_channel *ch;
+    char *a, *b;
+    size_t i;
+    int opt, r;
+
+    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (opt == 's')
+            o.socket_path = optarg;
+        else if (opt == 'i')
+            o.instance = optarg;
+        else if (opt == 'p' && atoi(optarg) > 0)
+            o.data_pages = (uint32_t)atoi(optarg);
+        else {
+            fprintf(opt == 'h' ? stdout : stderr,
+                    "usage: copy [--socket PATH] [--instance NAME] [--data-pages N]\n");
+            return opt == 'h' ? 0 : 2;
+        }
+    }
+    r = vgpu_open(&o, &ch);
+    if (r < 0) {
+        fprintf(stderr, "copy: cannot open a vgpu channel: %s; skipping\n", vgpu_strerror(r));
+        return 77;
+    }
+    a = malloc(max);
+    b = malloc(max);
+    r = (a && b) ? vgpu_mem_alloc(ch, max, &d) : -VGPU_S_NO_MEMORY;
+    if (r == 0) {
+        memset(a, 0x5a, max);
+        memset(b, 0xa5, max);
+        printf("%-10s %12s %12s %12s %10s %10s\n", "size", "memcpy GB/s", "htod GB/s", "dtoh GB/s",
+               "htod/mcp", "dtoh/mcp");
+    }
+    for (i = 0; i < NSIZES && r == 0; i++) {
+        double m = memcpy_gbs(b, a, sizes[i]), h, t;
+
+        r = measure(ch, true, d, a, sizes[i], &h);
+        if (r == 0)
+            r = measure(ch, false, d, b, sizes[i], &t);
+        if (r == 0)
+            printf("%-10llu %12.2f %12.2f %12.2f %10.3f %10.3f\n", (unsigned long long)sizes[i], m,
+                   h, t, h / m, t / m);
+    }
+    if (r < 0)
+        fprintf(stderr, "copy: %s\n", vgpu_strerror(r));
+    if (d)
+        vgpu_mem_free(ch, d);
+    vgpu_close(ch);
+    free(a);
+    free(b);
+    return r < 0 ? 1 : 0;
+}

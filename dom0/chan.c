@@ -1,0 +1,216 @@
+/* chan.c: a channel's hot path: snapshot the ring, copy and validate requests, gather jobs, answer. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include "vgpud.h"
+
+static struct vgpu_be_job *job_new(struct vgpu_be_chan *c)
+{
+    struct vgpu_be_job *job = calloc(1, sizeof(*job));
+
+    if (!job)
+        return NULL;
+    job->chan = c;
+    job->cap = 8;
+    job->items = calloc(job->cap, sizeof(*job->items));
+    if (!job->items) {
+        free(job);
+        return NULL;
+    }
+    return job;
+}
+
+void vgpu_be__job_free(struct vgpu_be_job *job)
+{
+    if (!job)
+        return;
+    free(job->items);
+    free(job);
+}
+
+static int job_append(struct vgpu_be_job *job, const struct vgpu_req *req, uint32_t prefail)
+{
+    if (job->n == job->cap) {
+        struct vgpu_be_item *v = realloc(job->items, 2 * job->cap * sizeof(*v));
+        if (!v)
+            return -ENOMEM;
+        job->items = v;
+        job->cap *= 2;
+    }
+    memset(&job->items[job->n], 0, sizeof(job->items[0]));
+    job->items[job->n].req = *req;
+    job->items[job->n].prefail = prefail;
+    job->n++;
+    return 0;
+}
+
+/* Publish each item's response, in order, and wake the guest if it waits. */
+static void respond(struct vgpu_be_chan *c, struct vgpu_be_job *job)
+{
+    uint32_t i;
+
+    for (i = 0; i < job->n; i++) {
+        struct vgpu_be_item *it = &job->items[i];
+        it->rsp.id = it->req.id;
+        it->rsp.op = it->req.op;
+        vgpu_back_put_rsp(&c->ring, &it->rsp);
+        c->vm->requests++;
+        c->vm->failed += it->rsp.status != VGPU_S_OK;
+    }
+    if (vgpu_back_push(&c->ring))
+        c->d.ops->notify(c->d.tctx);
+}
+
+/* Answer every request of job with status (cancelled, shut down) without running it. */
+void vgpu_be__chan_fail_job(struct vgpu_be_chan *c, struct vgpu_be_job *job, uint32_t status)
+{
+    uint32_t i;
+
+    for (i = 0; i < job->n; i++)
+        job->items[i].rsp.status = status;
+    respond(c, job);
+}
+
+/* Start the channel's next job: one at a time per channel, in order. */
+static void pump(struct vgpu_be_chan *c)
+{
+    while (!c->inflight && c->pending_head && c->state == CHAN_OPEN) {
+        struct vgpu_be_job *job = c->pending_head;
+        c->pending_head = job->next;
+        if (!c->pending_head)
+            c->pending_tail = NULL;
+        job->next = NULL;
+        if (vgpu_be__job_is_control(job)) {
+            /* No GPU work in it: answered here, without a trip through the scheduler. */
+            vgpu_be__job_execute_control(c->be, job);
+            respond(c, job);
+            vgpu_be__job_free(job);
+            continue;
+        }
+        c->inflight = job;
+        vgpu_be__job_submit(c->be, job);
+    }
+}
+
+static void close_cur(struct vgpu_be_chan *c)
+{
+    struct vgpu_be_job *job = c->cur;
+
+    c->cur = NULL;
+    if (c->pending_tail)
+        c->pending_tail->next = job;
+    else
+        c->pending_head = job;
+    c->pending_tail = job;
+}
+
+static bool ends_job(const struct vgpu_req *req)
+{
+    return req->op == VGPU_OP_SYNC || req->op == VGPU_OP_BATCH_END ||
+           (req->flags & VGPU_REQF_END_JOB);
+}
+
+/*
+ * Take one copied request. A request only a broken or hostile guest would
+ * send (unknown op, reserved header bits, anything before HELLO) closes the
+ * channel; other invalid requests are answered, in order, with their status.
+ * Returns false if the channel was closed.
+ */
+static bool take(struct vgpu_be_chan *c, const struct vgpu_req *req)
+{
+    uint32_t st = (uint32_t)vgpu_proto_check_req(req, &c->lim);
+
+    if (st == VGPU_S_BAD_OP || req->rsvd0 || (req->flags & ~VGPU_REQF_MASK)) {
+        vgpu_be__chan_close(c, "malformed request header (unknown op or reserved bits set)");
+        return false;
+    }
+    if (!c->hello_done && req->op != VGPU_OP_HELLO) {
+        vgpu_be__chan_close(c, "request before HELLO");
+        return false;
+    }
+    if (req->op == VGPU_OP_HELLO)
+        c->hello_done = true;
+    if (!c->cur && !(c->cur = job_new(c))) {
+        vgpu_be__chan_close(c, "out of memory");
+        return false;
+    }
+    if (job_append(c->cur, req, st) < 0) {
+        vgpu_be__chan_close(c, "out of memory");
+        return false;
+    }
+    /* A job also ends when it holds a whole ring: the guest cannot add more. */
+    if (ends_job(req) || c->cur->n >= c->ring.nr_slots)
+        close_cur(c);
+    return true;
+}
+
+bool vgpu_be__chan_poll(struct vgpu_be_chan *c)
+{
+    bool did = false;
+    uint32_t ready, i;
+    struct vgpu_req req;
+
+    while (c->state == CHAN_OPEN) {
+        if (!vgpu_back_snapshot(&c->ring, &ready)) {
+            vgpu_be__chan_close(c, "producer index beyond the ring");
+            return true;
+        }
+        for (i = 0; i < ready; i++) {
+            vgpu_back_take_req(&c->ring, &req);
+            if (!take(c, &req))
+                return true;
+        }
+        if (ready) {
+            did = true;
+            c->last_active_ns = vgpu_be_now();
+            pump(c);
+        }
+        /* Sleeping: ask for a kick, and look once more for a request that raced in. */
+        if (!c->be->armed || c->state != CHAN_OPEN || !vgpu_back_arm(&c->ring))
+            break;
+    }
+    return did;
+}
+
+void vgpu_be__chans_arm(struct vgpu_be *be, bool armed)
+{
+    struct vgpu_be_chan *c;
+
+    for (c = be->chans; c; c = c->next) {
+        if (c->state != CHAN_OPEN)
+            continue;
+        if (armed)
+            vgpu_back_arm(&c->ring); /* a raced request is found by the next poll pass */
+        else
+            vgpu_back_disarm(&c->ring);
+    }
+}
+
+void vgpu_be_chan_kick(struct vgpu_be_chan *c)
+{
+    uint64_t now = vgpu_be_now();
+
+    if (now - c->kick_window_ns > 1000000000ull) {
+        c->kick_window_ns = now;
+        c->kicks = 0;
+    }
+    if (++c->kicks == 200000)
+        vgpu_be_log_ratelimited(LOG_WARNING, c, "%s: event storm (200000 kicks in a second)",
+                                c->d.label);
+    vgpu_be__chan_poll(c);
+}
+
+/* The loop learned that c's in-flight job finished (or was never run). */
+void vgpu_be__chan_job_done(struct vgpu_be_chan *c, struct vgpu_be_job *job)
+{
+    c->inflight = NULL;
+    vgpu_be__execlog_write(c->be, job);
+    if (c->state == CHAN_OPEN)
+        respond(c, job);
+    vgpu_be__job_free(job);
+    if (c->state == CHAN_OPEN)
+        pump(c);
+    else
+        vgpu_be__chan_close(c, NULL); /* finishes a close that waited for this job */
+}

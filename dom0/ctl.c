@@ -1,0 +1,213 @@
+/* ctl.c: the control socket: one JSON request line in, one JSON answer line out (for vgpuctl). */
+#include <errno.h>
+#include <grp.h>
+#include <json-c/json.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <unistd.h>
+#include "vgpud.h"
+
+#define CTL_LINE_MAX 4096
+
+static void add_u64(json_object *o, const char *k, uint64_t v)
+{
+    json_object_object_add(o, k, json_object_new_int64((int64_t)v));
+}
+
+static json_object *pool_json(struct vgpu_be *be, const char *name, uint64_t now)
+{
+    struct vgpu_sched_pool_stats ps;
+    json_object *o = json_object_new_object(), *running = NULL;
+    struct vgpu_be_chan *c;
+
+    json_object_object_add(o, "name", json_object_new_string(name));
+    if (vgpu_sched_pool_stats(be->sched, name, now, &ps) == 0) {
+        add_u64(o, "queued", ps.depth);
+        add_u64(o, "max_queued", ps.max_depth);
+        add_u64(o, "busy_ns", ps.busy_ns);
+        add_u64(o, "completed", ps.completed);
+        add_u64(o, "cancelled", ps.cancelled);
+        add_u64(o, "wait_p50_ns", ps.wait.p50);
+        add_u64(o, "wait_p99_ns", ps.wait.p99);
+    }
+    for (c = be->chans; c; c = c->next)
+        if (c->inflight && c->inflight->running && strcmp(c->inflight->pool, name) == 0) {
+            running = json_object_new_object();
+            add_u64(running, "vm_id", c->vm->id.vm_id);
+            add_u64(running, "job", c->inflight->sched_id);
+            add_u64(running, "since_ns", c->inflight->dispatch_ns);
+        }
+    json_object_object_add(o, "running", running);
+    return o;
+}
+
+static json_object *vm_json(struct vgpu_be *be, struct vgpu_be_vm *vm)
+{
+    struct vgpu_sched_vm_stats vs;
+    json_object *o = json_object_new_object();
+
+    add_u64(o, "vm_id", vm->id.vm_id);
+    json_object_object_add(o, "uuid", json_object_new_string(vm->id.vm_uuid));
+    json_object_object_add(o, "name", json_object_new_string(vm->id.vm_name));
+    json_object_object_add(o, "pool", json_object_new_string(vm->id.pool));
+    add_u64(o, "priority", (uint64_t)vm->id.priority);
+    add_u64(o, "channels", vm->nchan);
+    add_u64(o, "requests", vm->requests);
+    add_u64(o, "failed", vm->failed);
+    add_u64(o, "mem_used", vm->mem.bytes);
+    if (vgpu_sched_vm_stats(be->sched, vm->id.vm_id, &vs) == 0) {
+        add_u64(o, "submitted", vs.submitted);
+        add_u64(o, "completed", vs.completed);
+        add_u64(o, "cancelled", vs.cancelled);
+        add_u64(o, "overruns", vs.overruns);
+        add_u64(o, "queued", vs.queued);
+        add_u64(o, "wait_p50_ns", vs.wait.p50);
+        add_u64(o, "wait_p99_ns", vs.wait.p99);
+        add_u64(o, "run_p50_ns", vs.run.p50);
+        add_u64(o, "run_p99_ns", vs.run.p99);
+    }
+    return o;
+}
+
+static json_object *status_json(struct vgpu_be *be)
+{
+    json_object *o = json_object_new_object(), *pools = json_object_new_array(),
+                *vms = json_object_new_array();
+    uint64_t now = vgpu_be_now();
+    struct vgpu_be_vm *vm;
+
+    json_object_object_add(o, "ok", json_object_new_boolean(1));
+    json_object_object_add(o, "executor", json_object_new_string(be->xops->name));
+    add_u64(o, "uptime_ns", now - be->started_ns);
+    add_u64(o, "poll_spin_ns", be->poll_spin_ns);
+    pthread_mutex_lock(&be->lock);
+    for (unsigned i = 0; i < be->npools; i++)
+        json_object_array_add(pools, pool_json(be, be->pools[i].name, now));
+    for (vm = be->vms; vm; vm = vm->next)
+        json_object_array_add(vms, vm_json(be, vm));
+    pthread_mutex_unlock(&be->lock);
+    json_object_object_add(o, "pools", pools);
+    json_object_object_add(o, "vms", vms);
+    return o;
+}
+
+static json_object *result(int r, const char *err)
+{
+    json_object *o = json_object_new_object();
+
+    json_object_object_add(o, "ok", json_object_new_boolean(r == 0));
+    if (r)
+        json_object_object_add(o, "error", json_object_new_string(err));
+    return o;
+}
+
+static json_object *handle(struct vgpu_be *be, const char *line)
+{
+    json_object *req = json_tokener_parse(line), *cmd, *uuid;
+    const char *name, *u;
+    char err[160] = "";
+    json_object *ans;
+    int r;
+
+    if (!req || !json_object_object_get_ex(req, "cmd", &cmd))
+        ans = result(-EINVAL, "expected a JSON object with \"cmd\"");
+    else if (strcmp(name = json_object_get_string(cmd), "status") == 0)
+        ans = status_json(be);
+    else if (strcmp(name, "vm-update") != 0 && strcmp(name, "vm-remove") != 0)
+        ans = result(-EINVAL, "unknown cmd (status, vm-update, vm-remove)");
+    else if (!json_object_object_get_ex(req, "uuid", &uuid) ||
+             !(u = json_object_get_string(uuid)))
+        ans = result(-EINVAL, "missing \"uuid\"");
+    else {
+        r = strcmp(name, "vm-update") == 0 ? vgpu_be__apply_vm(be, u, err, sizeof(err))
+                                           : vgpu_be__remove_vm(be, u, err, sizeof(err));
+        ans = result(r, err);
+    }
+    json_object_put(req);
+    return ans;
+}
+
+static void on_ctl(void *ctx, uint32_t events)
+{
+    struct vgpu_be *be = ctx;
+    struct timeval tv = {.tv_sec = 1};
+    char line[CTL_LINE_MAX];
+    size_t len = 0;
+    json_object *ans;
+    const char *out;
+    int fd;
+
+    (void)events;
+    fd = accept4(be->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0)
+        return;
+    /* Root (or the ctl group) only; a slow client costs at most a second. */
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    while (len < sizeof(line) - 1) {
+        ssize_t n = read(fd, line + len, sizeof(line) - 1 - len);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+        if (memchr(line, '\n', len))
+            break;
+    }
+    line[len] = '\0';
+    ans = handle(be, line);
+    out = json_object_to_json_string_ext(ans, JSON_C_TO_STRING_PLAIN);
+    if (write(fd, out, strlen(out)) < 0 || write(fd, "\n", 1) < 0)
+        vgpu_be_log(LOG_DEBUG, "control client went away");
+    json_object_put(ans);
+    close(fd);
+}
+
+static int ctl_perms(struct vgpu_be *be, const char *path)
+{
+    struct group *g;
+
+    if (!be->cfg.ctl_group)
+        return chmod(path, 0600);
+    g = getgrnam(be->cfg.ctl_group);
+    if (!g) {
+        vgpu_be_log(LOG_ERR, "--ctl-group: no group '%s'", be->cfg.ctl_group);
+        errno = EINVAL;
+        return -1;
+    }
+    if (chown(path, 0, g->gr_gid) < 0)
+        return -1;
+    return chmod(path, 0660);
+}
+
+int vgpu_be__ctl_start(struct vgpu_be *be)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    const char *path = be->cfg.ctl_path;
+    int r;
+
+    if (strlen(path) >= sizeof(addr.sun_path))
+        return -ENAMETOOLONG;
+    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+    be->ctl_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    unlink(path);
+    if (be->ctl_fd < 0 || bind(be->ctl_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+        ctl_perms(be, path) < 0 || listen(be->ctl_fd, 16) < 0) {
+        r = -errno;
+        vgpu_be_log(LOG_ERR, "cannot open the control socket %s: %s", path, strerror(errno));
+        return r;
+    }
+    return vgpu_be_loop_add(be->loop, be->ctl_fd, EPOLLIN, on_ctl, be);
+}
+
+void vgpu_be__ctl_stop(struct vgpu_be *be)
+{
+    if (be->ctl_fd < 0)
+        return;
+    vgpu_be_loop_del(be->loop, be->ctl_fd);
+    close(be->ctl_fd);
+    unlink(be->cfg.ctl_path);
+    be->ctl_fd = -1;
+}

@@ -1,0 +1,108 @@
+/* job.c: running a job's requests with the executor (pool threads) and control requests (loop). */
+#include <string.h>
+#include "vgpud.h"
+
+/* Requests that need no executor work. */
+static bool is_control_op(uint16_t op)
+{
+    return op == VGPU_OP_HELLO || op == VGPU_OP_NOP || op == VGPU_OP_DEVICE_INFO ||
+           op == VGPU_OP_SYNC || op == VGPU_OP_BATCH_END;
+}
+
+bool vgpu_be__job_is_control(const struct vgpu_be_job *job)
+{
+    uint32_t i;
+
+    for (i = 0; i < job->n; i++)
+        if (!job->items[i].prefail && !is_control_op(job->items[i].req.op))
+            return false;
+    return true;
+}
+
+static uint32_t do_hello(struct vgpu_be_chan *c, const struct vgpu_req *req, struct vgpu_rsp *rsp)
+{
+    uint16_t version;
+    uint64_t features;
+    int st = vgpu_proto_negotiate(&req->u.hello, VGPU_FEAT_EVENT_IDX, &version, &features);
+
+    if (st != VGPU_S_OK)
+        return (uint32_t)st;
+    c->features = features;
+    rsp->u.hello.version = version;
+    rsp->u.hello.nr_slots = c->ring.nr_slots;
+    rsp->u.hello.features = features;
+    rsp->u.hello.data_size = c->d.data_size;
+    rsp->u.hello.max_inflight = c->ring.nr_slots;
+    return VGPU_S_OK;
+}
+
+static uint32_t do_info(struct vgpu_be *be, struct vgpu_be_chan *c, const struct vgpu_req *req)
+{
+    struct vgpu_device_info info;
+    struct vgpu_be_vm *vm = c->vm;
+
+    memset(&info, 0, sizeof(info));
+    be->xops->device_info(be->exec, &info);
+    pthread_mutex_lock(&vm->lock);
+    snprintf(info.pool, sizeof(info.pool), "%s", vm->id.pool);
+    info.vm_id = vm->id.vm_id;
+    info.priority = (uint32_t)vm->id.priority;
+    info.mem_quota = vm->id.mem_quota;
+    info.mem_used = vm->mem.bytes;
+    pthread_mutex_unlock(&vm->lock);
+    /* Built privately, then copied out whole; the range was validated. */
+    memcpy((uint8_t *)c->d.data + req->u.info.data_off, &info, sizeof(info));
+    return VGPU_S_OK;
+}
+
+static uint32_t control_one(struct vgpu_be *be, struct vgpu_be_chan *c, struct vgpu_be_item *it)
+{
+    switch (it->req.op) {
+    case VGPU_OP_HELLO:
+        return do_hello(c, &it->req, &it->rsp);
+    case VGPU_OP_DEVICE_INFO:
+        return do_info(be, c, &it->req);
+    default:
+        return VGPU_S_OK;
+    }
+}
+
+void vgpu_be__job_execute_control(struct vgpu_be *be, struct vgpu_be_job *job)
+{
+    uint32_t i;
+
+    for (i = 0; i < job->n; i++) {
+        struct vgpu_be_item *it = &job->items[i];
+        it->rsp.status = it->prefail ? it->prefail : control_one(be, job->chan, it);
+        if (it->req.op == VGPU_OP_SYNC && !it->rsp.status)
+            it->rsp.status = job->status;
+        if (it->rsp.status && !job->status)
+            job->status = it->rsp.status;
+    }
+}
+
+void vgpu_be__job_execute(struct vgpu_be *be, struct vgpu_be_job *job)
+{
+    struct vgpu_be_chan *c = job->chan;
+    struct vgpu_exec_ctx *ctx = NULL;
+    uint32_t i, ctx_st = (uint32_t)vgpu_be__vm_ctx(c->vm, be, &ctx);
+
+    for (i = 0; i < job->n; i++) {
+        struct vgpu_be_item *it = &job->items[i];
+        if (it->prefail)
+            it->rsp.status = it->prefail;
+        else if (is_control_op(it->req.op))
+            it->rsp.status = control_one(be, c, it);
+        else
+            it->rsp.status = ctx_st ? ctx_st : vgpu_be__run_one(be, c, ctx, it);
+        if (it->req.op == VGPU_OP_SYNC && !it->rsp.status) {
+            uint32_t detail = 0;
+            it->rsp.status = ctx ? (uint32_t)be->xops->sync(ctx, &detail) : ctx_st;
+            it->rsp.detail = detail;
+            if (!it->rsp.status)
+                it->rsp.status = job->status; /* SYNC reports the job's first error */
+        }
+        if (it->rsp.status && !job->status)
+            job->status = it->rsp.status;
+    }
+}

@@ -1,0 +1,354 @@
+/* local.c: the local transport: a unix socket; ring and data area in a sealed memfd; eventfd kicks. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <unistd.h>
+#include "vgpu_local.h"
+#include "vgpud.h"
+
+struct local_state {
+    struct vgpu_be *be;
+    int listen_fd;
+    char path[108];
+};
+
+/* One client: from accept to release. */
+struct local_conn {
+    struct local_state *ls;
+    int sock, memfd, kick_fd, notify_fd;
+    void *map;
+    size_t map_len;
+    struct vgpu_be_chan *chan;
+    pid_t pid;
+    uid_t uid;
+};
+
+static void conn_free(struct local_conn *lc)
+{
+    struct vgpu_be_loop *l = vgpu_be_get_loop(lc->ls->be);
+
+    if (lc->sock >= 0) {
+        vgpu_be_loop_del(l, lc->sock);
+        close(lc->sock);
+    }
+    if (lc->kick_fd >= 0) {
+        vgpu_be_loop_del(l, lc->kick_fd);
+        close(lc->kick_fd);
+    }
+    if (lc->notify_fd >= 0)
+        close(lc->notify_fd);
+    if (lc->memfd >= 0)
+        close(lc->memfd);
+    if (lc->map)
+        munmap(lc->map, lc->map_len);
+    free(lc);
+}
+
+static void op_notify(void *tctx)
+{
+    struct local_conn *lc = tctx;
+    uint64_t one = 1;
+
+    if (write(lc->notify_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+        vgpu_be_log_ratelimited(LOG_WARNING, lc, "local pid %d: notify: %s", (int)lc->pid,
+                                strerror(errno));
+}
+
+static void op_release(void *tctx)
+{
+    conn_free(tctx);
+}
+
+static const struct vgpu_be_chan_ops local_chan_ops = {
+    .notify = op_notify,
+    .release = op_release,
+};
+
+static void on_kick(void *ctx, uint32_t events)
+{
+    struct local_conn *lc = ctx;
+    uint64_t v;
+
+    (void)events;
+    while (read(lc->kick_fd, &v, sizeof(v)) == sizeof(v))
+        ;
+    if (lc->chan)
+        vgpu_be_chan_kick(lc->chan);
+}
+
+static void on_sock(void *ctx, uint32_t events);
+
+static void send_welcome(struct local_conn *lc, uint32_t status, const struct vgpu_be_identity *id,
+                         const char *msg)
+{
+    const struct vgpu_be_limits *lim = vgpu_be_get_limits(lc->ls->be);
+    struct vgpu_local_welcome w;
+
+    memset(&w, 0, sizeof(w));
+    w.magic = VGPU_LOCAL_MAGIC;
+    w.status = status;
+    w.max_ring_order = lim->max_ring_order;
+    w.max_data_pages = lim->max_data_pages;
+    if (id) {
+        w.vm_id = id->vm_id;
+        w.priority = (uint32_t)id->priority;
+        snprintf(w.pool, sizeof(w.pool), "%s", id->pool);
+    }
+    snprintf(w.message, sizeof(w.message), "%s", msg ? msg : "");
+    if (send(lc->sock, &w, sizeof(w), MSG_NOSIGNAL) != sizeof(w))
+        vgpu_be_log(LOG_INFO, "local pid %d: welcome not delivered", (int)lc->pid);
+}
+
+/* Receive the hello and its three descriptors. Returns 0 or a vgpu status. */
+static uint32_t recv_hello(struct local_conn *lc, struct vgpu_local_hello *h)
+{
+    char cbuf[CMSG_SPACE(3 * sizeof(int))];
+    struct iovec iov = {.iov_base = h, .iov_len = sizeof(*h)};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                         .msg_controllen = sizeof(cbuf)};
+    struct cmsghdr *cm;
+    ssize_t n = recvmsg(lc->sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+    int fds[3];
+
+    cm = CMSG_FIRSTHDR(&msg);
+    if (n != sizeof(*h) || !cm || cm->cmsg_type != SCM_RIGHTS ||
+        cm->cmsg_len != CMSG_LEN(3 * sizeof(int)) || (msg.msg_flags & MSG_CTRUNC)) {
+        if (cm && cm->cmsg_type == SCM_RIGHTS) { /* close whatever arrived */
+            size_t k, nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            memcpy(fds, CMSG_DATA(cm), (nfd > 3 ? 3 : nfd) * sizeof(int));
+            for (k = 0; k < nfd && k < 3; k++)
+                close(fds[k]);
+        }
+        return VGPU_S_PROTOCOL;
+    }
+    memcpy(fds, CMSG_DATA(cm), sizeof(fds));
+    lc->memfd = fds[0];
+    lc->kick_fd = fds[1];
+    lc->notify_fd = fds[2];
+    if (h->magic != VGPU_LOCAL_MAGIC || h->version != VGPU_LOCAL_VERSION || h->rsvd0)
+        return VGPU_S_VERSION;
+    return VGPU_S_OK;
+}
+
+/* Map the client's memfd: it must be sealed against shrinking and large enough. */
+static uint32_t map_memfd(struct local_conn *lc, const struct vgpu_local_hello *h)
+{
+    const struct vgpu_be_limits *lim = vgpu_be_get_limits(lc->ls->be);
+    size_t need;
+    struct stat st;
+    int seals = fcntl(lc->memfd, F_GET_SEALS);
+
+    if (h->ring_order > lim->max_ring_order || h->data_pages == 0 ||
+        h->data_pages > lim->max_data_pages)
+        return VGPU_S_BAD_FIELD;
+    if (seals < 0 || !(seals & F_SEAL_SHRINK) || fstat(lc->memfd, &st) < 0)
+        return VGPU_S_BAD_FIELD;
+    need = vgpu_ring_bytes(h->ring_order) + (size_t)h->data_pages * VGPU_PAGE_SIZE;
+    if ((uint64_t)st.st_size < need)
+        return VGPU_S_BAD_FIELD;
+    lc->map = mmap(NULL, need, PROT_READ | PROT_WRITE, MAP_SHARED, lc->memfd, 0);
+    if (lc->map == MAP_FAILED) {
+        lc->map = NULL;
+        return VGPU_S_NO_MEMORY;
+    }
+    lc->map_len = need;
+    return VGPU_S_OK;
+}
+
+/* Who may the peer act as? Only what the config store says. */
+static uint32_t resolve(struct local_conn *lc, const struct vgpu_local_hello *h,
+                        struct vgpu_be_identity *id, char *why, size_t whylen)
+{
+    struct vgpu_store *store = lc->ls->be->store;
+    struct vgpu_store_vm vm;
+    char inst[sizeof(h->instance) + 1];
+    int r;
+
+    memcpy(inst, h->instance, sizeof(h->instance));
+    inst[sizeof(h->instance)] = '\0';
+    if (!inst[0]) {
+        snprintf(why, whylen, "no instance named (set VGPU_INSTANCE)");
+        return VGPU_S_DENIED;
+    }
+    r = store ? vgpu_store_vm_find(store, inst, &vm) : -ENOENT;
+    if (r < 0) {
+        snprintf(why, whylen, "instance '%.40s' is not registered", inst);
+        return VGPU_S_DENIED;
+    }
+    if (lc->uid != 0 && (vm.uid < 0 || (uid_t)vm.uid != lc->uid)) {
+        snprintf(why, whylen, "uid %u may not act as '%.30s'", (unsigned)lc->uid, inst);
+        return VGPU_S_DENIED;
+    }
+    memset(id, 0, sizeof(*id));
+    snprintf(id->vm_uuid, sizeof(id->vm_uuid), "%s", vm.uuid);
+    snprintf(id->vm_name, sizeof(id->vm_name), "%s", vm.name);
+    snprintf(id->pool, sizeof(id->pool), "%s", vm.pool);
+    id->vm_id = vm.vm_id;
+    id->priority = vm.priority;
+    id->mem_quota = vm.mem_quota;
+    return VGPU_S_OK;
+}
+
+static uint32_t handshake(struct local_conn *lc, struct vgpu_be_identity *id, char *why,
+                          size_t whylen)
+{
+    struct vgpu_local_hello h;
+    struct vgpu_be_chan_desc d;
+    uint32_t st;
+    int r;
+
+    if ((st = recv_hello(lc, &h)) != VGPU_S_OK) {
+        snprintf(why, whylen, "malformed hello");
+        return st;
+    }
+    if ((st = resolve(lc, &h, id, why, whylen)) != VGPU_S_OK)
+        return st;
+    if ((st = map_memfd(lc, &h)) != VGPU_S_OK) {
+        snprintf(why, whylen, "ring/data area refused (sizes, seals or mapping)");
+        return st;
+    }
+    memset(&d, 0, sizeof(d));
+    d.sring = lc->map;
+    d.ring_order = h.ring_order;
+    d.data = (uint8_t *)lc->map + vgpu_ring_bytes(h.ring_order);
+    d.data_size = (uint64_t)h.data_pages * VGPU_PAGE_SIZE;
+    d.id = *id;
+    d.ops = &local_chan_ops;
+    d.tctx = lc;
+    snprintf(d.label, sizeof(d.label), "local pid %d", (int)lc->pid);
+    fcntl(lc->kick_fd, F_SETFL, O_NONBLOCK);
+    fcntl(lc->notify_fd, F_SETFL, O_NONBLOCK);
+    r = vgpu_be_loop_add(vgpu_be_get_loop(lc->ls->be), lc->kick_fd, EPOLLIN, on_kick, lc);
+    if (r < 0) {
+        snprintf(why, whylen, "internal error");
+        return VGPU_S_INTERNAL;
+    }
+    /* Welcome first: attach may already answer requests waiting in the ring. */
+    send_welcome(lc, VGPU_S_OK, id, NULL);
+    r = vgpu_be_chan_attach(lc->ls->be, &d, &lc->chan);
+    if (r < 0) {
+        vgpu_be_log(LOG_ERR, "local pid %d: attach failed: %s", (int)lc->pid, strerror(-r));
+        return VGPU_S_INTERNAL;
+    }
+    return VGPU_S_OK;
+}
+
+static void on_sock(void *ctx, uint32_t events)
+{
+    struct local_conn *lc = ctx;
+    struct vgpu_be_identity id;
+    char why[160] = "";
+    uint32_t st;
+
+    if (lc->chan) {
+        /* After the handshake the socket only says when the client is gone. */
+        if (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP)) {
+            struct vgpu_be_chan *c = lc->chan;
+            lc->chan = NULL;
+            vgpu_be_chan_detach(c);
+        }
+        return;
+    }
+    st = handshake(lc, &id, why, sizeof(why));
+    if (st == VGPU_S_OK)
+        return;
+    if (st != VGPU_S_INTERNAL || !lc->chan) {
+        vgpu_be_log(LOG_NOTICE, "local pid %d uid %u refused: %s (%s)", (int)lc->pid,
+                    (unsigned)lc->uid, why, vgpu_status_name((int)st));
+        send_welcome(lc, st, NULL, why);
+    }
+    conn_free(lc);
+}
+
+static void on_accept(void *ctx, uint32_t events)
+{
+    struct local_state *ls = ctx;
+    struct local_conn *lc;
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+    int fd;
+
+    (void)events;
+    fd = accept4(ls->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0)
+        return;
+    lc = calloc(1, sizeof(*lc));
+    if (!lc || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+        free(lc);
+        close(fd);
+        return;
+    }
+    lc->ls = ls;
+    lc->sock = fd;
+    lc->memfd = lc->kick_fd = lc->notify_fd = -1;
+    lc->pid = cred.pid;
+    lc->uid = cred.uid;
+    if (vgpu_be_loop_add(vgpu_be_get_loop(ls->be), fd, EPOLLIN | EPOLLRDHUP, on_sock, lc) < 0) {
+        close(fd);
+        free(lc);
+    }
+}
+
+static int local_start(struct vgpu_be *be, void **state)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    const char *path = be->cfg.socket_path;
+    struct local_state *ls;
+    int r;
+
+    if (strlen(path) >= sizeof(addr.sun_path)) {
+        vgpu_be_log(LOG_ERR, "socket path too long: %s", path);
+        return -ENAMETOOLONG;
+    }
+    ls = calloc(1, sizeof(*ls));
+    if (!ls)
+        return -ENOMEM;
+    ls->be = be;
+    snprintf(ls->path, sizeof(ls->path), "%s", path);
+    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+    ls->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    unlink(path);
+    if (ls->listen_fd < 0 || bind(ls->listen_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+        chmod(path, 0666) < 0 || listen(ls->listen_fd, 64) < 0) {
+        r = -errno;
+        vgpu_be_log(LOG_ERR, "cannot listen on %s: %s", path, strerror(errno));
+        goto err_close;
+    }
+    r = vgpu_be_loop_add(be->loop, ls->listen_fd, EPOLLIN, on_accept, ls);
+    if (r < 0)
+        goto err_close;
+    vgpu_be_log(LOG_INFO, "local transport listening on %s", path);
+    *state = ls;
+    return 0;
+
+err_close:
+    if (ls->listen_fd >= 0)
+        close(ls->listen_fd);
+    free(ls);
+    return r;
+}
+
+static void local_stop(void *state)
+{
+    struct local_state *ls = state;
+
+    if (!ls)
+        return;
+    vgpu_be_loop_del(ls->be->loop, ls->listen_fd);
+    close(ls->listen_fd);
+    unlink(ls->path);
+    free(ls);
+}
+
+const struct vgpu_be_transport vgpu_be_local_transport = {
+    .name = "local",
+    .start = local_start,
+    .stop = local_stop,
+};

@@ -1,0 +1,193 @@
+/* main.c: vgpud's command line, start-up and shutdown. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <syslog.h>
+#include <unistd.h>
+#include "vgpu_local.h"
+#include "vgpud.h"
+
+static const char usage[] =
+    "usage: vgpud [OPTIONS]\n"
+    "The vgpu Dom0 daemon: serves guests' GPU requests from their rings, schedules\n"
+    "them per pool and priority, and runs them on the executor.\n"
+    "\n"
+    "  -f, --foreground        stay in the foreground (vgpud never forks; kept for scripts)\n"
+    "      --db PATH           config store (default $VGPU_DB, else " VGPU_STORE_DEFAULT_PATH ")\n"
+    "      --socket PATH       local transport socket (default $VGPU_SOCKET, else\n"
+    "                          " VGPU_LOCAL_SOCKET_DEFAULT ")\n"
+    "      --ctl PATH          control socket for vgpuctl (default $VGPU_CTL, else\n"
+    "                          " VGPUD_CTL_DEFAULT ")\n"
+    "      --ctl-group GROUP   group allowed on the control socket (default: root only)\n"
+    "      --transport LIST    transports to start: local, xen, or local,xen (default local,xen;\n"
+    "                          xen is skipped with a message where Xen is absent)\n"
+    "      --executor NAME     auto, cpu or cuda (default auto: cuda if a GPU answers, else the\n"
+    "                          CPU reference executor, which is a test aid, not a GPU)\n"
+    "      --device ID         GPU index or UUID for the CUDA executor (default 0)\n"
+    "      --cpu-mem MIB       memory of the CPU reference executor (default 1024)\n"
+    "      --exec-log PATH     write the execution log (CSV, one line per job) to PATH\n"
+    "      --poll-us N         spin on the rings this long after activity before sleeping\n"
+    "                          (default 50; 0 = always sleep on events)\n"
+    "      --max-ring-order N  largest ring a guest may use (0..4, default 4)\n"
+    "      --max-data-pages N  largest data area, 4 KiB pages (default 1022)\n"
+    "      --log-level LEVEL   error, warning, notice, info or debug (default info)\n"
+    "      --syslog            log to syslog instead of stderr\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "Signals: SIGTERM/SIGINT stop: running jobs finish, queued work is answered with\n"
+    "SHUTDOWN, clients see their channel close.\n";
+
+const struct vgpu_be_limits *vgpu_be_get_limits(struct vgpu_be *be)
+{
+    return &be->cfg.limits;
+}
+
+static const char *env_or(const char *name, const char *dflt)
+{
+    const char *v = getenv(name);
+
+    return v && *v ? v : dflt;
+}
+
+static int parse_level(const char *s)
+{
+    static const char *const names[] = {"error", "warning", "notice", "info", "debug"};
+    static const int levels[] = {LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG};
+
+    for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+        if (strcmp(s, names[i]) == 0)
+            return levels[i];
+    return -1;
+}
+
+static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || v > max || s[0] == '-')
+        return false;
+    *out = v;
+    return true;
+}
+
+enum {
+    OPT_DB = 256, OPT_SOCKET, OPT_CTL, OPT_CTL_GROUP, OPT_TRANSPORT, OPT_EXECUTOR, OPT_DEVICE,
+    OPT_CPU_MEM, OPT_EXEC_LOG, OPT_POLL, OPT_RING, OPT_DATA, OPT_LEVEL, OPT_SYSLOG,
+};
+
+static const struct option options[] = {
+    {"foreground", no_argument, NULL, 'f'},
+    {"db", required_argument, NULL, OPT_DB},
+    {"socket", required_argument, NULL, OPT_SOCKET},
+    {"ctl", required_argument, NULL, OPT_CTL},
+    {"ctl-group", required_argument, NULL, OPT_CTL_GROUP},
+    {"transport", required_argument, NULL, OPT_TRANSPORT},
+    {"executor", required_argument, NULL, OPT_EXECUTOR},
+    {"device", required_argument, NULL, OPT_DEVICE},
+    {"cpu-mem", required_argument, NULL, OPT_CPU_MEM},
+    {"exec-log", required_argument, NULL, OPT_EXEC_LOG},
+    {"poll-us", required_argument, NULL, OPT_POLL},
+    {"max-ring-order", required_argument, NULL, OPT_RING},
+    {"max-data-pages", required_argument, NULL, OPT_DATA},
+    {"log-level", required_argument, NULL, OPT_LEVEL},
+    {"syslog", no_argument, NULL, OPT_SYSLOG},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int bad_usage(const char *what, const char *value)
+{
+    fprintf(stderr, "vgpud: invalid %s '%s' (see vgpud --help)\n", what, value);
+    return 2;
+}
+
+/* Returns -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, struct vgpu_be_config *cfg, int *level, bool *slog)
+{
+    uint64_t v;
+    int c;
+
+    while ((c = getopt_long(argc, argv, "fh", options, NULL)) != -1) {
+        switch (c) {
+        case 'f': break;
+        case 'h': fputs(usage, stdout); return 0;
+        case OPT_DB: cfg->db_path = optarg; break;
+        case OPT_SOCKET: cfg->socket_path = optarg; break;
+        case OPT_CTL: cfg->ctl_path = optarg; break;
+        case OPT_CTL_GROUP: cfg->ctl_group = optarg; break;
+        case OPT_TRANSPORT: cfg->transports = optarg; break;
+        case OPT_EXECUTOR: cfg->executor = optarg; break;
+        case OPT_DEVICE: cfg->device = optarg; break;
+        case OPT_EXEC_LOG: cfg->exec_log = optarg; break;
+        case OPT_SYSLOG: *slog = true; break;
+        case OPT_CPU_MEM:
+            if (!parse_u64(optarg, 1u << 20, &v) || !v)
+                return bad_usage("--cpu-mem", optarg);
+            cfg->cpu_mem_bytes = v << 20;
+            break;
+        case OPT_POLL:
+            if (!parse_u64(optarg, 1000000, &v))
+                return bad_usage("--poll-us", optarg);
+            cfg->poll_ns = v * 1000;
+            break;
+        case OPT_RING:
+            if (!parse_u64(optarg, VGPU_RING_ORDER_MAX, &v))
+                return bad_usage("--max-ring-order", optarg);
+            cfg->limits.max_ring_order = (uint32_t)v;
+            break;
+        case OPT_DATA:
+            if (!parse_u64(optarg, VGPU_DATA_DIR_SLOTS, &v) || !v)
+                return bad_usage("--max-data-pages", optarg);
+            cfg->limits.max_data_pages = (uint32_t)v;
+            break;
+        case OPT_LEVEL:
+            if ((*level = parse_level(optarg)) < 0)
+                return bad_usage("--log-level", optarg);
+            break;
+        default:
+            fputs(usage, stderr);
+            return 2;
+        }
+    }
+    if (optind < argc)
+        return bad_usage("argument", argv[optind]);
+    return -1;
+}
+
+static void config_defaults(struct vgpu_be_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->db_path = vgpu_store_default_path();
+    cfg->socket_path = env_or(VGPU_LOCAL_SOCKET_ENV, VGPU_LOCAL_SOCKET_DEFAULT);
+    cfg->ctl_path = env_or("VGPU_CTL", VGPUD_CTL_DEFAULT);
+    cfg->executor = "auto";
+    cfg->transports = "local,xen";
+    cfg->device = "";
+    cfg->poll_ns = 50000;
+    cfg->limits.max_ring_order = VGPU_RING_ORDER_MAX;
+    cfg->limits.max_data_pages = VGPU_DATA_DIR_SLOTS;
+    cfg->limits.max_channels_per_vm = 64;
+}
+
+int main(int argc, char **argv)
+{
+    struct vgpu_be be;
+    int level = LOG_INFO, rc;
+    bool slog = false;
+
+    memset(&be, 0, sizeof(be));
+    config_defaults(&be.cfg);
+    rc = parse_args(argc, argv, &be.cfg, &level, &slog);
+    if (rc >= 0)
+        return rc;
+    vgpu_be__log_setup(level, slog);
+    return vgpu_be__daemon_run(&be) < 0 ? 1 : 0;
+}

@@ -1,0 +1,175 @@
+/* pool.c: one dispatcher thread per pool: take the pool's next job from sched/, run it, report it. */
+#include <errno.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+#include "vgpud.h"
+
+struct vgpu_be_pool *vgpu_be__pool_find(struct vgpu_be *be, const char *name)
+{
+    unsigned i;
+
+    for (i = 0; i < be->npools; i++)
+        if (strcmp(be->pools[i].name, name) == 0)
+            return &be->pools[i];
+    return NULL;
+}
+
+/* Dispatch under be->lock; 0 and *job, or -EAGAIN/-EBUSY. */
+static int next_job(struct vgpu_be_pool *p, struct vgpu_be_job **out)
+{
+    struct vgpu_be *be = p->be;
+    struct vgpu_sched_job sj;
+    struct vgpu_be_job *job;
+    int r;
+
+    r = vgpu_sched_dispatch(be->sched, p->name, vgpu_be_now(), &sj);
+    if (r < 0)
+        return r;
+    job = sj.cookie;
+    job->dispatch_ns = sj.dispatch_ns;
+    job->priority = sj.priority;
+    job->aged = sj.aged;
+    job->seq = be->dispatch_seq++;
+    job->running = true;
+    snprintf(job->pool, sizeof(job->pool), "%s", sj.pool);
+    *out = job;
+    return 0;
+}
+
+static void *pool_main(void *arg)
+{
+    struct vgpu_be_pool *p = arg;
+    struct vgpu_be *be = p->be;
+    struct vgpu_be_job *job;
+
+    pthread_mutex_lock(&be->lock);
+    while (!be->stopping) {
+        if (next_job(p, &job) < 0) {
+            pthread_cond_wait(&p->wake, &be->lock);
+            continue;
+        }
+        pthread_mutex_unlock(&be->lock);
+        vgpu_be__job_execute(be, job);
+        pthread_mutex_lock(&be->lock);
+        job->complete_ns = vgpu_be_now();
+        job->running = false;
+        vgpu_sched_complete(be->sched, job->sched_id, job->complete_ns);
+        vgpu_be__done_push(be, job);
+    }
+    pthread_mutex_unlock(&be->lock);
+    return NULL;
+}
+
+int vgpu_be__pool_ensure(struct vgpu_be *be, const char *name)
+{
+    struct vgpu_be_pool *p = vgpu_be__pool_find(be, name);
+    int r;
+
+    if (p)
+        return 0;
+    if (be->npools == VGPUD_MAX_POOLS)
+        return -ENOSPC;
+    pthread_mutex_lock(&be->lock);
+    r = vgpu_sched_pool_add(be->sched, name, NULL);
+    pthread_mutex_unlock(&be->lock);
+    if (r < 0 && r != -EEXIST)
+        return r;
+    p = &be->pools[be->npools];
+    memset(p, 0, sizeof(*p));
+    p->be = be;
+    snprintf(p->name, sizeof(p->name), "%s", name);
+    pthread_cond_init(&p->wake, NULL);
+    r = pthread_create(&p->thread, NULL, pool_main, p);
+    if (r) {
+        pthread_cond_destroy(&p->wake);
+        return -r;
+    }
+    p->started = true;
+    be->npools++;
+    vgpu_be_log(LOG_INFO, "pool %s: dispatcher started", name);
+    return 0;
+}
+
+void vgpu_be__pools_stop(struct vgpu_be *be)
+{
+    unsigned i;
+
+    pthread_mutex_lock(&be->lock);
+    be->stopping = true;
+    for (i = 0; i < be->npools; i++)
+        pthread_cond_signal(&be->pools[i].wake);
+    pthread_mutex_unlock(&be->lock);
+    for (i = 0; i < be->npools; i++) {
+        if (!be->pools[i].started)
+            continue;
+        pthread_join(be->pools[i].thread, NULL);
+        pthread_cond_destroy(&be->pools[i].wake);
+        be->pools[i].started = false;
+    }
+}
+
+/* Queue job in its VM's pool and wake that pool's dispatcher. Loop thread. */
+void vgpu_be__job_submit(struct vgpu_be *be, struct vgpu_be_job *job)
+{
+    struct vgpu_sched_vm_info info;
+    struct vgpu_be_pool *p;
+    int r;
+
+    pthread_mutex_lock(&be->lock);
+    job->submit_ns = vgpu_be_now();
+    r = vgpu_sched_submit(be->sched, job->chan->vm->id.vm_id, job, job->submit_ns,
+                          &job->sched_id);
+    if (r == 0 && vgpu_sched_vm_info(be->sched, job->chan->vm->id.vm_id, &info) == 0 &&
+        (p = vgpu_be__pool_find(be, info.pool)))
+        pthread_cond_signal(&p->wake);
+    pthread_mutex_unlock(&be->lock);
+    if (r < 0) {
+        vgpu_be_log(LOG_ERR, "%s: scheduler refused a job: %s", job->chan->d.label, strerror(-r));
+        job->status = VGPU_S_INTERNAL;
+        for (uint32_t i = 0; i < job->n; i++)
+            job->items[i].rsp.status = VGPU_S_INTERNAL;
+        vgpu_be__done_push_unlocked(be, job);
+    }
+}
+
+/* Hand a finished job to the loop thread. Caller holds be->lock. */
+void vgpu_be__done_push(struct vgpu_be *be, struct vgpu_be_job *job)
+{
+    uint64_t one = 1;
+
+    job->next = NULL;
+    if (be->done_tail)
+        be->done_tail->next = job;
+    else
+        be->done_head = job;
+    be->done_tail = job;
+    if (write(be->done_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+        vgpu_be_log(LOG_ERR, "completion eventfd: %s", strerror(errno));
+}
+
+void vgpu_be__done_push_unlocked(struct vgpu_be *be, struct vgpu_be_job *job)
+{
+    pthread_mutex_lock(&be->lock);
+    vgpu_be__done_push(be, job);
+    pthread_mutex_unlock(&be->lock);
+}
+
+/* Loop thread: answer every finished job. True if there was one. */
+bool vgpu_be__done_drain(struct vgpu_be *be)
+{
+    struct vgpu_be_job *job;
+
+    if (!__atomic_load_n(&be->done_head, __ATOMIC_ACQUIRE))
+        return false;
+    pthread_mutex_lock(&be->lock);
+    job = be->done_head;
+    be->done_head = be->done_tail = NULL;
+    pthread_mutex_unlock(&be->lock);
+    while (job) {
+        struct vgpu_be_job *next = job->next;
+        vgpu_be__chan_job_done(job->chan, job);
+        job = next;
+    }
+    return true;
+}

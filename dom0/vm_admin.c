@@ -1,0 +1,92 @@
+/* vm_admin.c: live changes from vgpuctl: re-read a VM from the store, or remove it. */
+#include <errno.h>
+#include <string.h>
+#include <syslog.h>
+#include "vgpud.h"
+
+static struct vgpu_be_vm *vm_by_uuid(struct vgpu_be *be, const char *uuid)
+{
+    struct vgpu_be_vm *vm;
+
+    for (vm = be->vms; vm; vm = vm->next)
+        if (strcmp(vm->id.vm_uuid, uuid) == 0)
+            return vm;
+    return NULL;
+}
+
+int vgpu_be__apply_vm(struct vgpu_be *be, const char *uuid, char *err, size_t errlen)
+{
+    struct vgpu_store_vm sv;
+    struct vgpu_be_vm *vm = vm_by_uuid(be, uuid);
+    uint64_t now = vgpu_be_now();
+    int r;
+
+    if (!vm)
+        return 0; /* not connected: the store is read at its next connection */
+    r = vgpu_store_vm_find(be->store, uuid, &sv);
+    if (r < 0) {
+        snprintf(err, errlen, "VM %s not in the store: %s", uuid, strerror(-r));
+        return r;
+    }
+    if ((r = vgpu_be__pool_ensure(be, sv.pool)) < 0) {
+        snprintf(err, errlen, "pool %s: %s", sv.pool, strerror(-r));
+        return r;
+    }
+    pthread_mutex_lock(&be->lock);
+    r = vgpu_sched_vm_set_pool(be->sched, vm->id.vm_id, sv.pool, now);
+    if (r == 0)
+        r = vgpu_sched_vm_set_priority(be->sched, vm->id.vm_id, (unsigned)sv.priority, now);
+    for (unsigned i = 0; i < be->npools; i++)
+        pthread_cond_signal(&be->pools[i].wake);
+    pthread_mutex_unlock(&be->lock);
+    if (r < 0) {
+        snprintf(err, errlen, "scheduler: %s", strerror(-r));
+        return r;
+    }
+    pthread_mutex_lock(&vm->lock);
+    snprintf(vm->id.pool, sizeof(vm->id.pool), "%s", sv.pool);
+    vm->id.priority = sv.priority;
+    vm->id.mem_quota = sv.mem_quota;
+    snprintf(vm->id.vm_name, sizeof(vm->id.vm_name), "%s", sv.name);
+    pthread_mutex_unlock(&vm->lock);
+    vgpu_be_log(LOG_NOTICE, "VM %u (%s): now pool %s, priority %d (applied live)", vm->id.vm_id,
+                uuid, sv.pool, sv.priority);
+    return 0;
+}
+
+/* A job the scheduler cancelled with its VM: answer it, free the channel's slot. */
+static void on_cancelled(void *arg, const struct vgpu_sched_job *sj)
+{
+    struct vgpu_be_job *job = sj->cookie;
+    struct vgpu_be_chan *c = job->chan;
+
+    (void)arg;
+    vgpu_be__chan_fail_job(c, job, VGPU_S_CANCELLED);
+    c->inflight = NULL;
+    vgpu_be__job_free(job);
+}
+
+int vgpu_be__remove_vm(struct vgpu_be *be, const char *uuid, char *err, size_t errlen)
+{
+    struct vgpu_be_vm *vm = vm_by_uuid(be, uuid);
+    struct vgpu_be_chan *c, *next;
+    int r;
+
+    if (!vm)
+        return 0;
+    pthread_mutex_lock(&be->lock);
+    r = vgpu_sched_vm_remove(be->sched, vm->id.vm_id, vgpu_be_now(), on_cancelled, NULL);
+    pthread_mutex_unlock(&be->lock);
+    if (r < 0 && r != -ENOENT) {
+        snprintf(err, errlen, "scheduler: %s", strerror(-r));
+        return r;
+    }
+    for (c = be->chans; c; c = next) {
+        next = c->next;
+        if (c->vm == vm)
+            vgpu_be__chan_close(c, "VM removed by the administrator");
+    }
+    vgpu_be_log(LOG_NOTICE, "VM %u (%s) removed: queued jobs cancelled, channels closed",
+                vm->id.vm_id, uuid);
+    return 0;
+}

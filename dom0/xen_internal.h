@@ -1,0 +1,106 @@
+/* xen_internal.h: state shared by the files of vgpud's Xen transport (internal). */
+#ifndef VGPUD_XEN_INTERNAL_H
+#define VGPUD_XEN_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xenstore.h>
+#include <xengnttab.h>
+#include <xenevtchn.h>
+#include "transport.h"
+
+#define VGPU_XEN_BACKEND_ROOT "/local/domain/0/backend/vgpu"
+#define VGPU_XEN_CHANNELS_MAX 64u     /* channel-<n> indices looked at per device */
+#define VGPU_XEN_KICK_BUDGET 2000u    /* kicks per channel per window before throttling */
+#define VGPU_XEN_KICK_WINDOW_MS 10u   /* throttled ports are unmasked at the window end */
+
+/* XenbusState values (xen/io/xenbus.h), as written into xenstore. */
+enum {
+    VGPU_XS_UNKNOWN = 0,
+    VGPU_XS_INITIALISING = 1,
+    VGPU_XS_INITWAIT = 2,
+    VGPU_XS_INITIALISED = 3,
+    VGPU_XS_CONNECTED = 4,
+    VGPU_XS_CLOSING = 5,
+    VGPU_XS_CLOSED = 6,
+};
+
+struct vgpu_xen;
+struct vgpu_xen_dev;
+
+/* One channel: the transport context (tctx) the core hands back in ops. */
+struct vgpu_xen_chan {
+    struct vgpu_xen_chan *next;        /* in x->chans (event lookup by port) */
+    struct vgpu_xen_dev *dev;          /* referenced until release */
+    unsigned int index;                /* channel-<index> */
+    struct vgpu_be_chan *core;         /* NULL once detached */
+    void *ring;                        /* mapped ring, 1 << ring_order pages */
+    uint32_t ring_order;
+    void *data;                        /* mapped data area */
+    uint32_t nr_data;                  /* data pages */
+    int local_port;                    /* -1 when not bound */
+    uint64_t window_start_ms;          /* kick rate limiting */
+    uint32_t kicks_in_window;
+    bool throttled;                    /* port left masked until the window ends */
+};
+
+/* Per-index state of a device's channels, as the backend sees them. */
+struct vgpu_xen_slot {
+    struct vgpu_xen_chan *chan;        /* connected channel, or NULL */
+    bool refused;                      /* closed by us: wait for the frontend to close it */
+};
+
+/* One vgpu device: /local/domain/0/backend/vgpu/<domid>/<devid>. */
+struct vgpu_xen_dev {
+    struct vgpu_xen_dev *next;         /* in x->devs */
+    struct vgpu_xen *x;
+    unsigned int refs;                 /* the list's + one per live channel */
+    bool gone;                         /* off the list: domain or backend dir gone */
+    unsigned int domid, devid;
+    char be_path[96];
+    char fe_path[128];
+    char watch_token[32];
+    bool watching;
+    struct vgpu_be_identity id;
+    struct vgpu_xen_slot slots[VGPU_XEN_CHANNELS_MAX];
+};
+
+/* The transport's state. */
+struct vgpu_xen {
+    struct vgpu_be *be;
+    struct vgpu_be_loop *loop;
+    struct vgpu_be_limits limits;
+    struct xs_handle *xs;
+    xengnttab_handle *xgt;
+    xenevtchn_handle *xce;
+    int xs_fd, evtchn_fd, timer_fd;    /* -1 when not added to the loop */
+    unsigned int refs;                 /* 1 until stop + one per live channel */
+    bool stopping;
+    struct vgpu_xen_dev *devs;
+    struct vgpu_xen_chan *chans;
+};
+
+/* xen_transport.c */
+void vgpu_xen__put(struct vgpu_xen *x);
+uint64_t vgpu_xen__now_ms(void);
+int vgpu_xen__arm_timer(struct vgpu_xen *x);
+
+/* xen_xs.c: xenstore helpers; values are read into caller buffers. */
+int vgpu_xen__read_str(struct vgpu_xen *x, const char *dir, const char *key, char *buf,
+                       size_t size);
+int vgpu_xen__read_u32(struct vgpu_xen *x, const char *dir, const char *key, uint32_t *out);
+int vgpu_xen__write_u32(struct vgpu_xen *x, const char *dir, const char *key, uint32_t v);
+
+/* xen_dev.c */
+void vgpu_xen__scan(struct vgpu_xen *x);
+void vgpu_xen__dev_put(struct vgpu_xen_dev *d);
+void vgpu_xen__dev_drop_all(struct vgpu_xen *x);
+
+/* xen_chan.c */
+int vgpu_xen__chan_connect(struct vgpu_xen_dev *d, unsigned int index);
+void vgpu_xen__chan_detach(struct vgpu_xen_chan *c);
+struct vgpu_xen_chan *vgpu_xen__chan_by_port(struct vgpu_xen *x, int port);
+void vgpu_xen__chan_event(struct vgpu_xen_chan *c);
+void vgpu_xen__chan_unthrottle_all(struct vgpu_xen *x);
+
+#endif /* VGPUD_XEN_INTERNAL_H */

@@ -1,0 +1,104 @@
+/* channel_int.h: the channel object and the core's internal helpers (queue, submit, wait, staging).
+ */
+#ifndef VGPU_CHANNEL_INT_H
+#define VGPU_CHANNEL_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "port.h"
+#include "vgpu.h"
+#include "vgpu_internal.h"
+
+#define VGPU_STAGE_ALIGN 64u /* staging and host buffers start on cache lines */
+
+/*
+ * What to do with the response of one outstanding request. Responses
+ * arrive in request order, so entry i & (nr_slots - 1) belongs to the
+ * request in ring index i.
+ */
+struct vgpu__pending {
+    uint64_t id;          /* the id the response must echo */
+    uint16_t op;          /* the op it must echo */
+    struct vgpu_rsp *rsp; /* caller waiting for it gets the whole response; NULL: async */
+    void *dst;            /* on success copy data[data_off, +len) here (DTOH, DEVICE_INFO) */
+    uint64_t data_off;
+    uint64_t len;
+    uint64_t stage_end; /* staging is released up to here once answered */
+};
+
+/*
+ * Staging: a FIFO byte ring over data[0, size). Positions head and tail
+ * are free-running; an allocation never wraps (the tail end of the area
+ * is skipped instead). It is released in order as responses arrive.
+ */
+struct vgpu__stage {
+    uint64_t size;
+    uint64_t head; /* next free position */
+    uint64_t tail; /* oldest position still in use */
+};
+
+struct vgpu__hostblk { /* one vgpu_host_alloc buffer */
+    uint64_t off, len;
+    struct vgpu__hostblk *next;
+};
+
+struct vgpu_channel {
+    struct vgpu_port port;
+    struct vgpu_front_ring ring;
+    struct vgpu__pending *pend; /* nr_slots entries */
+    uint32_t pushed;            /* req_prod as we last published it */
+    uint32_t max_out;           /* requests outstanding at most: min(nr_slots, max_inflight) */
+    bool always_kick;           /* the host did not agree to VGPU_FEAT_EVENT_IDX */
+    uint64_t next_id;
+    uint64_t features; /* agreed at HELLO */
+    int64_t poll_ns;
+    int error;  /* first error of async work not yet reported (negated) */
+    int broken; /* non-zero: the channel is dead and every call returns this */
+    struct vgpu__stage stage;
+    uint64_t host_off, host_size;
+    struct vgpu__hostblk *host; /* allocated host buffers, sorted by offset */
+    struct vgpu__stats stats;
+};
+
+/* Requests written but not answered (or answered and not consumed). */
+static inline uint32_t vgpu__outstanding(const vgpu_channel *ch)
+{
+    return ch->ring.req_prod_pvt - ch->ring.rsp_cons;
+}
+
+/* Mark ch dead with status err (negated); returns err. */
+int vgpu__break(vgpu_channel *ch, int err);
+
+/*
+ * Write req (its id is assigned here) into the ring, unpublished, with
+ * how (may be NULL: async, errors go to ch->error) saying what to do with
+ * its response. Waits for a free slot first. 0 or -VGPU_S_*.
+ */
+int vgpu__queue(vgpu_channel *ch, struct vgpu_req *req, const struct vgpu__pending *how);
+/* Close the job of the unpublished requests (END_JOB), publish them, kick if asked. */
+int vgpu__submit(vgpu_channel *ch);
+/* Consume the responses that are there, without blocking. Count or -VGPU_S_*. */
+int vgpu__reap(vgpu_channel *ch);
+/* Block until at least one response was consumed (adaptive polling, then sleep). */
+int vgpu__wait_one(vgpu_channel *ch);
+/* Submit and wait until every request written so far is answered. */
+int vgpu__drain(vgpu_channel *ch);
+/* Queue req, close the job and wait for its answer into *rsp. Returns its status, negated. */
+int vgpu__call(vgpu_channel *ch, struct vgpu_req *req, struct vgpu_rsp *rsp,
+               const struct vgpu__pending *how);
+/* Return and clear the first error of async work. */
+int vgpu__take_error(vgpu_channel *ch);
+
+/* Lay staging and host buffers over a data area of data_size bytes. */
+void vgpu__data_layout(vgpu_channel *ch, uint64_t data_size);
+/* Reserve len bytes of staging, waiting for responses if needed; offset in *off. */
+int vgpu__stage_alloc(vgpu_channel *ch, uint64_t len, uint64_t *off);
+/* Copy len bytes into fresh staging; offset in *off. */
+int vgpu__stage_put(vgpu_channel *ch, const void *src, uint64_t len, uint64_t *off);
+/* Free every host buffer. */
+void vgpu__host_free_all(vgpu_channel *ch);
+
+/* Nanoseconds of CLOCK_MONOTONIC. */
+uint64_t vgpu__now_ns(void);
+
+#endif /* VGPU_CHANNEL_INT_H */

@@ -1,0 +1,21 @@
+#!/bin/sh
+# test_hostile.sh: clients that break the protocol get their channel closed; vgpud and an
+# honest client running at the same time go on.
+. "$(dirname "$0")/lib.sh"
+vm "$(uuid 1)" --name honest --pool A --priority medium
+vm "$(uuid 2)" --name evil --pool A --priority high
+start_vgpud
+"$LOADGEN" --instance honest --kernel mix --busy-us 2000 --jobs 40 >"$T/honest.out" 2>&1 &
+honest=$!
+for mode in far-ahead random before-hello bad-range; do
+    if "$B/tests/local/hostile" "$VGPU_SOCKET" evil "$mode" >"$T/h.out" 2>&1; then
+        ok "hostile $mode: channel closed"
+    else
+        bad "hostile $mode: $(cat "$T/h.out")"
+    fi
+    check "vgpud alive after $mode" vgpud_alive
+done
+wait $honest
+check "honest client finished with correct results" "[ $? -eq 0 ]"
+check "one log line per closed channel" "[ \$(grep -c 'channel closed:' '$T/vgpud.log') -ge 1 ]"
+finish
