@@ -77,8 +77,9 @@ static void on_kick(void *ctx, uint32_t events)
     uint64_t v;
 
     (void)events;
-    while (read(lc->kick_fd, &v, sizeof(v)) == sizeof(v))
-        ;
+    if (read(lc->kick_fd, &v, sizeof(v)) < 0 && errno != EAGAIN) /* one read resets the count */
+        vgpu_be_log_ratelimited(LOG_WARNING, lc, "local pid %d: kick: %s", (int)lc->pid,
+                                strerror(errno));
     if (lc->chan)
         vgpu_be_chan_kick(lc->chan);
 }

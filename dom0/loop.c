@@ -180,11 +180,17 @@ int vgpu_be__loop_run(struct vgpu_be *be)
         int n = loop_once(l, -1);
         if (n < 0)
             return n;
-        /* Arming may find requests that raced in: serve them before sleeping. */
-        while (!l->stop && poll_pass(be))
-            ;
-        if (be->cfg.poll_ns && be->chans)
-            spin(be);
+        /*
+         * Serve what is there, spin for a while if asked to, and look once
+         * more after re-arming: a request pushed while we were disarmed sent
+         * no kick, so it must be found here before we sleep.
+         */
+        do {
+            while (!l->stop && poll_pass(be))
+                ;
+            if (be->cfg.poll_ns && be->chans && !l->stop)
+                spin(be);
+        } while (!l->stop && poll_pass(be));
     }
     return 0;
 }

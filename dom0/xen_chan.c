@@ -57,6 +57,10 @@ static void vgpu_xen_chan_release(void *tctx)
     struct vgpu_xen *x = d->x;
     char be_dir[128];
 
+    if (c->attaching) {
+        c->release_pending = true;   /* vgpu_xen__chan_connect finishes it */
+        return;
+    }
     vgpu_xen_chan_unlink(c);
     vgpu_xen_chan_unmap(c);
     if (d->slots[c->index].chan == c) {
@@ -212,20 +216,36 @@ int vgpu_xen__chan_connect(struct vgpu_xen_dev *d, unsigned int index)
     desc.ops = &vgpu_xen_chan_ops;
     desc.tctx = c;
     snprintf(desc.label, sizeof(desc.label), "dom%u/%u/ch%u", d->domid, d->devid, index);
-    err = vgpu_be_chan_attach(x->be, &desc, &c->core);
-    if (err) {
-        why = err == -ENOENT ? "unknown pool" : "the core refused the channel";
-        goto unmap;
-    }
+    /*
+     * Linked and counted before the attach: the core polls the ring inside
+     * vgpu_be_chan_attach() and may close the channel (and call release)
+     * before it returns; release is deferred until then (c->attaching).
+     */
     c->next = x->chans;
     x->chans = c;
     d->slots[index].chan = c;
     d->refs++;
     x->refs++;
-    vgpu_xen__write_u32(x, be_dir, "state", VGPU_XS_CONNECTED);
+    c->attaching = true;
+    err = vgpu_be_chan_attach(x->be, &desc, &c->core);
+    c->attaching = false;
+    if (err) {
+        vgpu_xen_chan_unlink(c);
+        d->slots[index].chan = NULL;
+        d->refs--;
+        x->refs--;
+        why = err == -ENOENT ? "unknown pool" : "the core refused the channel";
+        goto unmap;
+    }
     vgpu_be_log(LOG_INFO, "xen: %s: connected (ring order %u, %u data pages, pool %s, "
                 "priority %d)", desc.label, c->ring_order, c->nr_data, d->id.pool,
                 d->id.priority);
+    if (c->release_pending) {
+        /* Closed by the core during attach (protocol violation): the slot stays refused. */
+        vgpu_xen_chan_release(c);
+        return 0;
+    }
+    vgpu_xen__write_u32(x, be_dir, "state", VGPU_XS_CONNECTED);
     /* Xen may have marked the fresh port pending: a kick is only a hint anyway. */
     vgpu_be_chan_kick(c->core);
     return 0;
@@ -283,9 +303,10 @@ void vgpu_xen__chan_event(struct vgpu_xen_chan *c)
 /* Window over: unmask throttled ports and kick each once. */
 void vgpu_xen__chan_unthrottle_all(struct vgpu_xen *x)
 {
-    struct vgpu_xen_chan *c;
+    struct vgpu_xen_chan *c, *next;
 
-    for (c = x->chans; c; c = c->next) {
+    for (c = x->chans; c; c = next) {
+        next = c->next;   /* a kick may close and release c */
         if (!c->throttled)
             continue;
         c->throttled = false;
