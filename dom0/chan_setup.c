@@ -58,10 +58,12 @@ static bool cancel_inflight(struct vgpu_be_chan *c)
     if (!job)
         return true;
     pthread_mutex_lock(&be->lock);
-    r = vgpu_sched_cancel(be->sched, job->sched_id, vgpu_be_now(), NULL);
+    /* Running, or finished but not yet drained: its completion finishes the close. */
+    r = job->running || job->finished ? -EBUSY
+                                      : vgpu_sched_cancel(be->sched, job->sched_id, vgpu_be_now(), NULL);
     pthread_mutex_unlock(&be->lock);
     if (r == -EBUSY)
-        return false; /* running: its completion finishes the close */
+        return false;
     c->inflight = NULL;
     vgpu_be__job_free(job);
     return true;
@@ -133,7 +135,8 @@ void vgpu_be__chan_shutdown(struct vgpu_be_chan *c)
         close_cur_for_shutdown(c);
     if (c->inflight) {
         pthread_mutex_lock(&be->lock);
-        if (vgpu_sched_cancel(be->sched, c->inflight->sched_id, vgpu_be_now(), NULL) == 0) {
+        if (!c->inflight->running && !c->inflight->finished &&
+            vgpu_sched_cancel(be->sched, c->inflight->sched_id, vgpu_be_now(), NULL) == 0) {
             vgpu_be__chan_fail_job(c, c->inflight, VGPU_S_SHUTDOWN);
             vgpu_be__job_free(c->inflight);
             c->inflight = NULL;

@@ -190,7 +190,7 @@ int vgpu_be__ctl_start(struct vgpu_be *be)
 
     if (strlen(path) >= sizeof(addr.sun_path))
         return -ENAMETOOLONG;
-    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+    memcpy(addr.sun_path, path, strlen(path) + 1); /* length checked above */
     be->ctl_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     unlink(path);
     if (be->ctl_fd < 0 || bind(be->ctl_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||

@@ -250,8 +250,17 @@ static void on_sock(void *ctx, uint32_t events)
 
     if (lc->chan) {
         /* After the handshake the socket only says when the client is gone. */
-        if (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP)) {
+        char junk[64];
+        ssize_t n = (events & EPOLLIN) ? recv(lc->sock, junk, sizeof(junk), MSG_DONTWAIT) : -1;
+        if (n > 0) /* nothing may follow the hello: a broken client */
+            vgpu_be_log_ratelimited(LOG_WARNING, lc, "local pid %d: data after the handshake",
+                                    (int)lc->pid);
+        if (n >= 0 || (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP))) {
             struct vgpu_be_chan *c = lc->chan;
+            struct vgpu_be_loop *l = vgpu_be_get_loop(lc->ls->be);
+            /* No more events for this client; release() frees lc, maybe later. */
+            vgpu_be_loop_del(l, lc->sock);
+            vgpu_be_loop_del(l, lc->kick_fd);
             lc->chan = NULL;
             vgpu_be_chan_detach(c);
         }
@@ -313,7 +322,7 @@ static int local_start(struct vgpu_be *be, void **state)
         return -ENOMEM;
     ls->be = be;
     snprintf(ls->path, sizeof(ls->path), "%s", path);
-    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+    memcpy(addr.sun_path, path, strlen(path) + 1); /* length checked above */
     ls->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     unlink(path);
     if (ls->listen_fd < 0 || bind(ls->listen_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||

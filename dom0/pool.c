@@ -139,6 +139,7 @@ void vgpu_be__done_push(struct vgpu_be *be, struct vgpu_be_job *job)
     uint64_t one = 1;
 
     job->next = NULL;
+    job->finished = true;
     if (be->done_tail)
         be->done_tail->next = job;
     else

@@ -82,7 +82,8 @@ struct vgpu_be_job {
     bool aged;
     char pool[32];
     uint32_t status;                   /* first error of the job */
-    bool running;
+    bool running;                      /* dispatched, executing (be->lock) */
+    bool finished;                     /* on the done list, not yet answered (be->lock) */
 };
 
 struct vgpu_be_config {

@@ -209,8 +209,17 @@ static void vgpu_xen_dev_sync(struct vgpu_xen_dev *d)
     uint64_t fe_set, be_set;
     unsigned int i, max;
 
-    vgpu_xen__read_u32(d->x, d->be_path, "state", &be);
-    vgpu_xen__read_u32(d->x, d->fe_path, "state", &fe);
+    int rb, rf;
+
+    rb = vgpu_xen__read_u32(d->x, d->be_path, "state", &be);
+    rf = vgpu_xen__read_u32(d->x, d->fe_path, "state", &fe);
+    if ((rb && rb != -ENOENT) || (rf && rf != -ENOENT)) {
+        /* Never act on a state we could not read: the next event retries. */
+        vgpu_be_log_ratelimited(LOG_WARNING, d, "xen: dom%u/%u: cannot read the device "
+                                "states (%s); will retry", d->domid, d->devid,
+                                strerror(rb ? -rb : -rf));
+        return;
+    }
     vgpu_xen_read_identity(d);
 
     if (fe == VGPU_XS_CLOSING || fe == VGPU_XS_CLOSED) {
@@ -221,6 +230,8 @@ static void vgpu_xen_dev_sync(struct vgpu_xen_dev *d)
     }
     if (be != VGPU_XS_INITWAIT && be != VGPU_XS_CONNECTED) {
         /* Fresh provisioning, or a frontend starting over after Closed. */
+        vgpu_be_log(LOG_INFO, "xen: dom%u/%u: backend state %u, frontend %u: InitWait",
+                    d->domid, d->devid, be, fe);
         vgpu_xen_write_limits(d);
         vgpu_xen_set_state(d, VGPU_XS_INITWAIT);
         be = VGPU_XS_INITWAIT;

@@ -22,7 +22,7 @@ ok() { PASS=$((PASS + 1)); echo "ok   $*"; }
 bad() { FAIL=$((FAIL + 1)); echo "FAIL $*"; }
 check() { if eval "$2"; then ok "$1"; else bad "$1 ($2)"; fi; }
 finish() {
-    [ -n "$VGPUD_PID" ] && { echo "--- vgpud log (tail)"; tail -n 20 "$T/vgpud.log"; }
+    [ -n "$VGPUD_PID" ] && { echo "--- vgpud log (tail)"; tail -n 60 "$T/vgpud.log"; }
     echo "$PASS passed, $FAIL failed"
     [ "$FAIL" -eq 0 ] && [ "$PASS" -gt 0 ]
 }
