@@ -111,18 +111,6 @@ void vgpu_be_chan_detach(struct vgpu_be_chan *c)
     vgpu_be__chan_close(c, NULL);
 }
 
-static void close_cur_for_shutdown(struct vgpu_be_chan *c)
-{
-    struct vgpu_be_job *job = c->cur;
-
-    c->cur = NULL;
-    if (c->pending_tail)
-        c->pending_tail->next = job;
-    else
-        c->pending_head = job;
-    c->pending_tail = job;
-}
-
 /* Shutdown: answer everything not yet run with VGPU_S_SHUTDOWN, then close. */
 void vgpu_be__chan_shutdown(struct vgpu_be_chan *c)
 {
@@ -132,7 +120,7 @@ void vgpu_be__chan_shutdown(struct vgpu_be_chan *c)
     if (c->state != CHAN_OPEN)
         return;
     if (c->cur)
-        close_cur_for_shutdown(c);
+        vgpu_be__chan_close_cur(c);
     if (c->inflight) {
         pthread_mutex_lock(&be->lock);
         if (!c->inflight->running && !c->inflight->finished &&

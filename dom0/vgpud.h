@@ -153,6 +153,7 @@ uint32_t vgpu_be__run_one(struct vgpu_be *be, struct vgpu_be_chan *c, struct vgp
 void vgpu_be__chan_job_done(struct vgpu_be_chan *c, struct vgpu_be_job *job);
 void vgpu_be__chan_close(struct vgpu_be_chan *c, const char *why);
 void vgpu_be__chan_shutdown(struct vgpu_be_chan *c);
+void vgpu_be__chan_close_cur(struct vgpu_be_chan *c);
 bool vgpu_be__chan_poll(struct vgpu_be_chan *c);
 void vgpu_be__chan_fail_job(struct vgpu_be_chan *c, struct vgpu_be_job *job, uint32_t status);
 void vgpu_be__chans_arm(struct vgpu_be *be, bool armed);
