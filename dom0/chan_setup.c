@@ -35,7 +35,8 @@ int vgpu_be_chan_attach(struct vgpu_be *be, const struct vgpu_be_chan_desc *d,
     *out = c;
     if (!be->armed)
         vgpu_back_disarm(&c->ring);
-    vgpu_be__chan_poll(c); /* requests may be waiting already */
+    /* Requests already in the ring are served by the loop's next pass, after this
+     * event: attach never closes (or releases) the channel it returns. */
     return 0;
 }
 

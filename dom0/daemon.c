@@ -140,7 +140,7 @@ static int start_transports(struct vgpu_be *be)
     }
 #ifndef VGPU_HAVE_XEN
     if (wants(be->cfg.transports, "xen"))
-        vgpu_be_log(LOG_NOTICE, "Xen transport not built in (libxen-dev missing at build time)");
+        vgpu_be_log(LOG_NOTICE, "Xen transport not built in (vgpud was built without libxen-dev)");
 #endif
     if (be->ntransports == 0) {
         vgpu_be_log(LOG_ERR, "no transport could start (asked for: %s)", be->cfg.transports);

@@ -44,8 +44,9 @@ struct vgpu_be_chan_desc {
  * Attach a mapped channel to the core. On success the core owns the
  * channel until the transport calls vgpu_be_chan_detach() or the core
  * closes it for a protocol violation; either way ops->release(tctx) runs
- * exactly once. Returns 0 or -errno (-ENOENT unknown pool, -ENOMEM); on
- * failure ops->release is NOT called. Loop thread only.
+ * exactly once, never from inside this call. Returns 0 or -errno
+ * (-ENOENT unknown pool, -ENOMEM); on failure ops->release is NOT called.
+ * Loop thread only, from an event callback (the loop serves the ring after it).
  */
 int vgpu_be_chan_attach(struct vgpu_be *be, const struct vgpu_be_chan_desc *d,
                         struct vgpu_be_chan **out);

@@ -2,34 +2,84 @@
 /*
  * vgpu_main.c: module entry of vgpu.ko, the guest side of vgpu.
  *
- * This first version only carries the wire protocol (proto/, compiled in
- * unchanged) and checks it at load time; the xenbus frontend and
- * /dev/vgpu come with the Xen transport.
+ * Registers the xenbus frontend driver (vgpu_xenbus.c) and the /dev/vgpu
+ * misc device (vgpu_fops.c). proto/ is compiled in unchanged and checked
+ * at load time.
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
-#include "vgpu_proto.h"
+#include <linux/moduleparam.h>
+#include <xen/xen.h>
+#include "vgpu_fe.h"
 
-static int __init vgpu_init(void)
+struct workqueue_struct *vgpu_wq;
+
+unsigned int vgpu_param_ring_order;
+module_param_named(ring_order, vgpu_param_ring_order, uint, 0644);
+MODULE_PARM_DESC(ring_order, "ring pages per channel, log2 (capped by the backend's max-ring-page-order)");
+
+unsigned int vgpu_param_data_pages = 256;
+module_param_named(data_pages, vgpu_param_data_pages, uint, 0644);
+MODULE_PARM_DESC(data_pages, "data-area pages per channel (capped by the backend's max-data-pages)");
+
+unsigned int vgpu_param_connect_ms = 10000;
+module_param_named(connect_ms, vgpu_param_connect_ms, uint, 0644);
+MODULE_PARM_DESC(connect_ms, "how long open() waits for the backend to connect a channel, ms");
+
+static int vgpu_proto_selfcheck(void)
 {
 	struct vgpu_req req = { .id = 1, .op = VGPU_OP_NOP };
 	struct vgpu_limits lim;
 
 	vgpu_proto_limits_default(&lim, VGPU_PAGE_SIZE);
-	if (vgpu_proto_check_req(&req, &lim) != VGPU_S_OK) {
-		pr_err("vgpu: protocol self-check failed\n");
+	if (vgpu_proto_check_req(&req, &lim) != VGPU_S_OK)
 		return -EINVAL;
-	}
-	pr_info("vgpu: protocol version %u, %u ring slots per page\n",
-		VGPU_PROTO_VERSION, vgpu_ring_slots(0));
 	return 0;
 }
 
+static int __init vgpu_init(void)
+{
+	int err;
+
+	if (!xen_domain())
+		return -ENODEV;
+	if (vgpu_proto_selfcheck()) {
+		pr_err("vgpu: protocol self-check failed\n");
+		return -EINVAL;
+	}
+	vgpu_wq = alloc_workqueue("vgpu", WQ_UNBOUND, 0);
+	if (!vgpu_wq)
+		return -ENOMEM;
+	err = vgpu_misc_register();
+	if (err)
+		goto destroy_wq;
+	err = vgpu_xenbus_register();
+	if (err)
+		goto unregister_misc;
+	pr_info("vgpu: protocol version %u, frontend ready\n", VGPU_PROTO_VERSION);
+	return 0;
+
+unregister_misc:
+	vgpu_misc_unregister();
+destroy_wq:
+	destroy_workqueue(vgpu_wq);
+	return err;
+}
+
+/*
+ * Open files hold a module reference (fops.owner), so no channel has a
+ * file here; device removal releases the channels still waiting for the
+ * backend's acknowledgement.
+ */
 static void __exit vgpu_exit(void)
 {
+	vgpu_misc_unregister();
+	vgpu_xenbus_unregister();
+	destroy_workqueue(vgpu_wq);
 }
 
 module_init(vgpu_init);
 module_exit(vgpu_exit);
-MODULE_DESCRIPTION("vgpu guest frontend");
+MODULE_DESCRIPTION("vgpu guest frontend (xenbus)");
 MODULE_LICENSE("GPL");
+MODULE_ALIAS("xen:vgpu");

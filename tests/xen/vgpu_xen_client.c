@@ -1,0 +1,204 @@
+/*
+ * vgpu_xen_client.c: domU test program for the Xen end-to-end run. Opens
+ * /dev/vgpu (vgpu.ko), maps the ring and data area and talks the wire
+ * protocol directly (proto/ helpers). Statically linked.
+ *   vgpu_xen_client ok N       HELLO + N NOPs, checks every response
+ *   vgpu_xen_client loop       NOPs until killed (the domain is destroyed)
+ *   vgpu_xen_client hostile    garbage in the ring, req_prod far ahead:
+ *                              expects the backend to close the channel (POLLERR)
+ *   vgpu_xen_client storm N    N kicks without requests, then HELLO + NOPs
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include "vgpu_proto.h"
+#include "vgpu_ioctl.h"
+
+struct client {
+    int fd;
+    struct vgpu_ioc_info info;
+    struct vgpu_sring *sring;
+    uint8_t *data;
+    struct vgpu_front_ring f;
+    uint64_t next_id;
+};
+
+static int fail(const char *what)
+{
+    printf("VGPU-CLIENT-FAIL %s: %s\n", what, strerror(errno));
+    return 1;
+}
+
+static int client_open(struct client *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->fd = open("/dev/vgpu", O_RDWR | O_CLOEXEC);
+    if (c->fd < 0)
+        return fail("open /dev/vgpu");
+    if (ioctl(c->fd, VGPU_IOC_INFO, &c->info))
+        return fail("VGPU_IOC_INFO");
+    c->sring = mmap(NULL, VGPU_PAGE_SIZE << c->info.ring_order, PROT_READ | PROT_WRITE,
+                    MAP_SHARED, c->fd, VGPU_MMAP_RING_OFF);
+    if (c->sring == MAP_FAILED)
+        return fail("mmap ring");
+    c->data = mmap(NULL, c->info.data_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd,
+                   VGPU_MMAP_DATA_OFF);
+    if (c->data == MAP_FAILED)
+        return fail("mmap data");
+    memset(c->data, 0xa5, c->info.data_bytes);
+    vgpu_front_init(&c->f, c->sring, c->info.nr_slots);
+    printf("VGPU-CLIENT-OPEN order=%u slots=%u data=%llu vm-id=%u pool=%s priority=%u state=%u\n",
+           c->info.ring_order, c->info.nr_slots, (unsigned long long)c->info.data_bytes,
+           c->info.vm_id, c->info.pool, c->info.priority, c->info.state);
+    return 0;
+}
+
+static int client_push(struct client *c)
+{
+    if (vgpu_front_push(&c->f) && ioctl(c->fd, VGPU_IOC_KICK))
+        return fail("VGPU_IOC_KICK");
+    return 0;
+}
+
+/* Queue one request; end_job closes the job (vgpud answers a job once it is closed). */
+static void client_req(struct client *c, uint16_t op, int end_job)
+{
+    struct vgpu_req *r = vgpu_front_next_req(&c->f);
+
+    memset(r, 0, sizeof(*r));
+    r->id = ++c->next_id;
+    r->op = op;
+    r->flags = end_job ? VGPU_REQF_END_JOB : 0;
+    if (op == VGPU_OP_HELLO) {
+        r->u.hello.version_min = VGPU_PROTO_VERSION_MIN;
+        r->u.hello.version_max = VGPU_PROTO_VERSION;
+        r->u.hello.features = VGPU_FEAT_EVENT_IDX;
+    }
+}
+
+/* Wait for one response. Returns 0, or 1 after printing why. */
+static int client_rsp(struct client *c, struct vgpu_rsp *rsp)
+{
+    struct pollfd p = { .fd = c->fd, .events = POLLIN };
+    uint32_t ready;
+
+    for (;;) {
+        if (!vgpu_front_snapshot(&c->f, &ready)) {
+            printf("VGPU-CLIENT-FAIL backend broke the protocol\n");
+            return 1;
+        }
+        if (ready) {
+            vgpu_front_take_rsp(&c->f, rsp);
+            return 0;
+        }
+        if (vgpu_front_arm(&c->f))
+            continue;
+        if (poll(&p, 1, 10000) <= 0) {
+            printf("VGPU-CLIENT-FAIL no response within 10 s\n");
+            return 1;
+        }
+        if (p.revents & POLLERR) {
+            printf("VGPU-CLIENT-FAIL channel closed by the backend (POLLERR)\n");
+            return 1;
+        }
+    }
+}
+
+static int run_ok(struct client *c, long n, int forever)
+{
+    struct vgpu_rsp rsp;
+    struct timespec t0, t1;
+    long done = 0, sent, batch;
+    uint64_t expect;
+
+    client_req(c, VGPU_OP_HELLO, 1);
+    if (client_push(c) || client_rsp(c, &rsp))
+        return 1;
+    if (rsp.status != VGPU_S_OK || rsp.u.hello.version != VGPU_PROTO_VERSION ||
+        rsp.u.hello.nr_slots != c->info.nr_slots ||
+        rsp.u.hello.data_size != c->info.data_bytes) {
+        printf("VGPU-CLIENT-FAIL HELLO status %u version %u slots %u data %llu\n", rsp.status,
+               rsp.u.hello.version, rsp.u.hello.nr_slots,
+               (unsigned long long)rsp.u.hello.data_size);
+        return 1;
+    }
+    printf("VGPU-CLIENT-HELLO version=%u features=%llu\n", rsp.u.hello.version,
+           (unsigned long long)rsp.u.hello.features);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (forever || done < n) {
+        batch = forever ? 8 : (n - done < 8 ? n - done : 8);
+        expect = c->next_id + 1;
+        for (sent = 0; sent < batch; sent++)
+            client_req(c, VGPU_OP_NOP, sent == batch - 1);
+        if (client_push(c))
+            return 1;
+        for (sent = 0; sent < batch; sent++, expect++) {
+            if (client_rsp(c, &rsp))
+                return 1;
+            if (rsp.id != expect || rsp.op != VGPU_OP_NOP || rsp.status != VGPU_S_OK) {
+                printf("VGPU-CLIENT-FAIL NOP id %llu (expected %llu) op %u status %u\n",
+                       (unsigned long long)rsp.id, (unsigned long long)expect, rsp.op,
+                       rsp.status);
+                return 1;
+            }
+        }
+        done += batch;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    printf("VGPU-CLIENT-OK nops=%ld us_per_nop=%.1f\n", done,
+           ((t1.tv_sec - t0.tv_sec) * 1e6 + (t1.tv_nsec - t0.tv_nsec) / 1e3) / (double)done);
+    return 0;
+}
+
+static int run_hostile(struct client *c)
+{
+    struct pollfd p = { .fd = c->fd, .events = POLLIN };
+    unsigned int i;
+
+    /* Garbage in every slot, then a producer index far ahead of the ring. */
+    for (i = 0; i < c->info.nr_slots; i++)
+        memset(&c->sring->ring[i], 0xff, sizeof(c->sring->ring[i]));
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    c->sring->req_prod = 0x7fff0000u;
+    if (ioctl(c->fd, VGPU_IOC_KICK))
+        return fail("VGPU_IOC_KICK");
+    if (poll(&p, 1, 15000) <= 0 || !(p.revents & POLLERR)) {
+        printf("VGPU-CLIENT-FAIL hostile: the backend did not close the channel\n");
+        return 1;
+    }
+    if (ioctl(c->fd, VGPU_IOC_KICK) == 0 || errno != EIO) {
+        printf("VGPU-CLIENT-FAIL hostile: kick on a closed channel did not fail with EIO\n");
+        return 1;
+    }
+    printf("VGPU-CLIENT-HOSTILE-OK channel closed by the backend, kick -> EIO\n");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct client c;
+    const char *mode = argc > 1 ? argv[1] : "ok";
+    long n = argc > 2 ? atol(argv[2]) : 1000, i;
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (client_open(&c))
+        return 1;
+    if (!strcmp(mode, "hostile"))
+        return run_hostile(&c);
+    if (!strcmp(mode, "storm")) {
+        for (i = 0; i < n; i++) {
+            if (ioctl(c.fd, VGPU_IOC_KICK))
+                return fail("VGPU_IOC_KICK");
+        }
+        printf("VGPU-CLIENT-STORM kicks=%ld\n", n);
+        n = 200;
+    }
+    return run_ok(&c, n, !strcmp(mode, "loop"));
+}
