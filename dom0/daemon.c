@@ -6,6 +6,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 #include "vgpud.h"
@@ -149,6 +150,21 @@ static int start_transports(struct vgpu_be *be)
     return 0;
 }
 
+/* Create the directory a socket lives in (default /run/vgpu) if it is missing. */
+static void ensure_parent_dir(const char *path)
+{
+    char dir[256];
+    char *slash;
+
+    snprintf(dir, sizeof(dir), "%s", path);
+    slash = strrchr(dir, '/');
+    if (!slash || slash == dir)
+        return;
+    *slash = '\0';
+    if (mkdir(dir, 0755) == 0)
+        vgpu_be_log(LOG_INFO, "created %s", dir);
+}
+
 static int setup(struct vgpu_be *be)
 {
     struct vgpu_sched_params sp = {.no_default_pools = true};
@@ -176,6 +192,8 @@ static int setup(struct vgpu_be *be)
                     strerror(-r));
         return r;
     }
+    ensure_parent_dir(be->cfg.ctl_path);
+    ensure_parent_dir(be->cfg.socket_path);
     if ((r = vgpu_be__ctl_start(be)) < 0)
         return r;
     return start_transports(be);

@@ -58,10 +58,15 @@ static struct vgpu_xen_dev *vgpu_xen_dev_find(struct vgpu_xen *x, unsigned int d
     return NULL;
 }
 
-/* Identity from the backend dir (Dom0's word only). */
+/*
+ * Identity from the backend dir (Dom0's word only): pool, priority, vm-id and
+ * vm-uuid as provisioning wrote them; the name is the toolstack's domain name
+ * (/local/domain/<domid>/name, read-only for the guest), "dom<domid>" without one.
+ */
 static void vgpu_xen_read_identity(struct vgpu_xen_dev *d)
 {
     struct vgpu_be_identity *id = &d->id;
+    char dom[32];
     uint32_t v;
 
     memset(id, 0, sizeof(*id));
@@ -71,7 +76,11 @@ static void vgpu_xen_read_identity(struct vgpu_xen_dev *d)
                    (int)v : 1;
     if (vgpu_xen__read_u32(d->x, d->be_path, "vm-id", &v) == 0)
         id->vm_id = v;
-    snprintf(id->vm_name, sizeof(id->vm_name), "dom%u", d->domid);
+    if (vgpu_xen__read_str(d->x, d->be_path, "vm-uuid", id->vm_uuid, sizeof(id->vm_uuid)))
+        id->vm_uuid[0] = '\0';
+    snprintf(dom, sizeof(dom), "/local/domain/%u", d->domid);
+    if (vgpu_xen__read_str(d->x, dom, "name", id->vm_name, sizeof(id->vm_name)))
+        snprintf(id->vm_name, sizeof(id->vm_name), "dom%u", d->domid);
 }
 
 static struct vgpu_xen_dev *vgpu_xen_dev_new(struct vgpu_xen *x, unsigned int domid,
