@@ -164,7 +164,6 @@ bool vgpu_be__chan_poll(struct vgpu_be_chan *c)
         }
         if (ready) {
             did = true;
-            c->last_active_ns = vgpu_be_now();
             pump(c);
         }
         /* Sleeping: ask for a kick, and look once more for a request that raced in. */

@@ -9,11 +9,15 @@ int vgpu_be_chan_attach(struct vgpu_be *be, const struct vgpu_be_chan_desc *d,
                         struct vgpu_be_chan **out)
 {
     uint32_t nr = vgpu_ring_slots(d->ring_order);
+    struct vgpu_be_vm *existing;
     struct vgpu_be_chan *c;
     int r;
 
     if (nr == 0 || d->ring_order > be->cfg.limits.max_ring_order)
         return -EINVAL;
+    existing = vgpu_be__vm_by_id(be, d->id.vm_id);
+    if (existing && existing->nchan >= be->cfg.limits.max_channels_per_vm)
+        return -EMFILE;
     c = calloc(1, sizeof(*c));
     if (!c)
         return -ENOMEM;

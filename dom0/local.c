@@ -231,13 +231,17 @@ static uint32_t handshake(struct local_conn *lc, struct vgpu_be_identity *id, ch
         snprintf(why, whylen, "internal error");
         return VGPU_S_INTERNAL;
     }
-    /* Welcome first: attach may already answer requests waiting in the ring. */
-    send_welcome(lc, VGPU_S_OK, id, NULL);
     r = vgpu_be_chan_attach(lc->ls->be, &d, &lc->chan);
+    if (r == -EMFILE) {
+        snprintf(why, whylen, "VM has its maximum of %u channels open",
+                 vgpu_be_get_limits(lc->ls->be)->max_channels_per_vm);
+        return VGPU_S_BUSY;
+    }
     if (r < 0) {
-        vgpu_be_log(LOG_ERR, "local pid %d: attach failed: %s", (int)lc->pid, strerror(-r));
+        snprintf(why, whylen, "channel set-up failed: %s", strerror(-r));
         return VGPU_S_INTERNAL;
     }
+    send_welcome(lc, VGPU_S_OK, id, NULL);
     return VGPU_S_OK;
 }
 
@@ -269,11 +273,9 @@ static void on_sock(void *ctx, uint32_t events)
     st = handshake(lc, &id, why, sizeof(why));
     if (st == VGPU_S_OK)
         return;
-    if (st != VGPU_S_INTERNAL || !lc->chan) {
-        vgpu_be_log(LOG_NOTICE, "local pid %d uid %u refused: %s (%s)", (int)lc->pid,
-                    (unsigned)lc->uid, why, vgpu_status_name((int)st));
-        send_welcome(lc, st, NULL, why);
-    }
+    vgpu_be_log(LOG_NOTICE, "local pid %d uid %u refused: %s (%s)", (int)lc->pid,
+                (unsigned)lc->uid, why, vgpu_status_name((int)st));
+    send_welcome(lc, st, NULL, why);
     conn_free(lc);
 }
 

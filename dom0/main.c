@@ -35,6 +35,7 @@ static const char usage[] =
     "                          (default 50; 0 = always sleep on events)\n"
     "      --max-ring-order N  largest ring a guest may use (0..4, default 4)\n"
     "      --max-data-pages N  largest data area, 4 KiB pages (default 1022)\n"
+    "      --max-channels N    channels one VM may have open (default 64)\n"
     "      --log-level LEVEL   error, warning, notice, info or debug (default info)\n"
     "      --syslog            log to syslog instead of stderr\n"
     "  -h, --help              this text\n"
@@ -80,7 +81,7 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
 
 enum {
     OPT_DB = 256, OPT_SOCKET, OPT_CTL, OPT_CTL_GROUP, OPT_TRANSPORT, OPT_EXECUTOR, OPT_DEVICE,
-    OPT_CPU_MEM, OPT_EXEC_LOG, OPT_POLL, OPT_RING, OPT_DATA, OPT_LEVEL, OPT_SYSLOG,
+    OPT_CPU_MEM, OPT_EXEC_LOG, OPT_POLL, OPT_RING, OPT_DATA, OPT_CHANS, OPT_LEVEL, OPT_SYSLOG,
 };
 
 static const struct option options[] = {
@@ -97,6 +98,7 @@ static const struct option options[] = {
     {"poll-us", required_argument, NULL, OPT_POLL},
     {"max-ring-order", required_argument, NULL, OPT_RING},
     {"max-data-pages", required_argument, NULL, OPT_DATA},
+    {"max-channels", required_argument, NULL, OPT_CHANS},
     {"log-level", required_argument, NULL, OPT_LEVEL},
     {"syslog", no_argument, NULL, OPT_SYSLOG},
     {"help", no_argument, NULL, 'h'},
@@ -147,6 +149,11 @@ static int parse_args(int argc, char **argv, struct vgpu_be_config *cfg, int *le
             if (!parse_u64(optarg, VGPU_DATA_DIR_SLOTS, &v) || !v)
                 return bad_usage("--max-data-pages", optarg);
             cfg->limits.max_data_pages = (uint32_t)v;
+            break;
+        case OPT_CHANS:
+            if (!parse_u64(optarg, 4096, &v) || !v)
+                return bad_usage("--max-channels", optarg);
+            cfg->limits.max_channels_per_vm = (uint32_t)v;
             break;
         case OPT_LEVEL:
             if ((*level = parse_level(optarg)) < 0)

@@ -45,7 +45,8 @@ struct vgpu_be_chan_desc {
  * channel until the transport calls vgpu_be_chan_detach() or the core
  * closes it for a protocol violation; either way ops->release(tctx) runs
  * exactly once, never from inside this call. Returns 0 or -errno
- * (-ENOENT unknown pool, -ENOMEM); on failure ops->release is NOT called.
+ * (-ENOENT unknown pool, -EMFILE the VM has max_channels_per_vm channels,
+ * -ENOMEM); on failure ops->release is NOT called.
  * Loop thread only, from an event callback (the loop serves the ring after it).
  */
 int vgpu_be_chan_attach(struct vgpu_be *be, const struct vgpu_be_chan_desc *d,
