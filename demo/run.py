@@ -15,6 +15,7 @@ import report_html
 import report_text
 import scenario as scen
 import verify
+import xen_qemu
 
 QUICK_S, DEFAULT_S = 12, 40
 
@@ -133,11 +134,9 @@ def main(argv=None):
         for s in scen.SCENARIOS.values():
             print("%-10s %s" % (s["name"], s["about"]))
         return 0
-    if a.transport != "local":
-        print("run-demo: transport %s is not available yet (it needs a Xen host with the QEMU "
-              "device); use --transport local" % a.transport, file=sys.stderr)
-        return 2
     try:
+        if a.transport == "xen-qemu":
+            return xen_qemu.demo(a, Console())
         return demo(a, Console())
     except (dmn.DemoError, execlog.LogError, OSError) as e:
         print("run-demo: %s" % e, file=sys.stderr)

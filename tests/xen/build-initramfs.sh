@@ -66,8 +66,12 @@ for b in xl xenstored xenconsoled xen-init-dom0; do copy_bin "$D" "$XBIN/$b" "$b
 for b in $BIN_DOM0; do copy_bin "$D" "$b" "$(basename "$b")"; done
 mkdir -p "$D/etc/xen" "$D/boot"
 cp "$ROOT/etc/xen/xl.conf" "$D/etc/xen/xl.conf"
-sed "s/@NAME@/vgpu-a/; s/@ROLE@/A/; s/@DOMU_MEM@/$DOMU_MEM/" "$HERE/domU.cfg.in" > "$D/etc/xen/vgpu-a.cfg"
-sed "s/@NAME@/vgpu-b/; s/@ROLE@/B/; s/@DOMU_MEM@/$DOMU_MEM/" "$HERE/domU.cfg.in" > "$D/etc/xen/vgpu-b.cfg"
+# Fixed UUIDs: dom0-init.sh registers the VMs under them before they exist.
+for r in a b c; do
+  R=$(echo $r | tr a-z A-Z)
+  sed "s/@NAME@/vgpu-$r/; s/@ROLE@/$R/; s/@DOMU_MEM@/$DOMU_MEM/; s/@UUID@/6b1e0a4c-5f3d-4c2a-9e71-00000000000$r/" \
+    "$HERE/domU.cfg.in" > "$D/etc/xen/vgpu-$r.cfg"
+done
 cp "$CACHE/vmlinux" "$D/boot/vmlinuz"   # raw ELF: libxc would spend ~4.7 s un-xz'ing a bzImage
 cp "$WORK/domU.img" "$D/boot/domU.img"
 install -m 755 "$HERE/dom0-init.sh" "$D/init"

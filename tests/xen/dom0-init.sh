@@ -15,7 +15,7 @@ ln -sfn /run /var/run
 
 up() { cut -d' ' -f1 /proc/uptime; }
 consoles() {
-  for n in vgpu-a vgpu-b; do
+  for n in vgpu-a vgpu-b vgpu-c; do
     echo "----- console of $n -----"
     grep -v '^\s*$' /var/log/xen/console/guest-$n.log 2>/dev/null | grep -E 'VGPU|DOMU|vgpu|WARN|BUG|Call Trace|error' | tail -40
   done
@@ -53,10 +53,22 @@ echo "XENTEST-XENSTORED-UP uptime=$(up)"
 BACKEND=$(sed -n 's/.*vgpu.backend=\([^ ]*\).*/\1/p' /proc/cmdline)
 VGPUD_OPTS=$(sed -n "s/.*vgpu.vgpud_opts=\([^ ]*\).*/\1/p" /proc/cmdline | tr : " ")
 [ -x "/usr/bin/$BACKEND" ] || fail "no backend program $BACKEND"
+DB_PATH=/var/lib/vgpu/vgpu.db
+UUID_A=6b1e0a4c-5f3d-4c2a-9e71-00000000000a
+UUID_B=6b1e0a4c-5f3d-4c2a-9e71-00000000000b
+UUID_C=6b1e0a4c-5f3d-4c2a-9e71-00000000000c
+ctl() { vgpuctl --db $DB_PATH "$@"; }
 if [ "$BACKEND" = vgpud ]; then
   mkdir -p /run/vgpu /var/lib/vgpu
-  vgpuctl --db /var/lib/vgpu/vgpu.db init > /dev/null || fail "vgpuctl init"
-  vgpud --transport xen --db /var/lib/vgpu/vgpu.db --cpu-mem 64 $VGPUD_OPTS > /tmp/backend.log 2>&1 &
+  # The store: vgpu-a and vgpu-c share pool A (high, low), vgpu-b is alone in pool B.
+  ctl init > /dev/null || fail "vgpuctl init"
+  ctl register-vm $UUID_A --name vgpu-a --pool A --priority high --vm-id 101 > /dev/null &&
+  ctl register-vm $UUID_B --name vgpu-b --pool B --priority low --vm-id 102 > /dev/null &&
+  ctl register-vm $UUID_C --name vgpu-c --pool A --priority low --vm-id 103 > /dev/null ||
+    fail "vgpuctl register-vm"
+  echo "VGPU-E2E-REGISTERED $(ctl list-vms | grep -c vgpu-) VMs uptime=$(up)"
+  vgpud --transport xen --db $DB_PATH --cpu-mem 64 --exec-log /tmp/exec.csv $VGPUD_OPTS \
+    > /tmp/backend.log 2>&1 &
   READY="xen: watching"
 else
   vgpu_test_back > /tmp/backend.log 2>&1 &
@@ -67,23 +79,76 @@ waitlog() { i=0; while ! grep -q -E "$1" /tmp/backend.log; do i=$((i+1)); [ $i -
 waitlog "$READY" 20 || { cat /tmp/backend.log; fail "backend did not start"; }
 echo "VGPU-E2E-BACKEND-UP $BACKEND pid=$BPID uptime=$(up)"
 
+# print_execlog LINE: vgpud's execution log after its first LINE lines, between markers,
+# for xen-e2e.sh to extract (header first)
+print_execlog() {
+  echo "VGPU-EXECLOG-BEGIN"; head -1 /tmp/exec.csv; tail -n +$(($1 + 1)) /tmp/exec.csv
+  echo "VGPU-EXECLOG-END"
+}
+# Demo mode (scripts/run-demo --transport xen-qemu): three domUs provisioned by the
+# watcher, vgpu-a (A high), vgpu-b (B low), vgpu-c (A low), loading at the same time.
+if [ "$(sed -n 's/.*vgpu.mode=\([^ ]*\).*/\1/p' /proc/cmdline)" = demo ]; then
+  [ "$BACKEND" = vgpud ] || fail "demo mode needs vgpud"
+  ctl provision --watch > /tmp/watch.log 2>&1 & WPID=$!
+  DOMS=""
+  for n in vgpu-a vgpu-b vgpu-c; do
+    xl create -p /etc/xen/$n.cfg >/dev/null || fail "xl create $n"
+    D=$(xl domid $n) || fail "xl domid $n"
+    BE=/local/domain/0/backend/vgpu/$D/0
+    waitkey $BE/vm-id 20 >/dev/null || { cat /tmp/watch.log; fail "watcher did not provision $n"; }
+    xenstore-write /local/domain/$D/data/mode demo
+    xl unpause $n
+    echo "VGPU-DEMO-DOMU $n domid=$D pool=$(xenstore-read $BE/pool) priority=$(xenstore-read $BE/priority) vm-id=$(xenstore-read $BE/vm-id) uptime=$(up)"
+    DOMS="$DOMS $D"
+  done
+  for D in $DOMS; do expect_ok $D r1 120 VGPU-DEMO-CONNECTED; done
+  ctl scan-vms
+  # shellcheck disable=SC2046 # one xenstore-write for all: the loads start together
+  xenstore-write $(for D in $DOMS; do echo /local/domain/$D/data/load 1; done)
+  for D in $DOMS; do expect_ok $D l1 300 VGPU-DEMO-LOAD-OK; done
+  ctl status
+  print_execlog 1   # all of it: nothing but these loads ran
+  kill $WPID
+  for n in vgpu-a vgpu-b vgpu-c; do xl destroy $n; done
+  kill $BPID; sleep 0.3
+  grep -E 'WARN|ERR|CRIT' /tmp/backend.log | head -20
+  echo "XENTEST-PASS uptime=$(up)"
+  finish 0
+fi
+
 # provision NAME VMID POOL PRIO: create paused, write the vgpu device entries, unpause.
+# With vgpud: the store's entries through 'vgpuctl provision DOMID' (docs/provisioning.md);
+# with the test backend (no vgpuctl): the same keys by hand.
 provision() {
   xl create -p /etc/xen/$1.cfg >/dev/null || fail "xl create $1"
   D=$(xl domid $1) || fail "xl domid $1"
   BE=/local/domain/0/backend/vgpu/$D/0
   FE=/local/domain/$D/device/vgpu/0
-  xenstore-write $BE/frontend $FE $BE/frontend-id $D $BE/state 1 \
-    $BE/pool $3 $BE/priority $4 $BE/vm-id $2 || fail "provision $1"
-  xenstore-chmod -r /local/domain/0/backend/vgpu/$D n0 r$D
-  xenstore-write $FE/backend $BE $FE/backend-id 0 $FE/state 1 || fail "provision $1"
-  xenstore-chmod -r $FE n$D r0
-  [ "$BACKEND" = vgpud ] && xenstore-write /local/domain/$D/data/examples 1
+  if [ "$BACKEND" = vgpud ]; then
+    ctl provision $D > /tmp/provision.out 2>&1 || { cat /tmp/provision.out; fail "vgpuctl provision $D"; }
+    [ "$(xenstore-read $BE/vm-id)" = $2 ] || fail "provision $1: backend vm-id $(xenstore-read $BE/vm-id 2>&1)"
+    xenstore-write /local/domain/$D/data/examples 1
+  else
+    xenstore-write $BE/frontend $FE $BE/frontend-id $D $BE/state 1 \
+      $BE/pool $3 $BE/priority $4 $BE/vm-id $2 || fail "provision $1"
+    xenstore-chmod -r /local/domain/0/backend/vgpu/$D n0 r$D
+    xenstore-write $FE/backend $BE $FE/backend-id 0 $FE/state 1 || fail "provision $1"
+    xenstore-chmod -r $FE n$D r0
+  fi
   xl unpause $1
   echo "VGPU-E2E-DOMU-CREATED $1 domid=$D vm-id=$2 pool=$3 priority=$4 uptime=$(up)"
 }
 provision vgpu-a 101 A 2; DA=$D
 provision vgpu-b 102 B 0; DB=$D
+if [ "$BACKEND" = vgpud ]; then
+  # The hypervisor's view: both domains registered, each in its pool.
+  ctl scan-vms > /tmp/scan.out 2>&1 || { cat /tmp/scan.out; fail "vgpuctl scan-vms"; }
+  cat /tmp/scan.out
+  PA=$(awk '/^pool /{p=$2} / vgpu-a /{print p}' /tmp/scan.out)
+  PB=$(awk '/^pool /{p=$2} / vgpu-b /{print p}' /tmp/scan.out)
+  [ "$PA/$PB" = A/B ] || fail "scan-vms: vgpu-a in pool '$PA', vgpu-b in pool '$PB' (expected A/B)"
+  echo "VGPU-E2E-SCAN-VMS-OK vgpu-a dom$DA pool $PA, vgpu-b dom$DB pool $PB (registered) uptime=$(up)"
+fi
 
 expect_ok $DA r1 120 VGPU-E2E-ROUNDTRIP-OK
 expect_ok $DB r1 120 VGPU-E2E-ROUNDTRIP-OK
@@ -108,6 +173,19 @@ i=0; while [ "$(grep -c "xen: dom$DB/0/ch[0-9]*: released" /tmp/backend.log)" -l
 kill -0 $BPID || fail "backend died after the destroy"
 echo "VGPU-E2E-DESTROY-OK dom$DB destroyed mid-request, its channel released, backend alive uptime=$(up)"
 
+if [ "$BACKEND" = vgpud ]; then
+  # The provisioning service from here on: its first pass drops dom$DB's stale
+  # backend directory; vgpu-c gets its entries from @introduceDomain.
+  ctl provision --watch > /tmp/watch.log 2>&1 & WPID=$!
+  i=0; while xenstore-exists /local/domain/0/backend/vgpu/$DB; do
+    i=$((i+1)); [ $i -gt 100 ] && { cat /tmp/watch.log; fail "watcher left dom$DB's backend directory"; }; sleep 0.1; done
+  xl create -p /etc/xen/vgpu-c.cfg >/dev/null || fail "xl create vgpu-c"
+  DC=$(xl domid vgpu-c) || fail "xl domid vgpu-c"
+  V=$(waitkey /local/domain/0/backend/vgpu/$DC/0/vm-id 20) || { cat /tmp/watch.log; fail "watcher did not provision dom$DC"; }
+  [ "$V" = 103 ] || fail "dom$DC provisioned with vm-id $V (expected 103)"
+  xl unpause vgpu-c
+  echo "VGPU-E2E-WATCH-OK dom$DB's entries removed, dom$DC (vgpu-c, vm-id $V, pool A low) provisioned by 'vgpuctl provision --watch' uptime=$(up)"
+fi
 xenstore-write /local/domain/$DA/data/go 1
 expect_ok $DA r4 60 VGPU-E2E-AFTER-OK
 if [ "$BACKEND" = vgpud ]; then
@@ -117,10 +195,35 @@ fi
 expect_ok $DA r5 60 VGPU-E2E-UNLOAD-OK
 expect_ok $DA r6 60 VGPU-E2E-RELOAD-OK
 kill -0 $BPID || fail "backend died"
+if [ "$BACKEND" = vgpud ]; then
+  # Two domains in pool A (vgpu-a high, vgpu-c low) load it at the same time; the
+  # execution log of that window goes to the console for xen-e2e.sh to check.
+  expect_ok $DC r1 120 VGPU-E2E-ROUNDTRIP-OK
+  N0=$(wc -l < /tmp/exec.csv)
+  xenstore-write /local/domain/$DA/data/load 1 /local/domain/$DC/data/load 1
+  expect_ok $DA l1 180 VGPU-E2E-LOAD-OK
+  expect_ok $DC l1 180 VGPU-E2E-LOAD-OK
+  print_execlog "$N0"
+  ctl status > /tmp/status.out 2>&1 || { cat /tmp/status.out; fail "vgpuctl status"; }
+  cat /tmp/status.out
+  grep -q '^vgpud running' /tmp/status.out || fail "vgpuctl status: vgpud not seen running"
+  # The VM lines: vm_id uuid name prio submitted done failed p50 p99
+  SA=$(awk '$3 == "vgpu-a" {print $5 "/" $6}' /tmp/status.out)
+  SC=$(awk '$3 == "vgpu-c" {print $5 "/" $6}' /tmp/status.out)
+  case "$SA$SC" in *-*|"") fail "vgpuctl status: no live figures (vgpu-a $SA, vgpu-c $SC)" ;; esac
+  echo "VGPU-E2E-STATUS-OK vgpud live: vgpu-a submitted/done $SA, vgpu-c $SC uptime=$(up)"
+  xenstore-write /local/domain/$DA/data/perf 1
+  expect_ok $DA p1 180 VGPU-E2E-PERF-LAT
+  expect_ok $DA p2 180 VGPU-E2E-PERF-COPY
+  kill $WPID
+fi
 consoles
 xl destroy vgpu-a
+[ "$BACKEND" = vgpud ] && xl destroy vgpu-c
 kill $BPID; sleep 0.3
 echo "----- backend log -----"; cat /tmp/backend.log
-grep -q -E 'WARNING: CPU|BUG:|Call Trace' /var/log/xen/console/guest-vgpu-a.log && fail "kernel warning in dom$DA"
+for n in vgpu-a vgpu-c; do
+  grep -q -E 'WARNING: CPU|BUG:|Call Trace' /var/log/xen/console/guest-$n.log 2>/dev/null && fail "kernel warning in $n"
+done
 echo "XENTEST-PASS uptime=$(up)"
 finish 0

@@ -20,7 +20,16 @@ run() {
   cat /tmp/$n.out
   if [ $rc = 0 ]; then put "$n" "OK $(tail -1 /tmp/$n.out)"; else put "$n" "FAIL rc=$rc $(tail -1 /tmp/$n.out)"; fi
 }
-waitkey() { i=0; while ! xenstore-read "data/$1" >/dev/null 2>&1; do i=$((i+1)); [ $i -gt 600 ] && return 1; sleep 0.1; done; }
+# waitkey KEY [SECONDS]: wait for data/KEY (default 60 s)
+waitkey() { i=0; while ! xenstore-read "data/$1" >/dev/null 2>&1; do i=$((i+1)); [ $i -gt $((${2:-60} * 10)) ] && return 1; sleep 0.1; done; }
+# load: busy jobs on two channels once dom0 says go, for the execution-log check
+load() {
+  if ! waitkey load 240; then put l1 "FAIL dom0 never said load"
+  elif [ ! -x /usr/bin/vgpu-loadgen ]; then put l1 "FAIL vgpu-loadgen missing"
+  else VGPU_TRANSPORT=xen run l1 vgpu-loadgen --instance "vgpu-$(echo $ROLE | tr A-Z a-z)" \
+         --kernel busy --busy-us 4000 --jobs 12 --channels 2
+  fi
+}
 
 insmod /lib/modules/vgpu.ko || { put r1 "FAIL insmod vgpu.ko"; sleep 1000; }
 S=/sys/bus/xen/devices/vgpu-0
@@ -28,7 +37,13 @@ i=0; while ! grep -q '^connected' $S/vgpu_state 2>/dev/null; do
   i=$((i+1)); [ $i -gt 300 ] && { put r1 "FAIL not connected: $(cat $S/vgpu_state 2>&1)"; break; }; sleep 0.1; done
 put sysfs "state=$(cat $S/vgpu_state | tr ' ' ,) pool=$(cat $S/pool) priority=$(cat $S/priority) vm_id=$(cat $S/vm_id)"
 
-run r1 vgpu_xen_client ok 500
+if [ "$(xenstore-read data/mode 2>/dev/null)" = demo ]; then
+  put r1 "OK connected, pool $(cat $S/pool) priority $(cat $S/priority) vm_id $(cat $S/vm_id)"
+  load
+  echo "DOMU-DONE role=$ROLE"
+  sleep 1000
+fi
+run r1 vgpu_xen_client ok "$([ "$ROLE" = C ] && echo 100 || echo 500)"
 if [ "$ROLE" = A ]; then
   run r2 vgpu_xen_client hostile
   run r3 vgpu_xen_client storm 20000
@@ -63,8 +78,17 @@ if [ "$ROLE" = A ]; then
   i=0; while ! grep -q '^connected' $S/vgpu_state 2>/dev/null; do
     i=$((i+1)); [ $i -gt 300 ] && break; sleep 0.1; done
   run r6 vgpu_xen_client ok 100
+  if [ "$(xenstore-read data/examples 2>/dev/null)" = 1 ]; then
+    load
+    waitkey perf 240 || put p1 "FAIL dom0 never said perf"
+    run p1 vgpu_xen_perf lat 300
+    run p2 vgpu_xen_perf copy 8
+  fi
   dmesg | grep -i -E 'vgpu|warn|bug' | tail -20
   put finished 1
+elif [ "$ROLE" = C ]; then
+  # vgpu-c: pool A at low priority, the competitor of vgpu-a in the execution-log check
+  load
 else
   # Hostile channels published by hand: the backend must refuse each one.
   FE=device/vgpu/0

@@ -4,7 +4,9 @@
 # dom0 running the vgpu backend; passes on explicit markers only.
 # Exit: 0 pass, 1 fail, 77 skip (QEMU, packages, headers or libxen-dev missing).
 # Env: VGPU_SRCDIR VGPU_BUILDDIR (meson sets them), VGPU_XENLAB_CACHE (package
-# cache, default /var/cache/vgpu-xenlab), TIMEOUT, MEM, DOM0_MEM, DOMU_MEM.
+# cache, default /var/cache/vgpu-xenlab), TIMEOUT, MEM, DOM0_MEM, DOMU_MEM;
+# VGPU_XEN_MODE=demo: three domUs load pools A and B instead of the checks (run-demo);
+# VGPU_XEN_EXECLOG: where the execution log extracted from the console goes.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=${VGPU_SRCDIR:-$(cd "$HERE/../.." && pwd)}
@@ -44,8 +46,11 @@ gcc $CFLAGS -I"$SRC/dom0" -o "$WORK/vgpu_test_back" "$HERE/vgpu_test_back.c" \
 gcc $CFLAGS -static -o "$WORK/vgpu_xen_client" "$HERE/vgpu_xen_client.c"
 # shellcheck disable=SC2086
 gcc $CFLAGS -static -o "$WORK/vgpu_xen_badgrant" "$HERE/vgpu_xen_badgrant.c"
+# shellcheck disable=SC2086
+gcc $CFLAGS -I"$SRC/guest-lib" -static -pthread -o "$WORK/vgpu_xen_perf" "$HERE/vgpu_xen_perf.c" \
+  "$SRC"/guest-lib/*.c "$SRC/proto/vgpu_validate.c" "$SRC/proto/vgpu_status.c" -lm
 export KO=$WORK/kmod/vgpu.ko BIN_DOM0=$WORK/vgpu_test_back
-export BIN_DOMU="$WORK/vgpu_xen_client $WORK/vgpu_xen_badgrant" BIN_DOMU_DYN=""
+export BIN_DOMU="$WORK/vgpu_xen_client $WORK/vgpu_xen_badgrant $WORK/vgpu_xen_perf" BIN_DOMU_DYN=""
 # The backend: vgpud when the build has one with the Xen transport (VGPU_XEN_VGPUD
 # and VGPU_XEN_VGPUCTL override the paths), else the test backend.
 VGPUD=${VGPU_XEN_VGPUD:-$BUILD/dom0/vgpud}
@@ -55,7 +60,7 @@ if [ "${VGPU_XEN_BACKEND:-auto}" != test ] && [ -x "$VGPUD" ] && [ -x "$VGPUCTL"
    grep -q "Xen transport disabled" "$VGPUD"; then
   BACKEND=vgpud
   BIN_DOM0="$BIN_DOM0 $VGPUD $VGPUCTL"
-  for e in vector_add saxpy; do
+  for e in vector_add saxpy vgpu-loadgen; do
     [ -x "$BUILD/examples/$e" ] && BIN_DOMU_DYN="$BIN_DOMU_DYN $BUILD/examples/$e"
   done
 elif [ "${VGPU_XEN_BACKEND:-auto}" = vgpud ]; then
@@ -63,7 +68,14 @@ elif [ "${VGPU_XEN_BACKEND:-auto}" = vgpud ]; then
 else
   echo "NOTE: $VGPUD with the Xen transport not built: dom0 runs the test backend"
 fi
-export BACKEND
+MODE=${VGPU_XEN_MODE:-e2e}
+if [ "$MODE" = demo ]; then
+  [ "$BACKEND" = vgpud ] || { echo "FAIL: VGPU_XEN_MODE=demo needs $VGPUD with the Xen transport and $VGPUCTL"; exit 1; }
+  export MEM=${MEM:-1280}   # three domUs at once
+fi
+export BACKEND MODE
+# vgpud runs more (examples, a third domU, the loads): more room on a loaded machine
+[ "$BACKEND" = vgpud ] && export TIMEOUT=${TIMEOUT:-360}
 export HERE DOMU_MEM=${DOMU_MEM:-128}
 echo "== build initramfs images"
 "$HERE/build-initramfs.sh"
@@ -74,11 +86,24 @@ echo "== boot Xen under QEMU (TCG); console log: $WORK/run.log"
 export LOG=$WORK/run.log
 rc=0; "$HERE/run.sh" || rc=$?
 T2=$EPOCHREALTIME
-grep -E 'XENTEST|VGPU-E2E|VGPU-BACK-(ATTACH|RELEASE|VIOLATION)|VGPU-BACK: xen: .*(refused|storm)|TIMEOUT|crashed|Panic|Kernel panic|WARNING: CPU|BUG:' "$LOG" || true
+grep -E 'XENTEST|VGPU-E2E|VGPU-DEMO|VGPU-BACK-(ATTACH|RELEASE|VIOLATION)|VGPU-BACK: xen: .*(refused|storm)|TIMEOUT|crashed|Panic|Kernel panic|WARNING: CPU|BUG:' "$LOG" || true
 printf 'prepare %.1f s, boot and test %.1f s\n' "$(echo "$T1 - $T0" | bc)" "$(echo "$T2 - $T1" | bc)"
 if [ $rc != 0 ]; then
   echo "FAIL: no XENTEST-PASS marker. Last console lines:"
   tail -60 "$LOG"
   exit 1
+fi
+if [ "$BACKEND" = vgpud ]; then
+  # The execution log of the two domains loading pool A: the scheduling rules.
+  XLOG=${VGPU_XEN_EXECLOG:-$WORK/exec-log.csv}
+  "$HERE/execlog.sh" "$LOG" > "$XLOG" || { echo "FAIL: no execution log on the console"; exit 1; }
+  echo "== execution log: $XLOG ($(($(wc -l < "$XLOG") - 1)) jobs)"
+  python3 "$SRC/tests/local/check_order.py" "$XLOG" || { echo "FAIL: execution log breaks the scheduling rules"; exit 1; }
+  for v in 'A,[0-9]*,vgpu-a,2' 'A,[0-9]*,vgpu-c,0'; do
+    grep -q ",$v," "$XLOG" || { echo "FAIL: no job matching '$v' (pool,vm_id,name,priority) in the execution log"; exit 1; }
+  done
+  if [ "$MODE" = demo ]; then
+    grep -q ",B,[0-9]*,vgpu-b,0," "$XLOG" || { echo "FAIL: no job of vgpu-b (pool B) in the execution log"; exit 1; }
+  fi
 fi
 echo "PASS"
