@@ -32,7 +32,7 @@ def parse(argv):
                     help="which environment and workload (default report)")
     ap.add_argument("--out", default="report", help="report directory (default ./report)")
     ap.add_argument("--transport", default="local", choices=["local", "xen-qemu"],
-                    help="how the VMs reach vgpud (default local)")
+                    help="how the VMs reach vgpud (default local; xen-qemu boots Xen in QEMU with three domUs, a few minutes, its own fixed scenario, verdicts without the HTML report)")
     ap.add_argument("--executor", default="auto", choices=["auto", "cpu", "cuda"],
                     help="auto: CUDA where a GPU answers, else the CPU reference executor")
     ap.add_argument("--builddir", default=os.path.join(os.path.dirname(__file__), "..", "build"),
