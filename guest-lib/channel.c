@@ -6,7 +6,7 @@
 #include "vgpu_local.h"
 
 #define DEFAULT_RING_ORDER 2u
-#define DEFAULT_DATA_PAGES 256u
+#define DEFAULT_DATA_PAGES 1022u /* ~4 MiB: one directory page's worth (VGPU_DATA_DIR_SLOTS) */
 #define DEFAULT_POLL_NS    50000
 #define KMOD_DEVICE        "/dev/vgpu"
 

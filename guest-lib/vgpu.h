@@ -41,7 +41,7 @@ struct vgpu_open_opts {
     const char *socket_path;  /* local: default $VGPU_SOCKET, else VGPU_LOCAL_SOCKET_DEFAULT */
     const char *instance;     /* local: VM UUID or name, default $VGPU_INSTANCE */
     uint32_t ring_order;      /* 0: default (2) */
-    uint32_t data_pages;      /* 0: default (256 = 1 MiB) */
+    uint32_t data_pages;      /* 0: default (1022, about 4 MiB) */
     int64_t poll_ns;          /* spin this long for a response before sleeping; -1: default
                                  ($VGPU_POLL_NS, else 50000); 0: never spin */
 };

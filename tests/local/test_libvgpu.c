@@ -377,7 +377,7 @@ static void test_open_env_and_bad_transport(void **state)
         struct vgpu__layout l;
         vgpu__channel_layout(ch, &l);
         assert_int_equal(l.poll_ns, 1234);
-        assert_int_equal(l.data_size, 256 * VGPU_PAGE_SIZE);
+        assert_int_equal(l.data_size, 1022 * VGPU_PAGE_SIZE);
         assert_int_equal(l.nr_slots, vgpu_ring_slots(2));
     }
     vgpu_close(ch);
