@@ -21,16 +21,24 @@ static void add_u64(json_object *o, const char *k, uint64_t v)
 static json_object *pool_json(struct vgpu_be *be, const char *name, uint64_t now)
 {
     struct vgpu_sched_pool_stats ps;
+    struct vgpu_sched_policy pol;
     json_object *o = json_object_new_object(), *running = NULL;
     struct vgpu_be_chan *c;
 
     json_object_object_add(o, "name", json_object_new_string(name));
+    if (vgpu_sched_pool_get_policy(be->sched, name, &pol) == 0) {
+        static const char *const fair[] = {"none", "rr", "weighted"};
+        add_u64(o, "aging_ns", pol.aging_ns);
+        add_u64(o, "budget_ns", pol.budget_ns);
+        json_object_object_add(o, "fair", json_object_new_string(fair[pol.fair % 3]));
+    }
     if (vgpu_sched_pool_stats(be->sched, name, now, &ps) == 0) {
         add_u64(o, "queued", ps.depth);
         add_u64(o, "max_queued", ps.max_depth);
         add_u64(o, "busy_ns", ps.busy_ns);
         add_u64(o, "completed", ps.completed);
         add_u64(o, "cancelled", ps.cancelled);
+        add_u64(o, "overruns", ps.overruns);
         add_u64(o, "wait_p50_ns", ps.wait.p50);
         add_u64(o, "wait_p99_ns", ps.wait.p99);
     }

@@ -23,9 +23,8 @@ static int open_store(struct vgpu_be *be)
     int r = vgpu_store_open(be->cfg.db_path, VGPU_STORE_RDONLY, &be->store);
 
     if (r < 0) {
-        vgpu_be_log(LOG_ERR, "cannot open the config store %s: %s (%s); create it with "
-                    "'vgpuctl --db %s init'", be->cfg.db_path, strerror(-r),
-                    be->store ? vgpu_store_errmsg(be->store) : "", be->cfg.db_path);
+        vgpu_be_log(LOG_ERR, "cannot open the config store %s: %s", be->cfg.db_path,
+                    be->store ? vgpu_store_errmsg(be->store) : strerror(-r));
         vgpu_store_close(be->store);
         be->store = NULL;
     }
@@ -172,7 +171,7 @@ static int setup(struct vgpu_be *be)
 
     pthread_mutex_init(&be->lock, NULL);
     be->armed = true;
-    be->ctl_fd = be->done_fd = -1;
+    be->ctl_fd = be->done_fd = be->watchdog_fd = -1;
     be->started_ns = vgpu_be_now();
     if ((r = open_store(be)) < 0 || (r = open_executor(be)) < 0)
         return r;
@@ -192,6 +191,8 @@ static int setup(struct vgpu_be *be)
                     strerror(-r));
         return r;
     }
+    if ((r = vgpu_be__watchdog_start(be)) < 0)
+        return r;
     ensure_parent_dir(be->cfg.ctl_path);
     ensure_parent_dir(be->cfg.socket_path);
     if ((r = vgpu_be__ctl_start(be)) < 0)
@@ -233,6 +234,7 @@ static void teardown(struct vgpu_be *be)
     for (unsigned i = 0; i < be->ntransports; i++)
         be->transports[i]->stop(be->tstate[i]);
     vgpu_be__ctl_stop(be);
+    vgpu_be__watchdog_stop(be);
     for (vm = be->vms; vm; vm = next) {
         next = vm->next;
         if (vm->ctx)

@@ -31,6 +31,10 @@ static const char usage[] =
     "      --device ID         GPU index or UUID for the CUDA executor (default 0)\n"
     "      --cpu-mem MIB       memory of the CPU reference executor (default 1024)\n"
     "      --exec-log PATH     write the execution log (CSV, one line per job) to PATH\n"
+    "      --policy POOL:K=V[,K=V]  scheduling policy of a pool (repeatable): aging-ms=N (a job\n"
+    "                          queued longer is served first), fair=none|rr|weighted (share among\n"
+    "                          the VMs of one priority), budget-ms=N (jobs running longer are\n"
+    "                          logged and counted as overruns); default: strict priority, FIFO\n"
     "      --poll-us N         spin on the rings this long after activity before sleeping\n"
     "                          (default 50; 0 = always sleep on events)\n"
     "      --max-ring-order N  largest ring a guest may use (0..4, default 4)\n"
@@ -81,7 +85,7 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
 
 enum {
     OPT_DB = 256, OPT_SOCKET, OPT_CTL, OPT_CTL_GROUP, OPT_TRANSPORT, OPT_EXECUTOR, OPT_DEVICE,
-    OPT_CPU_MEM, OPT_EXEC_LOG, OPT_POLL, OPT_RING, OPT_DATA, OPT_CHANS, OPT_LEVEL, OPT_SYSLOG,
+    OPT_CPU_MEM, OPT_EXEC_LOG, OPT_POLL, OPT_RING, OPT_DATA, OPT_CHANS, OPT_POLICY, OPT_LEVEL, OPT_SYSLOG,
 };
 
 static const struct option options[] = {
@@ -99,6 +103,7 @@ static const struct option options[] = {
     {"max-ring-order", required_argument, NULL, OPT_RING},
     {"max-data-pages", required_argument, NULL, OPT_DATA},
     {"max-channels", required_argument, NULL, OPT_CHANS},
+    {"policy", required_argument, NULL, OPT_POLICY},
     {"log-level", required_argument, NULL, OPT_LEVEL},
     {"syslog", no_argument, NULL, OPT_SYSLOG},
     {"help", no_argument, NULL, 'h'},
@@ -155,6 +160,14 @@ static int parse_args(int argc, char **argv, struct vgpu_be_config *cfg, int *le
                 return bad_usage("--max-channels", optarg);
             cfg->limits.max_channels_per_vm = (uint32_t)v;
             break;
+        case OPT_POLICY: {
+            char err[160];
+            if (vgpu_be__policy_parse(cfg, optarg, err, sizeof(err)) < 0) {
+                fprintf(stderr, "vgpud: --policy '%s': %s\n", optarg, err);
+                return 2;
+            }
+            break;
+        }
         case OPT_LEVEL:
             if ((*level = parse_level(optarg)) < 0)
                 return bad_usage("--log-level", optarg);

@@ -71,7 +71,7 @@ int vgpu_be__pool_ensure(struct vgpu_be *be, const char *name)
     if (be->npools == VGPUD_MAX_POOLS)
         return -ENOSPC;
     pthread_mutex_lock(&be->lock);
-    r = vgpu_sched_pool_add(be->sched, name, NULL);
+    r = vgpu_sched_pool_add(be->sched, name, vgpu_be__policy_for(&be->cfg, name));
     pthread_mutex_unlock(&be->lock);
     if (r < 0 && r != -EEXIST)
         return r;

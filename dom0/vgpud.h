@@ -16,6 +16,7 @@
 #define VGPUD_CTL_DEFAULT "/run/vgpu/vgpud.ctl"
 #define VGPUD_MAX_POOLS   VGPU_SCHED_MAX_POOLS
 #define VGPUD_MAX_MODULES 64 /* per channel */
+#define VGPUD_MAX_POLICIES 16
 
 struct vgpu_be_job;
 
@@ -97,6 +98,11 @@ struct vgpu_be_config {
     uint64_t poll_ns;
     uint64_t cpu_mem_bytes;
     struct vgpu_be_limits limits;
+    struct vgpu_be_pool_policy {
+        char pool[32];
+        struct vgpu_sched_policy policy;
+    } policies[VGPUD_MAX_POLICIES];    /* --policy, applied when the pool is created */
+    unsigned npolicies;
 };
 
 struct vgpu_be {
@@ -123,6 +129,7 @@ struct vgpu_be {
     const struct vgpu_be_transport *transports[4];
     unsigned ntransports;
     int ctl_fd;
+    int watchdog_fd;                   /* timerfd for budget overruns, -1 if no budget */
 };
 
 uint64_t vgpu_be_now(void);
@@ -171,6 +178,13 @@ int vgpu_be__ctl_start(struct vgpu_be *be);
 void vgpu_be__ctl_stop(struct vgpu_be *be);
 int vgpu_be__apply_vm(struct vgpu_be *be, const char *uuid, char *err, size_t errlen);
 int vgpu_be__remove_vm(struct vgpu_be *be, const char *uuid, char *err, size_t errlen);
+
+/* policy.c */
+int vgpu_be__policy_parse(struct vgpu_be_config *cfg, const char *arg, char *err, size_t errlen);
+const struct vgpu_sched_policy *vgpu_be__policy_for(const struct vgpu_be_config *cfg,
+                                                    const char *pool);
+int vgpu_be__watchdog_start(struct vgpu_be *be);
+void vgpu_be__watchdog_stop(struct vgpu_be *be);
 
 /* loop.c */
 int vgpu_be__loop_create(struct vgpu_be_loop **out);
