@@ -187,17 +187,9 @@ void vgpu_be__chans_arm(struct vgpu_be *be, bool armed)
     }
 }
 
+/* Transports rate-limit kicks themselves (event storms): here a kick is only a hint. */
 void vgpu_be_chan_kick(struct vgpu_be_chan *c)
 {
-    uint64_t now = vgpu_be_now();
-
-    if (now - c->kick_window_ns > 1000000000ull) {
-        c->kick_window_ns = now;
-        c->kicks = 0;
-    }
-    if (++c->kicks == 200000)
-        vgpu_be_log_ratelimited(LOG_WARNING, c, "%s: event storm (200000 kicks in a second)",
-                                c->d.label);
     vgpu_be__chan_poll(c);
 }
 

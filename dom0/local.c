@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -28,7 +29,19 @@ struct local_conn {
     struct vgpu_be_chan *chan;
     pid_t pid;
     uid_t uid;
+    uint64_t kick_window;      /* start of the current rate window */
+    uint32_t kicks;            /* kicks in it */
+    int throttle_fd;           /* timerfd while kicks are ignored, else -1 */
 };
+
+/*
+ * Event storms: more than KICKS_PER_WINDOW kicks in KICK_WINDOW_NS (200,000
+ * a second, far above what a client that waits for its answers can send)
+ * and vgpud stops listening to the client's kicks for one window; the ring
+ * is looked at again when the window ends, so nothing is lost.
+ */
+#define KICK_WINDOW_NS   (100ull * 1000 * 1000)
+#define KICKS_PER_WINDOW 20000u
 
 static void conn_free(struct local_conn *lc)
 {
@@ -41,6 +54,10 @@ static void conn_free(struct local_conn *lc)
     if (lc->kick_fd >= 0) {
         vgpu_be_loop_del(l, lc->kick_fd);
         close(lc->kick_fd);
+    }
+    if (lc->throttle_fd >= 0) {
+        vgpu_be_loop_del(l, lc->throttle_fd);
+        close(lc->throttle_fd);
     }
     if (lc->notify_fd >= 0)
         close(lc->notify_fd);
@@ -71,17 +88,70 @@ static const struct vgpu_be_chan_ops local_chan_ops = {
     .release = op_release,
 };
 
+static void on_kick(void *ctx, uint32_t events);
+
+static void on_unthrottle(void *ctx, uint32_t events)
+{
+    struct local_conn *lc = ctx;
+    struct vgpu_be_loop *l = vgpu_be_get_loop(lc->ls->be);
+
+    (void)events;
+    vgpu_be_loop_del(l, lc->throttle_fd);
+    close(lc->throttle_fd);
+    lc->throttle_fd = -1;
+    lc->kicks = 0;
+    lc->kick_window = vgpu_be_now();
+    if (!lc->chan)
+        return;
+    if (vgpu_be_loop_add(l, lc->kick_fd, EPOLLIN | EPOLLET, on_kick, lc) < 0)
+        vgpu_be__chan_close(lc->chan, "cannot watch the kick fd again");
+    else
+        vgpu_be_chan_kick(lc->chan); /* what came in while we did not listen */
+}
+
+/* Stop listening to the client's kicks for one window. */
+static void throttle(struct local_conn *lc)
+{
+    struct itimerspec its = {.it_value = {.tv_nsec = KICK_WINDOW_NS}};
+    struct vgpu_be_loop *l = vgpu_be_get_loop(lc->ls->be);
+
+    lc->throttle_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    if (lc->throttle_fd < 0 || timerfd_settime(lc->throttle_fd, 0, &its, NULL) < 0 ||
+        vgpu_be_loop_add(l, lc->throttle_fd, EPOLLIN, on_unthrottle, lc) < 0) {
+        if (lc->throttle_fd >= 0)
+            close(lc->throttle_fd);
+        lc->throttle_fd = -1;
+        return; /* no timer: keep serving the kicks */
+    }
+    vgpu_be_loop_del(l, lc->kick_fd);
+    vgpu_be_log_ratelimited(LOG_WARNING, lc, "local pid %d: event storm (%u kicks in %llu ms): "
+                            "kicks ignored for %llu ms", (int)lc->pid, lc->kicks,
+                            KICK_WINDOW_NS / 1000000, KICK_WINDOW_NS / 1000000);
+}
+
 static void on_kick(void *ctx, uint32_t events)
 {
     struct local_conn *lc = ctx;
+    uint64_t now;
+
     (void)events;
     /*
      * The kick fd is edge-triggered: every write by the client is an event
      * of its own, so the counter is never read (one syscall less per kick;
      * it would take 2^64 kicks to saturate it).
      */
-    if (lc->chan)
-        vgpu_be_chan_kick(lc->chan);
+    if (!lc->chan)
+        return;
+    now = vgpu_be_now();
+    if (now - lc->kick_window > KICK_WINDOW_NS) {
+        lc->kick_window = now;
+        lc->kicks = 0;
+    }
+    if (++lc->kicks > KICKS_PER_WINDOW) {
+        throttle(lc);
+        return;
+    }
+    vgpu_be_chan_kick(lc->chan);
 }
 
 static void on_sock(void *ctx, uint32_t events);
@@ -265,6 +335,8 @@ static void on_sock(void *ctx, uint32_t events)
             /* No more events for this client; release() frees lc, maybe later. */
             vgpu_be_loop_del(l, lc->sock);
             vgpu_be_loop_del(l, lc->kick_fd);
+            if (lc->throttle_fd >= 0)
+                vgpu_be_loop_del(l, lc->throttle_fd);
             lc->chan = NULL;
             vgpu_be_chan_detach(c);
         }
@@ -299,7 +371,7 @@ static void on_accept(void *ctx, uint32_t events)
     }
     lc->ls = ls;
     lc->sock = fd;
-    lc->memfd = lc->kick_fd = lc->notify_fd = -1;
+    lc->memfd = lc->kick_fd = lc->notify_fd = lc->throttle_fd = -1;
     lc->pid = cred.pid;
     lc->uid = cred.uid;
     if (vgpu_be_loop_add(vgpu_be_get_loop(ls->be), fd, EPOLLIN | EPOLLRDHUP, on_sock, lc) < 0) {

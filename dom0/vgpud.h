@@ -61,7 +61,6 @@ struct vgpu_be_chan {
     struct vgpu_be_job *pending_tail;
     struct vgpu_be_job *inflight;      /* the job in the scheduler (queued or running) */
     uint64_t modules[VGPUD_MAX_MODULES]; /* loaded by this channel, 0 = free slot */
-    uint64_t kicks, kick_window_ns;    /* event-storm rate limit */
 };
 
 /* One request of a job and its answer. */

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include "vgpu_local.h"
 #include "vgpu_proto.h"
@@ -99,6 +100,37 @@ static void attack(const char *mode, struct vgpu_sring *s, int kick)
         perror("kick");
 }
 
+/* Kick a storm, then check the channel still answers: a HELLO must come back within 5 s. */
+static int storm(struct vgpu_sring *s, int kick)
+{
+    struct vgpu_req r;
+    uint64_t one = 1;
+    struct timespec ts = {0, 1000000};
+    int i;
+
+    for (i = 0; i < 300000; i++)
+        if (write(kick, &one, sizeof(one)) < 0)
+            return 2;
+    memset(&r, 0, sizeof(r));
+    r.op = VGPU_OP_HELLO;
+    r.flags = VGPU_REQF_END_JOB;
+    r.u.hello.version_min = r.u.hello.version_max = 1;
+    put(s, 0, &r);
+    __atomic_store_n(&s->req_prod, 1, __ATOMIC_RELEASE);
+    if (write(kick, &one, sizeof(one)) < 0)
+        return 2;
+    for (i = 0; i < 5000; i++) {
+        if (__atomic_load_n(&s->rsp_prod, __ATOMIC_ACQUIRE) == 1) {
+            printf("hostile storm: channel still served after 300000 kicks: %s\n",
+                   vgpu_status_name((int)s->ring[0].rsp.status));
+            return s->ring[0].rsp.status == VGPU_S_OK ? 0 : 1;
+        }
+        nanosleep(&ts, NULL);
+    }
+    fprintf(stderr, "hostile storm: no answer within 5 s\n");
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     size_t len = vgpu_ring_bytes(ORDER) + PAGES * VGPU_PAGE_SIZE;
@@ -107,7 +139,7 @@ int main(int argc, char **argv)
     struct pollfd p;
 
     if (argc != 4) {
-        fprintf(stderr, "usage: hostile SOCKET INSTANCE far-ahead|random|before-hello|bad-range\n");
+        fprintf(stderr, "usage: hostile SOCKET INSTANCE far-ahead|random|before-hello|bad-range|storm\n");
         return 2;
     }
     memfd = memfd_create("hostile", MFD_ALLOW_SEALING);
@@ -123,6 +155,8 @@ int main(int argc, char **argv)
     fds[2] = eventfd(0, 0);
     sock = connect_to(argv[1]);
     send_hello(sock, argv[2], fds);
+    if (strcmp(argv[3], "storm") == 0)
+        return storm(s, fds[1]);
     attack(argv[3], s, fds[1]);
     /* vgpud must close the channel: the socket hangs up. */
     p.fd = sock;

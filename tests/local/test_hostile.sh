@@ -1,6 +1,6 @@
 #!/bin/sh
-# test_hostile.sh: clients that break the protocol get their channel closed; vgpud and an
-# honest client running at the same time go on.
+# test_hostile.sh: clients that break the protocol get their channel closed, a kick storm is
+# throttled; vgpud and an honest client running at the same time go on.
 . "$(dirname "$0")/lib.sh"
 vm "$(uuid 1)" --name honest --pool A --priority medium
 vm "$(uuid 2)" --name evil --pool A --priority high
@@ -15,6 +15,13 @@ for mode in far-ahead random before-hello bad-range; do
     fi
     check "vgpud alive after $mode" vgpud_alive
 done
+if "$B/tests/local/hostile" "$VGPU_SOCKET" evil storm >"$T/h.out" 2>&1; then
+    ok "event storm: throttled, channel still served ($(cat "$T/h.out"))"
+else
+    bad "event storm: $(cat "$T/h.out")"
+fi
+check "event storm logged" "grep -q 'event storm' '$T/vgpud.log'"
+check "vgpud alive after the storm" vgpud_alive
 wait $honest
 check "honest client finished with correct results" "[ $? -eq 0 ]"
 check "one log line per closed channel" "[ \$(grep -c 'channel closed:' '$T/vgpud.log') -ge 1 ]"
