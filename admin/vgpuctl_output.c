@@ -5,9 +5,17 @@
 
 #include "vgpuctl.h"
 
+/* The device-model argument that shows the VM its identity (qemu-vgpu/, docs/qemu-vgpu.md). */
+static void stub_device_arg(const struct vgpu_store_vm *vm, char *buf, size_t size)
+{
+    snprintf(buf, size, "vgpu-stub,vm-id=%" PRIu32 ",pool=%s,priority=%d", vm->vm_id, vm->pool,
+             vm->priority);
+}
+
 json_object *vgpuctl_vm_json(const struct vgpu_store_vm *vm)
 {
     json_object *o = json_object_new_object();
+    char dev[96];
 
     json_object_object_add(o, "uuid", json_object_new_string(vm->uuid));
     json_object_object_add(o, "vm_id", json_object_new_int64(vm->vm_id));
@@ -20,6 +28,8 @@ json_object *vgpuctl_vm_json(const struct vgpu_store_vm *vm)
     json_object_object_add(o, "uid", vm->uid >= 0 ? json_object_new_int64(vm->uid) : NULL);
     json_object_object_add(o, "created", json_object_new_int64(vm->created));
     json_object_object_add(o, "updated", json_object_new_int64(vm->updated));
+    stub_device_arg(vm, dev, sizeof(dev));
+    json_object_object_add(o, "qemu_device", json_object_new_string(dev));
     return o;
 }
 
@@ -87,7 +97,7 @@ void vgpuctl_format_ns(int64_t ns, char *buf, size_t size)
 
 void vgpuctl_print_vm(const struct vgpu_store_vm *vm)
 {
-    char created[32], updated[32], quota[32];
+    char created[32], updated[32], quota[32], dev[96];
 
     vgpuctl_format_time(vm->created, created, sizeof(created));
     vgpuctl_format_time(vm->updated, updated, sizeof(updated));
@@ -104,4 +114,6 @@ void vgpuctl_print_vm(const struct vgpu_store_vm *vm)
         printf("uid:       none\n");
     printf("created:   %s\n", created);
     printf("updated:   %s\n", updated);
+    stub_device_arg(vm, dev, sizeof(dev));
+    printf("stub dev:  -device %s\n", dev);
 }

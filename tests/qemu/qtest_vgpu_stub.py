@@ -7,6 +7,7 @@ passed on). TEST is one of the test_* names below without the prefix.
 Exit status: 0 all passed, 1 a check failed, 77 QEMU could not be built here.
 """
 import argparse
+import json
 import os
 import socket
 import subprocess
@@ -229,6 +230,24 @@ def test_bad_props(qemu):
         fails += not ok
         print("  %s %s: exit %d, %r (want non-zero and %s)"
               % ("ok  " if ok else "FAIL", props, p.returncode, msg, name))
+
+
+def test_from_store(qemu):
+    """The -device argument vgpuctl gives for a registered VM shows that VM's identity."""
+    vgpuctl = os.path.join(os.environ["VGPU_BUILDDIR"], "admin", "vgpuctl")
+    db = os.path.join(WORKDIR.name, "vgpu.db")
+    run = lambda *a: subprocess.run([vgpuctl, "--db", db] + list(a), check=True,
+                                    stdout=subprocess.PIPE, text=True).stdout
+    run("init")
+    run("register-vm", "00000000-0000-4000-8000-00000000a777", "--name", "stubvm",
+        "--vm-id", "777", "--pool", "B", "--priority", "low")
+    dev = json.loads(run("--json", "show-vm", "stubvm"))["qemu_device"]
+    print("  vgpuctl show-vm: -device %s" % dev)
+    qt = Qtest(qemu, dev)
+    try:
+        check_identity(qt, 777, "B", 0)
+    finally:
+        qt.close()
 
 
 def build_qemu(qemu_src):
