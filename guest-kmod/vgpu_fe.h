@@ -113,6 +113,10 @@ bool vgpu_chan_rsp_pending(struct vgpu_chan *ch);
 int vgpu_misc_register(void);
 void vgpu_misc_unregister(void);
 
+/* vgpu_pci.c: the vgpu-stub PCI device of HVM guests */
+int vgpu_pci_register(void);
+void vgpu_pci_unregister(void);
+
 /* vgpu_sysfs.c */
 extern const struct attribute_group vgpu_fe_attr_group;
 

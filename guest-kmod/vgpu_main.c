@@ -2,9 +2,9 @@
 /*
  * vgpu_main.c: module entry of vgpu.ko, the guest side of vgpu.
  *
- * Registers the xenbus frontend driver (vgpu_xenbus.c) and the /dev/vgpu
- * misc device (vgpu_fops.c). proto/ is compiled in unchanged and checked
- * at load time.
+ * Registers the vgpu-stub PCI driver (vgpu_pci.c) and, under Xen, the
+ * xenbus frontend driver (vgpu_xenbus.c) and the /dev/vgpu misc device
+ * (vgpu_fops.c). proto/ is compiled in unchanged and checked at load time.
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
@@ -37,16 +37,15 @@ static int vgpu_proto_selfcheck(void)
 	return 0;
 }
 
-static int __init vgpu_init(void)
+/**
+ * vgpu_xen_register() - start the Xen side: workqueue, /dev/vgpu, xenbus driver
+ *
+ * Return: 0 or -errno, with nothing left registered.
+ */
+static int vgpu_xen_register(void)
 {
 	int err;
 
-	if (!xen_domain())
-		return -ENODEV;
-	if (vgpu_proto_selfcheck()) {
-		pr_err("vgpu: protocol self-check failed\n");
-		return -EINVAL;
-	}
 	vgpu_wq = alloc_workqueue("vgpu", WQ_UNBOUND, 0);
 	if (!vgpu_wq)
 		return -ENOMEM;
@@ -56,13 +55,13 @@ static int __init vgpu_init(void)
 	err = vgpu_xenbus_register();
 	if (err)
 		goto unregister_misc;
-	pr_info("vgpu: protocol version %u, frontend ready\n", VGPU_PROTO_VERSION);
 	return 0;
 
 unregister_misc:
 	vgpu_misc_unregister();
 destroy_wq:
 	destroy_workqueue(vgpu_wq);
+	vgpu_wq = NULL;
 	return err;
 }
 
@@ -71,15 +70,51 @@ destroy_wq:
  * file here; device removal releases the channels still waiting for the
  * backend's acknowledgement.
  */
-static void __exit vgpu_exit(void)
+static void vgpu_xen_unregister(void)
 {
+	if (!vgpu_wq)
+		return;
 	vgpu_misc_unregister();
 	vgpu_xenbus_unregister();
 	destroy_workqueue(vgpu_wq);
+	vgpu_wq = NULL;
+}
+
+/*
+ * The PCI driver (vgpu-stub, HVM guests) is registered on every guest; the
+ * xenbus frontend and /dev/vgpu only under Xen. A PV guest has no PCI
+ * devices and a plain VM no xenbus: each driver then binds to nothing.
+ */
+static int __init vgpu_init(void)
+{
+	int err;
+
+	if (vgpu_proto_selfcheck()) {
+		pr_err("vgpu: protocol self-check failed\n");
+		return -EINVAL;
+	}
+	err = vgpu_pci_register();
+	if (err)
+		return err;
+	if (xen_domain()) {
+		err = vgpu_xen_register();
+		if (err) {
+			vgpu_pci_unregister();
+			return err;
+		}
+		pr_info("vgpu: protocol version %u, frontend ready\n", VGPU_PROTO_VERSION);
+	}
+	return 0;
+}
+
+static void __exit vgpu_exit(void)
+{
+	vgpu_xen_unregister();
+	vgpu_pci_unregister();
 }
 
 module_init(vgpu_init);
 module_exit(vgpu_exit);
-MODULE_DESCRIPTION("vgpu guest frontend (xenbus)");
+MODULE_DESCRIPTION("vgpu guest frontend (xenbus) and vgpu-stub PCI driver");
 MODULE_LICENSE("GPL");
 MODULE_ALIAS("xen:vgpu");
