@@ -1,0 +1,60 @@
+/* api_client.c: the libvgpu calls the examples do not use: memset, dtod, flush, module unload. */
+#include <stdio.h>
+#include <string.h>
+#include "vgpu.h"
+
+#define N 100000
+
+static int fail(const char *what, int r)
+{
+    fprintf(stderr, "api_client: %s: %s (%s)\n", what, vgpu_strerror(r), vgpu_status_name(r));
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    static unsigned char out[N];
+    struct vgpu_open_opts o = {.poll_ns = -1};
+    static const char image[] = "// any image: the CPU reference executor resolves by name\n";
+    uint64_t a, b, module, func;
+    vgpu_channel *ch;
+    int r;
+
+    o.instance = argc > 1 ? argv[1] : NULL;
+    if ((r = vgpu_open(&o, &ch)))
+        return fail("open", r);
+    if ((r = vgpu_mem_alloc(ch, N, &a)) || (r = vgpu_mem_alloc(ch, N, &b)))
+        return fail("alloc", r);
+    if ((r = vgpu_memset(ch, a, 0x5a, N)) || (r = vgpu_memset(ch, b, 0, N)))
+        return fail("memset", r);
+    if ((r = vgpu_copy_dtod(ch, b + 10, a, N - 10)))
+        return fail("copy_dtod", r);
+    if ((r = vgpu_flush(ch)) || (r = vgpu_sync(ch)))
+        return fail("flush+sync", r);
+    if ((r = vgpu_copy_dtoh(ch, out, b, N)))
+        return fail("copy_dtoh", r);
+    for (int i = 0; i < N; i++)
+        if (out[i] != (i < 10 ? 0 : 0x5a)) {
+            fprintf(stderr, "api_client: byte %d is 0x%02x, expected 0x%02x\n", i, out[i],
+                    i < 10 ? 0 : 0x5a);
+            return 1;
+        }
+    /* A copy past the end of an allocation is refused: the handle check covers the range. */
+    r = vgpu_copy_dtod(ch, b + 1, a, N);
+    if (r == 0)
+        r = vgpu_sync(ch);
+    if (r != -VGPU_S_BAD_HANDLE)
+        return fail("dtod past the allocation (expected BAD_HANDLE)", r);
+    if ((r = vgpu_module_load(ch, image, sizeof(image), &module)) ||
+        (r = vgpu_func_get(ch, module, "saxpy", &func)) ||
+        (r = vgpu_module_unload(ch, module)))
+        return fail("module load/lookup/unload", r);
+    r = vgpu_func_get(ch, module, "saxpy", &func);
+    if (r != -VGPU_S_BAD_HANDLE)
+        return fail("lookup in an unloaded module (expected BAD_HANDLE)", r);
+    if ((r = vgpu_mem_free(ch, a)) || (r = vgpu_mem_free(ch, b)))
+        return fail("free", r);
+    vgpu_close(ch);
+    printf("api_client: memset, dtod, flush, module unload behave\n");
+    return 0;
+}
