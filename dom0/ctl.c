@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <json-c/json.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -121,15 +122,16 @@ static json_object *handle(struct vgpu_be *be, const char *line)
     json_object *ans;
     int r;
 
-    if (!req || !json_object_object_get_ex(req, "cmd", &cmd))
-        ans = result(-EINVAL, "expected a JSON object with \"cmd\"");
+    if (!req || !json_object_is_type(req, json_type_object) ||
+        !json_object_object_get_ex(req, "cmd", &cmd) || !json_object_is_type(cmd, json_type_string))
+        ans = result(-EINVAL, "expected a JSON object with a string \"cmd\"");
     else if (strcmp(name = json_object_get_string(cmd), "status") == 0)
         ans = status_json(be);
     else if (strcmp(name, "vm-update") != 0 && strcmp(name, "vm-remove") != 0)
         ans = result(-EINVAL, "unknown cmd (status, vm-update, vm-remove)");
     else if (!json_object_object_get_ex(req, "uuid", &uuid) ||
-             !(u = json_object_get_string(uuid)))
-        ans = result(-EINVAL, "missing \"uuid\"");
+             !json_object_is_type(uuid, json_type_string) || !(u = json_object_get_string(uuid)))
+        ans = result(-EINVAL, "missing \"uuid\" (a string)");
     else {
         r = strcmp(name, "vm-update") == 0 ? vgpu_be__apply_vm(be, u, err, sizeof(err))
                                            : vgpu_be__remove_vm(be, u, err, sizeof(err));
@@ -139,12 +141,41 @@ static json_object *handle(struct vgpu_be *be, const char *line)
     return ans;
 }
 
+/*
+ * Read one request line, all of it within CTL_DEADLINE_MS: the socket is
+ * root's (or the ctl group's), but a client that trickles bytes must not
+ * hold the loop for longer than that.
+ */
+#define CTL_DEADLINE_MS 1000
+
+static size_t read_request(int fd, char *line, size_t size)
+{
+    uint64_t deadline = vgpu_be_now() + CTL_DEADLINE_MS * 1000000ull;
+    size_t len = 0;
+
+    while (len < size - 1) {
+        uint64_t now = vgpu_be_now();
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        ssize_t n;
+
+        if (now >= deadline || poll(&pfd, 1, (int)((deadline - now) / 1000000) + 1) <= 0)
+            break;
+        n = read(fd, line + len, size - 1 - len);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+        if (memchr(line, '\n', len))
+            break;
+    }
+    line[len] = '\0';
+    return len;
+}
+
 static void on_ctl(void *ctx, uint32_t events)
 {
     struct vgpu_be *be = ctx;
     struct timeval tv = {.tv_sec = 1};
     char line[CTL_LINE_MAX];
-    size_t len = 0;
     json_object *ans;
     const char *out;
     int fd;
@@ -153,18 +184,11 @@ static void on_ctl(void *ctx, uint32_t events)
     fd = accept4(be->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
     if (fd < 0)
         return;
-    /* Root (or the ctl group) only; a slow client costs at most a second. */
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-    while (len < sizeof(line) - 1) {
-        ssize_t n = read(fd, line + len, sizeof(line) - 1 - len);
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-        if (memchr(line, '\n', len))
-            break;
+    if (read_request(fd, line, sizeof(line)) == 0) {
+        close(fd);
+        return;
     }
-    line[len] = '\0';
     ans = handle(be, line);
     out = json_object_to_json_string_ext(ans, JSON_C_TO_STRING_PLAIN);
     if (write(fd, out, strlen(out)) < 0 || write(fd, "\n", 1) < 0)
@@ -201,6 +225,9 @@ int vgpu_be__ctl_start(struct vgpu_be *be)
     memcpy(addr.sun_path, path, strlen(path) + 1); /* length checked above */
     be->ctl_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     unlink(path);
+    /* The socket file is created with this mode (less the umask): never wider than 0600. */
+    if (be->ctl_fd >= 0)
+        fchmod(be->ctl_fd, 0600);
     if (be->ctl_fd < 0 || bind(be->ctl_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
         ctl_perms(be, path) < 0 || listen(be->ctl_fd, 16) < 0) {
         r = -errno;
