@@ -194,7 +194,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[3], "storm") == 0)
         return storm(s, fds[1]);
     if (strcmp(argv[3], "flood") == 0)
-        return flood(s, fds[1], 3);
+        return flood(s, fds[1], 8);
     attack(argv[3], s, fds[1]);
     /* vgpud must close the channel: the socket hangs up. */
     p.fd = sock;
