@@ -55,15 +55,6 @@ struct local_conn {
     struct local_conn *pnext, **pprev; /* on ls->pending until the hello */
 };
 
-/*
- * Event storms: more than KICKS_PER_WINDOW kicks in KICK_WINDOW_NS (200,000
- * a second, far above what a client that waits for its answers can send)
- * and vgpud stops listening to the client's kicks for one window; the ring
- * is looked at again when the window ends, so nothing is lost.
- */
-#define KICK_WINDOW_NS   (100ull * 1000 * 1000)
-#define KICKS_PER_WINDOW 20000u
-
 static void pending_remove(struct local_conn *lc)
 {
     if (!lc->pprev)
@@ -147,7 +138,10 @@ static void on_unthrottle(void *ctx, uint32_t events)
 /* Stop listening to the client's kicks for one window. */
 static void throttle(struct local_conn *lc)
 {
-    struct itimerspec its = {.it_value = {.tv_nsec = KICK_WINDOW_NS}};
+    const struct vgpu_be_limits *lim = vgpu_be_get_limits(lc->ls->be);
+    uint64_t ns = (uint64_t)lim->kick_window_ms * 1000000;
+    struct itimerspec its = {.it_value = {.tv_sec = (time_t)(ns / 1000000000),
+                                          .tv_nsec = (long)(ns % 1000000000)}};
     struct vgpu_be_loop *l = vgpu_be_get_loop(lc->ls->be);
 
     lc->throttle_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -159,14 +153,15 @@ static void throttle(struct local_conn *lc)
         return; /* no timer: keep serving the kicks */
     }
     vgpu_be_loop_del(l, lc->kick_fd);
-    vgpu_be_log_ratelimited(LOG_WARNING, lc, "local pid %d: event storm (%u kicks in %llu ms): "
-                            "kicks ignored for %llu ms", (int)lc->pid, lc->kicks,
-                            KICK_WINDOW_NS / 1000000, KICK_WINDOW_NS / 1000000);
+    vgpu_be_log_ratelimited(LOG_WARNING, lc, "local pid %d: event storm (%u kicks in %u ms): "
+                            "kicks ignored for %u ms", (int)lc->pid, lc->kicks,
+                            lim->kick_window_ms, lim->kick_window_ms);
 }
 
 static void on_kick(void *ctx, uint32_t events)
 {
     struct local_conn *lc = ctx;
+    const struct vgpu_be_limits *lim = vgpu_be_get_limits(lc->ls->be);
     uint64_t now;
 
     (void)events;
@@ -178,11 +173,11 @@ static void on_kick(void *ctx, uint32_t events)
     if (!lc->chan)
         return;
     now = vgpu_be_now();
-    if (now - lc->kick_window > KICK_WINDOW_NS) {
+    if (now - lc->kick_window > (uint64_t)lim->kick_window_ms * 1000000) {
         lc->kick_window = now;
         lc->kicks = 0;
     }
-    if (++lc->kicks > KICKS_PER_WINDOW) {
+    if (++lc->kicks > lim->kick_budget) {
         throttle(lc);
         return;
     }

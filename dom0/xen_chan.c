@@ -271,26 +271,26 @@ void vgpu_xen__chan_detach(struct vgpu_xen_chan *c)
 }
 
 /*
- * An event on the channel's port. Kicks beyond VGPU_XEN_KICK_BUDGET per
- * window leave the port masked until the window ends (the timer unmasks
- * and kicks once), so a storming guest costs at most the budget.
+ * An event on the channel's port. Kicks beyond the kick budget per window
+ * (struct vgpu_be_limits) leave the port masked until the window ends (the
+ * timer unmasks and kicks once), so a storming guest costs at most the budget.
  */
 void vgpu_xen__chan_event(struct vgpu_xen_chan *c)
 {
     struct vgpu_xen *x = c->dev->x;
     uint64_t now = vgpu_xen__now_ms();
 
-    if (now - c->window_start_ms >= VGPU_XEN_KICK_WINDOW_MS) {
+    if (now - c->window_start_ms >= x->limits.kick_window_ms) {
         c->window_start_ms = now;
         c->kicks_in_window = 0;
     }
-    if (++c->kicks_in_window > VGPU_XEN_KICK_BUDGET) {
+    if (++c->kicks_in_window > x->limits.kick_budget) {
         if (!c->throttled) {
             c->throttled = true;
             vgpu_be_log_ratelimited(LOG_WARNING, c, "xen: dom%u/%u/ch%u: event storm "
                                     "(> %u kicks in %u ms): throttled", c->dev->domid,
-                                    c->dev->devid, c->index, VGPU_XEN_KICK_BUDGET,
-                                    VGPU_XEN_KICK_WINDOW_MS);
+                                    c->dev->devid, c->index, x->limits.kick_budget,
+                                    x->limits.kick_window_ms);
             vgpu_xen__arm_timer(x);
         }
         return;

@@ -11,8 +11,6 @@
 
 #define VGPU_XEN_BACKEND_ROOT "/local/domain/0/backend/vgpu"
 #define VGPU_XEN_CHANNELS_MAX 64u     /* channel-<n> indices looked at per device */
-#define VGPU_XEN_KICK_BUDGET 2000u    /* kicks per channel per window before throttling */
-#define VGPU_XEN_KICK_WINDOW_MS 10u   /* throttled ports are unmasked at the window end */
 
 /* XenbusState values (xen/io/xenbus.h), as written into xenstore. */
 enum {
