@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "vgpu_identity.h"
 
 #define VGPU_STORE_DEFAULT_PATH "/var/lib/vgpu/vgpu.db"
 #define VGPU_STORE_ENV          "VGPU_DB" /* overrides the default path */
@@ -22,10 +23,11 @@ enum {
     VGPU_STORE_CREATE = 1 << 1, /* create the file (and schema) if absent */
 };
 
+/* The store keeps proto/'s priority scale (vgpu_identity.h). */
 enum vgpu_store_priority {
-    VGPU_PRIO_LOW = 0,
-    VGPU_PRIO_MEDIUM = 1,
-    VGPU_PRIO_HIGH = 2,
+    VGPU_PRIO_LOW = VGPU_PRIORITY_LOW,
+    VGPU_PRIO_MEDIUM = VGPU_PRIORITY_MEDIUM,
+    VGPU_PRIO_HIGH = VGPU_PRIORITY_HIGH,
 };
 
 #define VGPU_STORE_DEFAULT_POOL     "A"

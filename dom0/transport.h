@@ -16,7 +16,7 @@ struct vgpu_be_identity {
     char vm_name[64];
     uint32_t vm_id;
     char pool[32];
-    int priority;          /* 0 low, 1 medium, 2 high */
+    int priority;          /* enum vgpu_priority (proto/vgpu_identity.h) */
     uint64_t mem_quota;    /* bytes, 0 = executor default */
 };
 

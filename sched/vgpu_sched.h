@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "vgpu_identity.h"
 
 /*
  * The scheduler decides which VM's job runs next in each pool. It does no
@@ -31,12 +32,13 @@
  * tolerance and the live-change semantics.
  */
 
-#define VGPU_SCHED_PRIO_LOW    0
-#define VGPU_SCHED_PRIO_MEDIUM 1
-#define VGPU_SCHED_PRIO_HIGH   2
-#define VGPU_SCHED_NPRIO       3
+/* Priorities and pool names are proto/'s (vgpu_identity.h): one scale everywhere. */
+#define VGPU_SCHED_PRIO_LOW    VGPU_PRIORITY_LOW
+#define VGPU_SCHED_PRIO_MEDIUM VGPU_PRIORITY_MEDIUM
+#define VGPU_SCHED_PRIO_HIGH   VGPU_PRIORITY_HIGH
+#define VGPU_SCHED_NPRIO       (VGPU_PRIORITY_MAX + 1)
 
-#define VGPU_SCHED_POOL_NAME_MAX 31 /* bytes in a pool name, without the NUL */
+#define VGPU_SCHED_POOL_NAME_MAX VGPU_POOL_NAME_MAX /* bytes in a pool name, without the NUL */
 #define VGPU_SCHED_MAX_POOLS     64
 #define VGPU_SCHED_WEIGHT_MAX    65535
 
