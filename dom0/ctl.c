@@ -53,6 +53,20 @@ static json_object *pool_json(struct vgpu_be *be, const char *name, uint64_t now
     return o;
 }
 
+/* Under be->lock. */
+static json_object *worker_json(const struct vgpu_be_vm *vm)
+{
+    json_object *o = json_object_new_object();
+
+    add_u64(o, "pid", vm->worker ? (uint64_t)vm->worker->pid : 0);
+    json_object_object_add(o, "state", json_object_new_string(vgpu_be__worker_state(vm)));
+    add_u64(o, "starts", vm->wk_starts);
+    add_u64(o, "restarts", vm->wk_restarts);
+    add_u64(o, "kills", vm->wk_kills);
+    add_u64(o, "crashes", vm->wk_crashes);
+    return o;
+}
+
 static json_object *vm_json(struct vgpu_be *be, struct vgpu_be_vm *vm)
 {
     struct vgpu_sched_vm_stats vs;
@@ -66,7 +80,8 @@ static json_object *vm_json(struct vgpu_be *be, struct vgpu_be_vm *vm)
     add_u64(o, "channels", vm->nchan);
     add_u64(o, "requests", vm->requests);
     add_u64(o, "failed", vm->failed);
-    add_u64(o, "mem_used", vm->mem.bytes);
+    add_u64(o, "mem_used", vm->mem_used);
+    json_object_object_add(o, "worker", worker_json(vm));
     if (vgpu_sched_vm_stats(be->sched, vm->id.vm_id, &vs) == 0) {
         add_u64(o, "submitted", vs.submitted);
         add_u64(o, "completed", vs.completed);
@@ -89,7 +104,7 @@ static json_object *status_json(struct vgpu_be *be)
     struct vgpu_be_vm *vm;
 
     json_object_object_add(o, "ok", json_object_new_boolean(1));
-    json_object_object_add(o, "executor", json_object_new_string(be->xops->name));
+    json_object_object_add(o, "executor", json_object_new_string(be->exec_name));
     add_u64(o, "uptime_ns", now - be->started_ns);
     add_u64(o, "poll_spin_ns", be->poll_spin_ns);
     pthread_mutex_lock(&be->lock);

@@ -212,6 +212,7 @@ int vgpu_xen__chan_connect(struct vgpu_xen_dev *d, unsigned int index)
     desc.ring_order = c->ring_order;
     desc.data = c->data;
     desc.data_size = (uint64_t)c->nr_data * VGPU_PAGE_SIZE;
+    desc.data_fd = -1; /* TODO(issue 11): a gntdev fd holding only this channel's grants */
     desc.id = d->id;
     desc.ops = &vgpu_xen_chan_ops;
     desc.tctx = c;
