@@ -30,6 +30,8 @@ static json_object *pool_json(struct vgpu_be *be, const char *name, uint64_t now
         static const char *const fair[] = {"none", "rr", "weighted"};
         add_u64(o, "aging_ns", pol.aging_ns);
         add_u64(o, "budget_ns", pol.budget_ns);
+        add_u64(o, "job_limit_ns", __atomic_load_n(&vgpu_be__pool_find(be, name)->job_limit_ns,
+                                                   __ATOMIC_RELAXED));
         json_object_object_add(o, "fair", json_object_new_string(fair[pol.fair % 3]));
     }
     if (vgpu_sched_pool_stats(be->sched, name, now, &ps) == 0) {
@@ -128,6 +130,17 @@ static json_object *result(int r, const char *err)
     return o;
 }
 
+static json_object *pool_update(struct vgpu_be *be, json_object *req)
+{
+    json_object *pool;
+    const char *name;
+    char err[160] = "";
+
+    if (!json_object_object_get_ex(req, "pool", &pool) || !(name = json_object_get_string(pool)))
+        return result(-EINVAL, "missing \"pool\"");
+    return result(vgpu_be__apply_pool(be, name, err, sizeof(err)), err);
+}
+
 static json_object *handle(struct vgpu_be *be, const char *line)
 {
     json_object *req = json_tokener_parse(line), *cmd, *uuid;
@@ -140,8 +153,10 @@ static json_object *handle(struct vgpu_be *be, const char *line)
         ans = result(-EINVAL, "expected a JSON object with \"cmd\"");
     else if (strcmp(name = json_object_get_string(cmd), "status") == 0)
         ans = status_json(be);
+    else if (strcmp(name, "pool-update") == 0)
+        ans = pool_update(be, req);
     else if (strcmp(name, "vm-update") != 0 && strcmp(name, "vm-remove") != 0)
-        ans = result(-EINVAL, "unknown cmd (status, vm-update, vm-remove)");
+        ans = result(-EINVAL, "unknown cmd (status, vm-update, vm-remove, pool-update)");
     else if (!json_object_object_get_ex(req, "uuid", &uuid) ||
              !(u = json_object_get_string(uuid)))
         ans = result(-EINVAL, "missing \"uuid\"");

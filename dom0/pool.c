@@ -62,6 +62,16 @@ static void *pool_main(void *arg)
     return NULL;
 }
 
+/* The pool's hard limit per job as stored, else the default. */
+static uint64_t store_limit(struct vgpu_be *be, const char *name)
+{
+    struct vgpu_store_pool sp;
+
+    if (be->store && vgpu_store_pool_find(be->store, name, &sp) == 0 && sp.job_limit_ms)
+        return (uint64_t)sp.job_limit_ms * 1000000ull;
+    return VGPUD_JOB_LIMIT_DEFAULT_NS;
+}
+
 int vgpu_be__pool_ensure(struct vgpu_be *be, const char *name)
 {
     struct vgpu_be_pool *p = vgpu_be__pool_find(be, name);
@@ -79,7 +89,7 @@ int vgpu_be__pool_ensure(struct vgpu_be *be, const char *name)
     p = &be->pools[be->npools];
     memset(p, 0, sizeof(*p));
     p->be = be;
-    p->job_limit_ns = VGPUD_JOB_LIMIT_DEFAULT_NS;
+    p->job_limit_ns = store_limit(be, name);
     snprintf(p->name, sizeof(p->name), "%s", name);
     pthread_cond_init(&p->wake, NULL);
     r = pthread_create(&p->thread, NULL, pool_main, p);

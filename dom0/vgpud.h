@@ -201,6 +201,7 @@ int vgpu_be__ctl_start(struct vgpu_be *be);
 void vgpu_be__ctl_stop(struct vgpu_be *be);
 int vgpu_be__apply_vm(struct vgpu_be *be, const char *uuid, char *err, size_t errlen);
 int vgpu_be__remove_vm(struct vgpu_be *be, const char *uuid, char *err, size_t errlen);
+int vgpu_be__apply_pool(struct vgpu_be *be, const char *name, char *err, size_t errlen);
 
 /* policy.c */
 int vgpu_be__policy_parse(struct vgpu_be_config *cfg, const char *arg, char *err, size_t errlen);
