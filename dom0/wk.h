@@ -9,6 +9,8 @@
 #include "worker_proto.h"
 
 #define WK_MAX_MODULES 64 /* per channel, as vgpud had them */
+/* Tests only, with $VGPU_TEST_WORKER_SYSCALL=1: a MEMSET of this length makes a forbidden call. */
+#define WK_TEST_SECCOMP_LEN 0x5ecc0u
 
 /* A channel of the VM, as the worker sees it: its data area and what it loaded. */
 struct wk_chan {
@@ -30,7 +32,7 @@ struct wk {
     struct vgpu_back_ring ring;        /* jobs from vgpud */
     uint64_t poll_ns;                  /* spin this long after a job before sleeping */
     uint64_t jobs;                     /* jobs run */
-    uint64_t fault_at;                 /* test hook: forbidden syscall at this job (0 = never) */
+    bool test_hooks;                   /* $VGPU_TEST_WORKER_SYSCALL: see WK_TEST_SECCOMP_LEN */
 };
 
 /* wk_chan.c: control messages from vgpud. */

@@ -18,9 +18,9 @@ static inline void cpu_relax(void)
 }
 
 /* Test hook: a system call the filter forbids, to show a worker dying by seccomp is contained. */
-static void test_fault(struct wk *w)
+static void test_fault(struct wk *w, const struct vgpu_req *req)
 {
-    if (w->fault_at && w->jobs == w->fault_at) {
+    if (w->test_hooks && req->op == VGPU_OP_MEMSET && req->u.memset.len == WK_TEST_SECCOMP_LEN) {
         wk__log("test hook: making a forbidden system call (socket)");
         syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
         wk__log("test hook: the forbidden call returned (no filter?)");
@@ -46,9 +46,11 @@ static uint32_t run_item(struct wk *w, struct wk_chan *c, const struct vgpu_req 
 {
     uint32_t st;
 
+
     if (!c)
         return VGPU_S_INTERNAL;
     st = (uint32_t)vgpu_proto_check_req(req, &c->lim); /* vgpud checked too: trust nothing */
+    test_fault(w, req);
     if (st == VGPU_S_OK)
         st = wk__run_one(w, c, req, rsp, quota);
     return st;
@@ -88,7 +90,6 @@ static int run_job(struct wk *w, uint32_t ready)
     if (!c && wk__ctl_drain(w) >= 0) /* its data area may be in a message not yet read */
         c = wk__chan_find(w, job.chan);
     w->jobs++;
-    test_fault(w);
     for (i = 1; i <= n; i++) {
         vgpu_back_take_req(&w->ring, &req);
         rsp[i].id = req.id;
