@@ -113,6 +113,8 @@ int vgpuctl_ctl_request(const char *path, json_object *req, json_object **reply)
 /* vgpuctl_live.c: tell vgpud (and xenstore) about a stored change of the
  * VM @uuid; "vm-update" or "vm-remove". Prints what happened. */
 int vgpuctl_live_apply(struct vgpuctl *c, const char *cmd, const struct vgpu_store_vm *vm);
+/* Tell vgpud that pool @pool changed in the store. */
+int vgpuctl_live_pool(struct vgpuctl *c, const char *pool);
 
 /* vgpuctl_xs.c or vgpuctl_noxen.c: the hypervisor side. */
 /* 0 and *domid if VM @uuid runs, -ENOENT if not, -EHOSTUNREACH if no
@@ -132,6 +134,7 @@ int vgpuctl_cmd_init(struct vgpuctl *c);
 int vgpuctl_cmd_list_pools(struct vgpuctl *c);
 int vgpuctl_cmd_add_pool(struct vgpuctl *c);
 int vgpuctl_cmd_map_pool(struct vgpuctl *c);
+int vgpuctl_cmd_set_pool_limit(struct vgpuctl *c);
 int vgpuctl_cmd_register_vm(struct vgpuctl *c);
 int vgpuctl_cmd_list_vms(struct vgpuctl *c);
 int vgpuctl_cmd_show_vm(struct vgpuctl *c);

@@ -40,6 +40,7 @@ json_object *vgpuctl_pool_json(const struct vgpu_store_pool *pool)
     json_object_object_add(o, "name", json_object_new_string(pool->name));
     json_object_object_add(o, "gpu", pool->gpu[0] ? json_object_new_string(pool->gpu) : NULL);
     json_object_object_add(o, "mig", pool->mig[0] ? json_object_new_string(pool->mig) : NULL);
+    json_object_object_add(o, "job_limit_ms", json_object_new_int64(pool->job_limit_ms));
     json_object_object_add(o, "created", json_object_new_int64(pool->created));
     json_object_object_add(o, "updated", json_object_new_int64(pool->updated));
     return o;

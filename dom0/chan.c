@@ -12,6 +12,9 @@ static struct vgpu_be_job *job_new(struct vgpu_be_chan *c)
     if (!job)
         return NULL;
     job->chan = c;
+    pthread_mutex_lock(&c->be->lock);
+    job->gen = c->vm->gen; /* if its VM loses its context before the job runs, so does the job */
+    pthread_mutex_unlock(&c->be->lock);
     job->cap = 8;
     job->items = calloc(job->cap, sizeof(*job->items));
     if (!job->items) {

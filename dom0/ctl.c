@@ -31,6 +31,8 @@ static json_object *pool_json(struct vgpu_be *be, const char *name, uint64_t now
         static const char *const fair[] = {"none", "rr", "weighted"};
         add_u64(o, "aging_ns", pol.aging_ns);
         add_u64(o, "budget_ns", pol.budget_ns);
+        add_u64(o, "job_limit_ns", __atomic_load_n(&vgpu_be__pool_find(be, name)->job_limit_ns,
+                                                   __ATOMIC_RELAXED));
         json_object_object_add(o, "fair", json_object_new_string(fair[pol.fair % 3]));
     }
     if (vgpu_sched_pool_stats(be->sched, name, now, &ps) == 0) {
@@ -54,6 +56,20 @@ static json_object *pool_json(struct vgpu_be *be, const char *name, uint64_t now
     return o;
 }
 
+/* Under be->lock. */
+static json_object *worker_json(const struct vgpu_be_vm *vm)
+{
+    json_object *o = json_object_new_object();
+
+    add_u64(o, "pid", vm->worker ? (uint64_t)vm->worker->pid : 0);
+    json_object_object_add(o, "state", json_object_new_string(vgpu_be__worker_state(vm)));
+    add_u64(o, "starts", vm->wk_starts);
+    add_u64(o, "restarts", vm->wk_restarts);
+    add_u64(o, "kills", vm->wk_kills);
+    add_u64(o, "crashes", vm->wk_crashes);
+    return o;
+}
+
 static json_object *vm_json(struct vgpu_be *be, struct vgpu_be_vm *vm)
 {
     struct vgpu_sched_vm_stats vs;
@@ -67,7 +83,8 @@ static json_object *vm_json(struct vgpu_be *be, struct vgpu_be_vm *vm)
     add_u64(o, "channels", vm->nchan);
     add_u64(o, "requests", vm->requests);
     add_u64(o, "failed", vm->failed);
-    add_u64(o, "mem_used", vm->mem.bytes);
+    add_u64(o, "mem_used", vm->mem_used);
+    json_object_object_add(o, "worker", worker_json(vm));
     if (vgpu_sched_vm_stats(be->sched, vm->id.vm_id, &vs) == 0) {
         add_u64(o, "submitted", vs.submitted);
         add_u64(o, "completed", vs.completed);
@@ -90,7 +107,7 @@ static json_object *status_json(struct vgpu_be *be)
     struct vgpu_be_vm *vm;
 
     json_object_object_add(o, "ok", json_object_new_boolean(1));
-    json_object_object_add(o, "executor", json_object_new_string(be->xops->name));
+    json_object_object_add(o, "executor", json_object_new_string(be->exec_name));
     add_u64(o, "uptime_ns", now - be->started_ns);
     add_u64(o, "poll_spin_ns", be->poll_spin_ns);
     pthread_mutex_lock(&be->lock);
@@ -114,6 +131,17 @@ static json_object *result(int r, const char *err)
     return o;
 }
 
+static json_object *pool_update(struct vgpu_be *be, json_object *req)
+{
+    json_object *pool;
+    const char *name;
+    char err[160] = "";
+
+    if (!json_object_object_get_ex(req, "pool", &pool) || !(name = json_object_get_string(pool)))
+        return result(-EINVAL, "missing \"pool\"");
+    return result(vgpu_be__apply_pool(be, name, err, sizeof(err)), err);
+}
+
 static json_object *handle(struct vgpu_be *be, const char *line)
 {
     json_object *req = json_tokener_parse(line), *cmd, *uuid;
@@ -127,8 +155,10 @@ static json_object *handle(struct vgpu_be *be, const char *line)
         ans = result(-EINVAL, "expected a JSON object with a string \"cmd\"");
     else if (strcmp(name = json_object_get_string(cmd), "status") == 0)
         ans = status_json(be);
+    else if (strcmp(name, "pool-update") == 0)
+        ans = pool_update(be, req);
     else if (strcmp(name, "vm-update") != 0 && strcmp(name, "vm-remove") != 0)
-        ans = result(-EINVAL, "unknown cmd (status, vm-update, vm-remove)");
+        ans = result(-EINVAL, "unknown cmd (status, vm-update, vm-remove, pool-update)");
     else if (!json_object_object_get_ex(req, "uuid", &uuid) ||
              !json_object_is_type(uuid, json_type_string) || !(u = json_object_get_string(uuid)))
         ans = result(-EINVAL, "missing \"uuid\" (a string)");

@@ -363,6 +363,8 @@ static uint32_t handshake(struct local_conn *lc, struct vgpu_be_identity *id, ch
     d.ring_order = h.ring_order;
     d.data = (uint8_t *)lc->map + vgpu_ring_bytes(h.ring_order);
     d.data_size = (uint64_t)h.data_pages * VGPU_PAGE_SIZE;
+    d.data_fd = lc->memfd; /* the worker maps the data area only, at its offset */
+    d.data_fd_off = vgpu_ring_bytes(h.ring_order);
     d.id = *id;
     d.ops = &local_chan_ops;
     d.tctx = lc;

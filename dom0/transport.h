@@ -34,6 +34,9 @@ struct vgpu_be_chan_desc {
     uint32_t ring_order;
     void *data;                        /* mapped data area */
     uint64_t data_size;
+    int data_fd;                       /* what maps the data area in a worker: kept open by the
+                                          transport until release; -1 if it cannot be shared */
+    uint64_t data_fd_off;              /* where the data area starts in data_fd (page multiple) */
     struct vgpu_be_identity id;
     const struct vgpu_be_chan_ops *ops;
     void *tctx;                        /* the transport's per-channel state */

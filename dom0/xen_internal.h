@@ -36,6 +36,8 @@ struct vgpu_xen_chan {
     uint32_t ring_order;
     void *data;                        /* mapped data area */
     uint32_t nr_data;                  /* data pages */
+    int data_fd;                       /* gntdev fd with the data grants only, for the worker */
+    uint64_t data_fd_off;              /* their mmap offset in it */
     int local_port;                    /* -1 when not bound */
     uint64_t window_start_ms;          /* kick rate limiting */
     uint32_t kicks_in_window;
