@@ -97,5 +97,24 @@ up() {
         python3 -c "import json,sys; r=json.load(sys.stdin)['data']['result']; sys.exit(0 if r[0]['value'][1]=='1' else 1)"
 }
 check "Prometheus sees the target up" "up"
+# Every query docs/operations.md offers is valid PromQL that this Prometheus evaluates.
+docq() {
+    python3 - "$VGPU_SRCDIR/docs/operations.md" "$P" <<'PY'
+import json, re, sys, urllib.parse, urllib.request
+doc, base = open(sys.argv[1]).read(), sys.argv[2]
+qs = re.findall(r"^\| [^|]+ \| `([^`]+)` \|$", doc.split("### Example queries")[1].split("###")[0], re.M)
+bad = []
+for q in qs:
+    u = base + "/api/v1/query?query=" + urllib.parse.quote(q)
+    try:
+        r = json.load(urllib.request.urlopen(u, timeout=5))
+        if r["status"] != "success": bad.append(q)
+    except Exception as e:
+        bad.append("%s (%s)" % (q, e))
+print("%d queries, failed: %s" % (len(qs), bad))
+sys.exit(0 if qs and not bad else 1)
+PY
+}
+check "the example queries of docs/operations.md evaluate" "docq"
 check "vgpud is still alive" "vgpud_alive"
 finish
