@@ -101,6 +101,8 @@ json_object *vgpuctl_vm_json(const struct vgpu_store_vm *vm);
 json_object *vgpuctl_pool_json(const struct vgpu_store_pool *pool);
 void vgpuctl_print_json(json_object *obj); /* prints and releases @obj */
 void vgpuctl_print_vm(const struct vgpu_store_vm *vm);
+/* The QEMU -device value of the stub device that shows the VM its identity. */
+void vgpuctl_stub_device_arg(const struct vgpu_store_vm *vm, char *buf, size_t size);
 void vgpuctl_format_time(int64_t t, char *buf, size_t size);
 void vgpuctl_format_size(uint64_t bytes, char *buf, size_t size);
 void vgpuctl_format_ns(int64_t ns, char *buf, size_t size);
@@ -146,5 +148,6 @@ int vgpuctl_cmd_update_vm(struct vgpuctl *c);
 int vgpuctl_cmd_status(struct vgpuctl *c);
 int vgpuctl_cmd_scan_vms(struct vgpuctl *c);
 int vgpuctl_cmd_provision(struct vgpuctl *c);
+int vgpuctl_cmd_xl_config(struct vgpuctl *c);
 
 #endif /* VGPUCTL_H */

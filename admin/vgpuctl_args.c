@@ -35,6 +35,8 @@ const struct vgpuctl_cmd vgpuctl_cmds[] = {
      "[--mem-quota SIZE]",
      "change several fields of a VM at once", VM_OPTS, 1, 1, vgpuctl_cmd_update_vm},
     {"remove-vm", "VM", "unregister a VM", 0, 1, 1, vgpuctl_cmd_remove_vm},
+    {"xl-config", "VM", "print the xl config line that adds the VM's stub device (plain Xen)",
+     0, 1, 1, vgpuctl_cmd_xl_config},
     {"status", "[--watch] [--interval SECONDS] [--count N]",
      "pools, VMs and live figures from vgpud", VGPUCTL_OPT_WATCH | VGPUCTL_OPT_INTERVAL |
      VGPUCTL_OPT_COUNT, 0, 0, vgpuctl_cmd_status},

@@ -206,7 +206,13 @@ void vgpu_be__chans_arm(struct vgpu_be *be, bool armed)
 /* Transports rate-limit kicks themselves (event storms): here a kick is only a hint. */
 void vgpu_be_chan_kick(struct vgpu_be_chan *c)
 {
+    c->vm->kicks++;
     vgpu_be__chan_poll(c);
+}
+
+void vgpu_be_chan_throttled(struct vgpu_be_chan *c)
+{
+    c->vm->throttles++;
 }
 
 /* The loop learned that c's in-flight job finished (or was never run). */

@@ -36,6 +36,7 @@ static json_object *pool_json(struct vgpu_be *be, const char *name, uint64_t now
         json_object_object_add(o, "fair", json_object_new_string(fair[pol.fair % 3]));
     }
     if (vgpu_sched_pool_stats(be->sched, name, now, &ps) == 0) {
+        add_u64(o, "submitted", ps.submitted);
         add_u64(o, "queued", ps.depth);
         add_u64(o, "max_queued", ps.max_depth);
         add_u64(o, "busy_ns", ps.busy_ns);
@@ -84,6 +85,9 @@ static json_object *vm_json(struct vgpu_be *be, struct vgpu_be_vm *vm)
     add_u64(o, "requests", vm->requests);
     add_u64(o, "failed", vm->failed);
     add_u64(o, "mem_used", vm->mem_used);
+    add_u64(o, "mem_quota", vm->id.mem_quota);
+    add_u64(o, "kicks", vm->kicks);
+    add_u64(o, "throttles", vm->throttles);
     json_object_object_add(o, "worker", worker_json(vm));
     if (vgpu_sched_vm_stats(be->sched, vm->id.vm_id, &vs) == 0) {
         add_u64(o, "submitted", vs.submitted);
@@ -99,7 +103,7 @@ static json_object *vm_json(struct vgpu_be *be, struct vgpu_be_vm *vm)
     return o;
 }
 
-static json_object *status_json(struct vgpu_be *be)
+json_object *vgpu_be__status_json(struct vgpu_be *be)
 {
     json_object *o = json_object_new_object(), *pools = json_object_new_array(),
                 *vms = json_object_new_array();
@@ -154,7 +158,7 @@ static json_object *handle(struct vgpu_be *be, const char *line)
         !json_object_object_get_ex(req, "cmd", &cmd) || !json_object_is_type(cmd, json_type_string))
         ans = result(-EINVAL, "expected a JSON object with a string \"cmd\"");
     else if (strcmp(name = json_object_get_string(cmd), "status") == 0)
-        ans = status_json(be);
+        ans = vgpu_be__status_json(be);
     else if (strcmp(name, "pool-update") == 0)
         ans = pool_update(be, req);
     else if (strcmp(name, "vm-update") != 0 && strcmp(name, "vm-remove") != 0)

@@ -163,7 +163,7 @@ static int setup(struct vgpu_be *be)
         return r;
     ensure_parent_dir(be->cfg.ctl_path);
     ensure_parent_dir(be->cfg.socket_path);
-    if ((r = vgpu_be__ctl_start(be)) < 0)
+    if ((r = vgpu_be__ctl_start(be)) < 0 || (r = vgpu_be__metrics_start(be)) < 0)
         return r;
     return start_transports(be);
 }
@@ -204,6 +204,7 @@ static void teardown(struct vgpu_be *be)
     for (unsigned i = 0; i < be->ntransports; i++)
         be->transports[i]->stop(be->tstate[i]);
     vgpu_be__ctl_stop(be);
+    vgpu_be__metrics_stop(be);
     vgpu_be__watchdog_stop(be);
     for (vm = be->vms; vm; vm = next) {
         next = vm->next;

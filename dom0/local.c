@@ -153,6 +153,7 @@ static void throttle(struct local_conn *lc)
         return; /* no timer: keep serving the kicks */
     }
     vgpu_be_loop_del(l, lc->kick_fd);
+    vgpu_be_chan_throttled(lc->chan);
     vgpu_be_log_ratelimited(LOG_WARNING, lc, "local pid %d: event storm (%u kicks in %u ms): "
                             "kicks ignored for %u ms", (int)lc->pid, lc->kicks,
                             lim->kick_window_ms, lim->kick_window_ms);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <syslog.h>
@@ -43,6 +44,9 @@ static const char usage[] =
     "      --kick-limit N/MS   event storms: more than N kicks on one channel within MS ms\n"
     "                          and its kicks are ignored until the window ends, then its\n"
     "                          ring is read once (default 2000/10)\n"
+    "      --metrics [ADDR:]PORT  serve Prometheus metrics at http://ADDR:PORT/metrics (default\n"
+    "                          off; ADDR defaults to 127.0.0.1; [::1]:PORT for IPv6; port 0\n"
+    "                          picks a free one, logged at start; see vgpud(8))\n"
     "      --log-level LEVEL   error, warning, notice, info or debug (default info)\n"
     "      --syslog            log to syslog instead of stderr\n"
     "  -h, --help              this text\n"
@@ -107,6 +111,7 @@ static bool parse_kick_limit(const char *s, struct vgpu_be_limits *lim)
 enum {
     OPT_DB = 256, OPT_SOCKET, OPT_CTL, OPT_CTL_GROUP, OPT_TRANSPORT, OPT_EXECUTOR, OPT_DEVICE,
     OPT_CPU_MEM, OPT_EXEC_LOG, OPT_POLL, OPT_RING, OPT_DATA, OPT_CHANS, OPT_KICKS, OPT_POLICY, OPT_LEVEL, OPT_SYSLOG,
+    OPT_METRICS,
 };
 
 static const struct option options[] = {
@@ -128,6 +133,7 @@ static const struct option options[] = {
     {"policy", required_argument, NULL, OPT_POLICY},
     {"log-level", required_argument, NULL, OPT_LEVEL},
     {"syslog", no_argument, NULL, OPT_SYSLOG},
+    {"metrics", required_argument, NULL, OPT_METRICS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -192,6 +198,16 @@ static int parse_args(int argc, char **argv, struct vgpu_be_config *cfg, int *le
                 fprintf(stderr, "vgpud: --policy '%s': %s\n", optarg, err);
                 return 2;
             }
+            break;
+        }
+        case OPT_METRICS: {
+            struct sockaddr_storage ss;
+            char err[160];
+            if (vgpu_be__metrics_parse(optarg, &ss, err, sizeof(err)) < 0) {
+                fprintf(stderr, "vgpud: --metrics '%s': %s\n", optarg, err);
+                return 2;
+            }
+            cfg->metrics_addr = optarg;
             break;
         }
         case OPT_LEVEL:

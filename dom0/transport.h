@@ -57,6 +57,8 @@ int vgpu_be_chan_attach(struct vgpu_be *be, const struct vgpu_be_chan_desc *d,
 
 /* The guest signalled (a hint: the core re-reads the ring). Loop thread only. */
 void vgpu_be_chan_kick(struct vgpu_be_chan *c);
+/* The transport ignores c's kicks for a while (event storm): counted for metrics. Loop thread. */
+void vgpu_be_chan_throttled(struct vgpu_be_chan *c);
 
 /*
  * The peer is gone (client died, domain destroyed, frontend closing):

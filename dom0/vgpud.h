@@ -52,6 +52,8 @@ struct vgpu_be_vm {
     unsigned nchan;
     uint64_t failed;           /* requests answered with an error */
     uint64_t requests;         /* requests answered */
+    uint64_t kicks;            /* notifications from its channels (metrics) */
+    uint64_t throttles;        /* times a channel's kicks were ignored for a window */
 };
 
 enum vgpu_be_chan_state {
@@ -110,6 +112,7 @@ struct vgpu_be_config {
     const char *transports;            /* "local", "xen", "local,xen" */
     const char *exec_log;              /* CSV path or NULL */
     const char *device;
+    const char *metrics_addr;          /* --metrics [ADDR:]PORT, NULL = off */
     uint64_t poll_ns;
     uint64_t cpu_mem_bytes;
     struct vgpu_be_limits limits;
@@ -155,6 +158,7 @@ struct vgpu_be {
     unsigned ntransports;
     int ctl_fd;
     int watchdog_fd;                   /* timerfd for budget overruns, -1 if no budget */
+    struct vgpu_be_metrics *metrics;   /* the Prometheus endpoint, NULL when off */
 };
 
 uint64_t vgpu_be_now(void);
@@ -198,6 +202,8 @@ void vgpu_be__execlog_write(struct vgpu_be *be, const struct vgpu_be_job *job);
 
 /* ctl.c */
 int vgpu_be__ctl_start(struct vgpu_be *be);
+/* The "status" answer: a new JSON object the caller puts. Loop thread; takes be->lock. */
+struct json_object *vgpu_be__status_json(struct vgpu_be *be);
 void vgpu_be__ctl_stop(struct vgpu_be *be);
 int vgpu_be__apply_vm(struct vgpu_be *be, const char *uuid, char *err, size_t errlen);
 int vgpu_be__remove_vm(struct vgpu_be *be, const char *uuid, char *err, size_t errlen);
@@ -209,6 +215,12 @@ const struct vgpu_sched_policy *vgpu_be__policy_for(const struct vgpu_be_config 
                                                     const char *pool);
 int vgpu_be__watchdog_start(struct vgpu_be *be);
 void vgpu_be__watchdog_stop(struct vgpu_be *be);
+
+/* metrics.c: --metrics. parse: 0 or -EINVAL with a message for people in err. */
+struct sockaddr_storage;
+int vgpu_be__metrics_parse(const char *arg, struct sockaddr_storage *ss, char *err, size_t errlen);
+int vgpu_be__metrics_start(struct vgpu_be *be);
+void vgpu_be__metrics_stop(struct vgpu_be *be);
 
 /* loop.c */
 int vgpu_be__loop_create(struct vgpu_be_loop **out);

@@ -336,6 +336,8 @@ void vgpu_xen__chan_event(struct vgpu_xen_chan *c)
     if (++c->kicks_in_window > x->limits.kick_budget) {
         if (!c->throttled) {
             c->throttled = true;
+            if (c->core)
+                vgpu_be_chan_throttled(c->core);
             vgpu_be_log_ratelimited(LOG_WARNING, c, "xen: dom%u/%u/ch%u: event storm "
                                     "(> %u kicks in %u ms): throttled", c->dev->domid,
                                     c->dev->devid, c->index, x->limits.kick_budget,

@@ -184,6 +184,34 @@ int vgpu_sched_vm_stats(const struct vgpu_sched *s, uint32_t vm_id,
 int vgpu_sched_pool_stats(const struct vgpu_sched *s, const char *pool, uint64_t now_ns,
                           struct vgpu_sched_pool_stats *out);
 
+/* Which distribution: submit to dispatch (wait) or dispatch to complete (run). */
+enum vgpu_sched_dist_kind {
+    VGPU_SCHED_DIST_WAIT,
+    VGPU_SCHED_DIST_RUN,
+};
+
+/*
+ * A cumulative histogram in the shape Prometheus wants. The caller sets n
+ * and bound_ns[0..n-1] (increasing); the call fills le[i] with the samples
+ * whose value is at most bound_ns[i], and sum_ns and count over all samples.
+ * Counts are exact when each bound is 2^k - 1 ns with 4 <= k <= 40 (the
+ * internal buckets' edges); any other bound counts only whole buckets below
+ * it (low by at most one bucket, 12.5 %).
+ */
+#define VGPU_SCHED_BUCKETS_MAX 32
+struct vgpu_sched_buckets {
+    unsigned n;
+    uint64_t bound_ns[VGPU_SCHED_BUCKETS_MAX];
+    uint64_t le[VGPU_SCHED_BUCKETS_MAX];
+    uint64_t sum_ns, count;
+};
+
+/* 0, -ENOENT (no such VM or pool), -EINVAL (n too large or bounds not increasing). */
+int vgpu_sched_vm_buckets(const struct vgpu_sched *s, uint32_t vm_id,
+                          enum vgpu_sched_dist_kind which, struct vgpu_sched_buckets *b);
+int vgpu_sched_pool_buckets(const struct vgpu_sched *s, const char *pool,
+                            enum vgpu_sched_dist_kind which, struct vgpu_sched_buckets *b);
+
 /*
  * Execution log: a ring of the last log_capacity dispatches. drain copies
  * out up to `max` of the oldest entries and removes them; returns the
