@@ -27,7 +27,7 @@ comp() {
 "$V" --db "$T/v.db" add-pool gold >/dev/null
 
 got=$(comp "$V set-p")
-check "commands: set-p -> '$got'" "[ '$got' = 'set-pool set-priority' ]"
+check "commands: set-p -> '$got'" "[ '$got' = 'set-pool set-pool-limit set-priority' ]"
 all=$(comp "$V " | wc -w)
 cmds=$("$V" --help | grep -c '^  [a-z]')
 check "every command of --help is offered ($all = $cmds + help)" "[ $all -eq $((cmds + 1)) ]"
