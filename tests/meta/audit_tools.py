@@ -187,24 +187,55 @@ def read_list(path):
     return rows
 
 
+_FIELDS = None
+_OWNERS = {}
+_DEPENDS = {}
+
+
 def dpkg_field(pkg, field):
-    out = subprocess.run(["dpkg-query", "-W", "-f", "${%s}" % field, pkg], capture_output=True, text=True)
-    return out.stdout.strip() if out.returncode == 0 else None
+    """A field of an installed (or known) package, from one dpkg-query for all of them."""
+    global _FIELDS
+    if _FIELDS is None:
+        out = subprocess.run(["dpkg-query", "-W", "-f",
+                              "${Package}\t${Essential}\t${Priority}\t${Status}\n"],
+                             capture_output=True, text=True)
+        _FIELDS = {}
+        for line in out.stdout.splitlines():
+            name, essential, priority, status = (line.split("\t") + ["", "", ""])[:4]
+            _FIELDS[name] = {"Essential": essential, "Priority": priority, "Status": status}
+    return _FIELDS.get(pkg, {}).get(field)
+
+
+def link_chain(path):
+    """The path, the targets of its links, and each one's /usr-merged twin."""
+    seen, out = set(), []
+    while path and path not in seen:
+        seen.add(path)
+        out += sorted({path, re.sub(r"^/usr(/s?bin/)", r"\1", path), re.sub(r"^(/s?bin/)", r"/usr\1", path)})
+        path = os.path.join(os.path.dirname(path), os.readlink(path)) if os.path.islink(path) else None
+    return out
+
+
+def load_owners(paths):
+    """Ask dpkg once who owns all these paths."""
+    todo = sorted({p for path in paths for p in link_chain(path)} - set(_OWNERS))
+    for p in todo:
+        _OWNERS[p] = set()
+    if not todo:
+        return
+    out = subprocess.run(["dpkg-query", "-S"] + todo, capture_output=True, text=True)
+    for line in out.stdout.splitlines():
+        if line.startswith("diversion ") or ": " not in line:
+            continue
+        pkgs, path = line.rsplit(": ", 1)
+        if path in _OWNERS:
+            _OWNERS[path].update(x.strip().split(":")[0] for x in pkgs.split(","))
 
 
 def owners(path):
     """Packages that own the path, its /usr-merged twin, or its links' targets."""
-    seen, pkgs = set(), set()
-    while path and path not in seen:
-        seen.add(path)
-        for p in {path, re.sub(r"^/usr(/s?bin/)", r"\1", path), re.sub(r"^(/s?bin/)", r"/usr\1", path)}:
-            out = subprocess.run(["dpkg-query", "-S", p], capture_output=True, text=True)
-            if out.returncode == 0:
-                pkgs.update(x.strip().split(":")[0] for line in out.stdout.splitlines()
-                            if not line.startswith("diversion ")
-                            for x in line.rsplit(": ", 1)[0].split(","))
-        path = os.path.join(os.path.dirname(path), os.readlink(path)) if os.path.islink(path) else None
-    return pkgs
+    load_owners([path])
+    return set().union(*(_OWNERS.get(p, set()) for p in link_chain(path)))
 
 
 def everywhere(pkg):
@@ -212,10 +243,12 @@ def everywhere(pkg):
 
 
 def pulls_in(via, pkg):
-    out = subprocess.run(["apt-cache", "depends", "--recurse", "--no-recommends", "--no-suggests",
-                          "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances", via],
-                         capture_output=True, text=True)
-    return re.search(r"^\s*(\|?(Pre)?Depends: )?<?%s>?$" % re.escape(pkg), out.stdout, re.M) is not None
+    if via not in _DEPENDS:
+        out = subprocess.run(["apt-cache", "depends", "--recurse", "--no-recommends", "--no-suggests",
+                              "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances", via],
+                             capture_output=True, text=True)
+        _DEPENDS[via] = out.stdout
+    return re.search(r"^\s*(\|?(Pre)?Depends: )?<?%s>?$" % re.escape(pkg), _DEPENDS[via], re.M) is not None
 
 
 def system_path(prog):
@@ -286,6 +319,7 @@ def main():
     for prog, where in sorted(used.items()):
         if prog not in tools:
             findings.append(f"{where}: calls '{prog}', which scripts/tools.txt does not map to a Debian package")
+    load_owners([p for p in (system_path(prog) for prog in tools) if p])
     for prog, row in sorted(tools.items()):
         findings += check_row(prog, row[0], row[1] if len(row) > 1 else None, listed)
     for prog in sorted(set(tools) - set(used)):
