@@ -45,7 +45,7 @@ static uint32_t do_info(struct vgpu_be *be, struct vgpu_be_chan *c, const struct
     snprintf(info.pool, sizeof(info.pool), "%s", vm->id.pool);
     info.vm_id = vm->id.vm_id;
     info.priority = (uint32_t)vm->id.priority;
-    info.mem_quota = vm->id.mem_quota;
+    info.mem_quota = vgpu_be__vm_quota(c->be, vm);
     pthread_mutex_unlock(&vm->lock);
     pthread_mutex_lock(&be->lock);
     info.mem_used = vm->mem_used;

@@ -31,6 +31,9 @@ static const char usage[] =
     "                          CPU reference executor, which is a test aid, not a GPU)\n"
     "      --device ID         GPU index or UUID for the CUDA executor (default 0)\n"
     "      --cpu-mem MIB       memory of the CPU reference executor (default 1024)\n"
+    "      --default-mem-quota SIZE|N%  device memory a VM may hold when its store entry\n"
+    "                          sets no quota (vgpuctl sets one per VM): bytes with K, M, G or T,\n"
+    "                          or a share of the device's memory (default 25%; 0: no limit)\n"
     "      --exec-log PATH     write the execution log (CSV, one line per job) to PATH\n"
     "      --policy POOL:K=V[,K=V]  scheduling policy of a pool (repeatable): aging-ms=N (a job\n"
     "                          queued longer is served first), fair=none|rr|weighted (share among\n"
@@ -90,6 +93,36 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
     return true;
 }
 
+/* "25%" (of the device's memory) or a size: bytes with an optional K, M, G or T. */
+static bool parse_quota(const char *s, struct vgpu_be_config *cfg)
+{
+    static const char units[] = "KMGT";
+    char num[24], *u;
+    size_t len = strlen(s);
+    uint64_t v, shift = 0;
+
+    if (len == 0 || len >= sizeof(num))
+        return false;
+    memcpy(num, s, len + 1);
+    if (num[len - 1] == '%') {
+        num[len - 1] = '\0';
+        if (!parse_u64(num, 100, &v))
+            return false;
+        cfg->default_quota_pct = (uint32_t)v;
+        cfg->default_quota = 0;
+        return true;
+    }
+    if ((u = strchr(units, num[len - 1])) && num[len - 1]) {
+        shift = 10 * (uint64_t)(u - units + 1);
+        num[len - 1] = '\0';
+    }
+    if (!parse_u64(num, UINT64_MAX >> shift, &v))
+        return false;
+    cfg->default_quota = v << shift;
+    cfg->default_quota_pct = 0;
+    return true;
+}
+
 /* "N/MS": N kicks (1..10^7) per MS ms (1..10,000). */
 static bool parse_kick_limit(const char *s, struct vgpu_be_limits *lim)
 {
@@ -110,7 +143,7 @@ static bool parse_kick_limit(const char *s, struct vgpu_be_limits *lim)
 
 enum {
     OPT_DB = 256, OPT_SOCKET, OPT_CTL, OPT_CTL_GROUP, OPT_TRANSPORT, OPT_EXECUTOR, OPT_DEVICE,
-    OPT_CPU_MEM, OPT_EXEC_LOG, OPT_POLL, OPT_RING, OPT_DATA, OPT_CHANS, OPT_KICKS, OPT_POLICY, OPT_LEVEL, OPT_SYSLOG,
+    OPT_CPU_MEM, OPT_QUOTA, OPT_EXEC_LOG, OPT_POLL, OPT_RING, OPT_DATA, OPT_CHANS, OPT_KICKS, OPT_POLICY, OPT_LEVEL, OPT_SYSLOG,
     OPT_METRICS,
 };
 
@@ -124,6 +157,7 @@ static const struct option options[] = {
     {"executor", required_argument, NULL, OPT_EXECUTOR},
     {"device", required_argument, NULL, OPT_DEVICE},
     {"cpu-mem", required_argument, NULL, OPT_CPU_MEM},
+    {"default-mem-quota", required_argument, NULL, OPT_QUOTA},
     {"exec-log", required_argument, NULL, OPT_EXEC_LOG},
     {"poll-us", required_argument, NULL, OPT_POLL},
     {"max-ring-order", required_argument, NULL, OPT_RING},
@@ -163,6 +197,10 @@ static int parse_args(int argc, char **argv, struct vgpu_be_config *cfg, int *le
         case OPT_DEVICE: cfg->device = optarg; break;
         case OPT_EXEC_LOG: cfg->exec_log = optarg; break;
         case OPT_SYSLOG: *slog = true; break;
+        case OPT_QUOTA:
+            if (!parse_quota(optarg, cfg))
+                return bad_usage("--default-mem-quota", optarg);
+            break;
         case OPT_CPU_MEM:
             if (!parse_u64(optarg, 1u << 20, &v) || !v)
                 return bad_usage("--cpu-mem", optarg);
@@ -237,6 +275,7 @@ static void config_defaults(struct vgpu_be_config *cfg)
     cfg->limits.max_ring_order = VGPU_RING_ORDER_MAX;
     cfg->limits.max_data_pages = VGPU_DATA_DIR_SLOTS;
     cfg->limits.max_channels_per_vm = 64;
+    cfg->default_quota_pct = 25;
     cfg->limits.kick_budget = 2000;
     cfg->limits.kick_window_ms = 10;
 }

@@ -115,6 +115,11 @@ struct vgpu_be_config {
     const char *metrics_addr;          /* --metrics [ADDR:]PORT, NULL = off */
     uint64_t poll_ns;
     uint64_t cpu_mem_bytes;
+    /* A VM whose store entry sets no quota gets this much device memory:
+     * default_quota_pct percent of the device's, or default_quota bytes when
+     * that is not 0 (--default-mem-quota; both 0: no quota). */
+    uint64_t default_quota;
+    uint32_t default_quota_pct;
     struct vgpu_be_limits limits;
     struct vgpu_be_pool_policy {
         char pool[32];
@@ -165,6 +170,7 @@ uint64_t vgpu_be_now(void);
 
 /* vm.c */
 int vgpu_be__vm_get(struct vgpu_be *be, const struct vgpu_be_identity *id, struct vgpu_be_vm **out);
+uint64_t vgpu_be__vm_quota(const struct vgpu_be *be, const struct vgpu_be_vm *vm);
 struct vgpu_be_vm *vgpu_be__vm_by_id(struct vgpu_be *be, uint32_t vm_id);
 void vgpu_be__vm_release_chan(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_chan *c);
 

@@ -40,13 +40,39 @@ static int sched_sync(struct vgpu_be *be, const struct vgpu_be_identity *id)
     return r;
 }
 
-int vgpu_be__vm_get(struct vgpu_be *be, const struct vgpu_be_identity *id, struct vgpu_be_vm **out)
+/* The device memory the VM may hold: its own quota, else the daemon's default. Under vm->lock. */
+uint64_t vgpu_be__vm_quota(const struct vgpu_be *be, const struct vgpu_be_vm *vm)
 {
+    if (vm->id.mem_quota)
+        return vm->id.mem_quota;
+    if (be->cfg.default_quota)
+        return be->cfg.default_quota;
+    return be->devinfo.total_mem / 100 * be->cfg.default_quota_pct +
+           be->devinfo.total_mem % 100 * be->cfg.default_quota_pct / 100;
+}
+
+/*
+ * The store is the source of a VM's quota, whatever the transport says:
+ * the Xen backend directory has none, and a quota applied live must
+ * survive a channel attaching later.
+ */
+static void quota_from_store(struct vgpu_be *be, struct vgpu_be_identity *id)
+{
+    struct vgpu_store_vm sv;
+
+    if (be->store && id->vm_uuid[0] && vgpu_store_vm_find(be->store, id->vm_uuid, &sv) == 0)
+        id->mem_quota = sv.mem_quota;
+}
+
+int vgpu_be__vm_get(struct vgpu_be *be, const struct vgpu_be_identity *given, struct vgpu_be_vm **out)
+{
+    struct vgpu_be_identity idv = *given, *id = &idv;
     struct vgpu_be_vm *vm = vgpu_be__vm_by_id(be, id->vm_id);
     int r;
 
-    if (id->priority < 0 || id->priority > 2)
+    if (id->priority < 0 || id->priority > VGPU_PRIORITY_MAX)
         return -EINVAL;
+    quota_from_store(be, id);
     r = sched_sync(be, id);
     if (r < 0)
         return r;

@@ -9,6 +9,22 @@
 #include "worker_proto.h"
 
 #define WK_MAX_MODULES 64 /* per channel, as vgpud had them */
+#define WK_MAX_FUNCS   256 /* function handles a channel holds at once */
+/*
+ * Allocations: at most WK_MAX_ALLOCS per VM, and each is charged to the
+ * quota as its size rounded up to WK_ALLOC_GRAIN plus WK_ALLOC_OVERHEAD
+ * (what the driver's granularity and our bookkeeping cost), so that many
+ * tiny allocations cannot hold more than the quota says.
+ */
+#define WK_MAX_ALLOCS     65536u
+#define WK_ALLOC_GRAIN    256u
+#define WK_ALLOC_OVERHEAD 64u
+
+/* What an allocation of size bytes counts against the quota (size < 2^63: no overflow). */
+static inline uint64_t wk_charge(uint64_t size)
+{
+    return (size + WK_ALLOC_GRAIN - 1) / WK_ALLOC_GRAIN * WK_ALLOC_GRAIN + WK_ALLOC_OVERHEAD;
+}
 /* Tests only, with $VGPU_TEST_WORKER_SYSCALL=1: a MEMSET of this length makes a forbidden call. */
 #define WK_TEST_SECCOMP_LEN 0x5ecc0u
 
@@ -20,6 +36,9 @@ struct wk_chan {
     uint64_t data_size;
     struct vgpu_limits lim;
     uint64_t modules[WK_MAX_MODULES];  /* loaded by this channel, 0 = free slot */
+    struct wk_func {
+        uint64_t handle, module;       /* got by this channel from its module; 0 = free */
+    } funcs[WK_MAX_FUNCS];
 };
 
 struct wk {
@@ -28,6 +47,7 @@ struct wk {
     struct vgpu_exec *exec;
     struct vgpu_exec_ctx *ctx;
     struct vgpu_memtab mem;            /* the VM's allocations; tag = owning struct wk_chan */
+    uint64_t mem_charged;              /* what they count against the quota */
     struct wk_chan *chans;
     struct vgpu_back_ring ring;        /* jobs from vgpud */
     uint64_t poll_ns;                  /* spin this long after a job before sleeping */

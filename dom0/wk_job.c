@@ -100,7 +100,7 @@ static int run_job(struct wk *w, uint32_t ready)
         uint32_t detail;
         w->xops->sync(w->ctx, &detail); /* charge the work itself: wait until it has run */
     }
-    done.mem_used = w->mem.bytes;
+    done.mem_used = w->mem_charged;
     done.run_ns = wk__now() - start;
     memcpy(rsp[0].u.raw, &done, sizeof(done));
     answer(w, rsp, (uint32_t)n + 1);

@@ -5,10 +5,15 @@
 
 #define MODULE_IMAGE_MAX (64u << 20)
 
-/* True if [ptr, ptr+len) lies in one allocation of the VM. */
-static bool owned(struct wk *w, uint64_t ptr, uint64_t len)
+/*
+ * True if [ptr, ptr+len) lies in one allocation made by channel c: another
+ * channel of the same VM (another process, with /dev/vgpu) cannot touch it.
+ */
+static bool owned(struct wk *w, struct wk_chan *c, uint64_t ptr, uint64_t len)
 {
-    return vgpu_memtab_find(&w->mem, ptr, len) != NULL;
+    const struct vgpu_memtab_entry *e = vgpu_memtab_find(&w->mem, ptr, len);
+
+    return e && e->tag == c;
 }
 
 static uint32_t op_alloc(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
@@ -17,7 +22,9 @@ static uint32_t op_alloc(struct wk *w, struct wk_chan *c, const struct vgpu_req 
     uint64_t size = req->u.alloc.size, dptr = 0;
     uint32_t st;
 
-    if (quota && (size > quota || w->mem.bytes > quota - size))
+    if (size > (UINT64_MAX >> 1) || w->mem.n >= WK_MAX_ALLOCS)
+        return VGPU_S_NO_MEMORY;
+    if (quota && (wk_charge(size) > quota || w->mem_charged > quota - wk_charge(size)))
         return VGPU_S_NO_MEMORY;
     st = (uint32_t)w->xops->mem_alloc(w->ctx, size, &dptr, &rsp->detail);
     /* A new allocation never shows what an earlier owner of the memory left there. */
@@ -25,6 +32,8 @@ static uint32_t op_alloc(struct wk *w, struct wk_chan *c, const struct vgpu_req 
         st = (uint32_t)w->xops->memset(w->ctx, dptr, 0, size, &rsp->detail);
     if (st == VGPU_S_OK && vgpu_memtab_insert(&w->mem, dptr, size, c) < 0)
         st = VGPU_S_NO_MEMORY;
+    if (st == VGPU_S_OK)
+        w->mem_charged += wk_charge(size);
     if (st != VGPU_S_OK && dptr) {
         uint32_t detail;
         w->xops->mem_free(w->ctx, dptr, &detail);
@@ -33,12 +42,16 @@ static uint32_t op_alloc(struct wk *w, struct wk_chan *c, const struct vgpu_req 
     return st;
 }
 
-static uint32_t op_free(struct wk *w, const struct vgpu_req *req, struct vgpu_rsp *rsp)
+static uint32_t op_free(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
+                        struct vgpu_rsp *rsp)
 {
     uint64_t dptr = req->u.ptr.handle;
+    const struct vgpu_memtab_entry *e = vgpu_memtab_find(&w->mem, dptr, 0);
 
-    if (vgpu_memtab_remove(&w->mem, dptr, NULL) < 0)
+    if (!e || e->base != dptr || e->tag != c)
         return VGPU_S_BAD_HANDLE;
+    w->mem_charged -= wk_charge(e->size);
+    vgpu_memtab_remove(&w->mem, dptr, NULL);
     return (uint32_t)w->xops->mem_free(w->ctx, dptr, &rsp->detail);
 }
 
@@ -88,7 +101,33 @@ static uint32_t op_module_unload(struct wk *w, struct wk_chan *c, const struct v
     if (slot < 0)
         return VGPU_S_BAD_HANDLE;
     c->modules[slot] = 0;
+    /* Its functions go with it: a stale handle is refused here, never passed on. */
+    for (int i = 0; i < WK_MAX_FUNCS; i++)
+        if (c->funcs[i].module == req->u.ptr.handle)
+            c->funcs[i] = (struct wk_func){0, 0};
     return (uint32_t)w->xops->module_unload(w->ctx, req->u.ptr.handle, &rsp->detail);
+}
+
+/* The channel's table of the function handles it got: launches name one of these. */
+static int func_find(const struct wk_chan *c, uint64_t handle)
+{
+    for (int i = 0; handle && i < WK_MAX_FUNCS; i++)
+        if (c->funcs[i].handle == handle)
+            return i;
+    return -1;
+}
+
+static int func_remember(struct wk_chan *c, uint64_t handle, uint64_t module)
+{
+    int i = func_find(c, handle);
+
+    for (int k = 0; i < 0 && k < WK_MAX_FUNCS; k++)
+        if (!c->funcs[k].handle)
+            i = k;
+    if (i < 0)
+        return -1;
+    c->funcs[i] = (struct wk_func){handle, module};
+    return 0;
 }
 
 static uint32_t op_func_get(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
@@ -102,8 +141,13 @@ static uint32_t op_func_get(struct wk *w, struct wk_chan *c, const struct vgpu_r
     st = (uint32_t)vgpu_proto_copy_name(c->data, c->data_size, &req->u.func, name);
     if (st != VGPU_S_OK)
         return st;
-    return (uint32_t)w->xops->func_get(w->ctx, req->u.func.module, name, &rsp->u.handle,
-                                       &rsp->detail);
+    st = (uint32_t)w->xops->func_get(w->ctx, req->u.func.module, name, &rsp->u.handle,
+                                     &rsp->detail);
+    if (st == VGPU_S_OK && func_remember(c, rsp->u.handle, req->u.func.module) < 0) {
+        rsp->u.handle = 0;
+        return VGPU_S_NO_MEMORY;
+    }
+    return st;
 }
 
 static uint32_t op_launch(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
@@ -113,6 +157,9 @@ static uint32_t op_launch(struct wk *w, struct wk_chan *c, const struct vgpu_req
     uint8_t params[VGPU_PARAMS_MAX];
     uint32_t st;
 
+    if (func_find(c, l->func) < 0)
+        return VGPU_S_BAD_HANDLE; /* not this channel's, or its module is gone */
+    memset(params, 0, sizeof(params)); /* what the kernel reads past params_len is zeros */
     st = (uint32_t)vgpu_proto_copy_in(c->data, c->data_size, l->params_off, l->params_len,
                                       params);
     if (st != VGPU_S_OK)
@@ -126,27 +173,29 @@ static uint32_t op_copy(struct wk *w, struct wk_chan *c, const struct vgpu_req *
     const struct vgpu_req_copy *cp = &req->u.copy;
     uint8_t *area = c->data + cp->data_off; /* range checked against this mapping */
 
-    if (!owned(w, cp->dptr, cp->len))
+    if (!owned(w, c, cp->dptr, cp->len))
         return VGPU_S_BAD_HANDLE;
     if (req->op == VGPU_OP_COPY_HTOD)
         return (uint32_t)w->xops->copy_htod(w->ctx, cp->dptr, area, cp->len, &rsp->detail);
     return (uint32_t)w->xops->copy_dtoh(w->ctx, area, cp->dptr, cp->len, &rsp->detail);
 }
 
-static uint32_t op_memset(struct wk *w, const struct vgpu_req *req, struct vgpu_rsp *rsp)
+static uint32_t op_memset(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
+                          struct vgpu_rsp *rsp)
 {
     const struct vgpu_req_memset *m = &req->u.memset;
 
-    if (!owned(w, m->dptr, m->len))
+    if (!owned(w, c, m->dptr, m->len))
         return VGPU_S_BAD_HANDLE;
     return (uint32_t)w->xops->memset(w->ctx, m->dptr, (uint8_t)m->value, m->len, &rsp->detail);
 }
 
-static uint32_t op_copy_dtod(struct wk *w, const struct vgpu_req *req, struct vgpu_rsp *rsp)
+static uint32_t op_copy_dtod(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
+                             struct vgpu_rsp *rsp)
 {
     const struct vgpu_req_copy_dd *d = &req->u.copy_dd;
 
-    if (!owned(w, d->dst, d->len) || !owned(w, d->src, d->len))
+    if (!owned(w, c, d->dst, d->len) || !owned(w, c, d->src, d->len))
         return VGPU_S_BAD_HANDLE;
     return (uint32_t)w->xops->copy_dtod(w->ctx, d->dst, d->src, d->len, &rsp->detail);
 }
@@ -159,14 +208,14 @@ uint32_t wk__run_one(struct wk *w, struct wk_chan *c, const struct vgpu_req *req
     case VGPU_OP_MEM_ALLOC:
         return op_alloc(w, c, req, rsp, quota);
     case VGPU_OP_MEM_FREE:
-        return op_free(w, req, rsp);
+        return op_free(w, c, req, rsp);
     case VGPU_OP_MEMSET:
-        return op_memset(w, req, rsp);
+        return op_memset(w, c, req, rsp);
     case VGPU_OP_COPY_HTOD:
     case VGPU_OP_COPY_DTOH:
         return op_copy(w, c, req, rsp);
     case VGPU_OP_COPY_DTOD:
-        return op_copy_dtod(w, req, rsp);
+        return op_copy_dtod(w, c, req, rsp);
     case VGPU_OP_MODULE_LOAD:
         return op_module_load(w, c, req, rsp);
     case VGPU_OP_MODULE_UNLOAD:

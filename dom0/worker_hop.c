@@ -97,7 +97,7 @@ static uint32_t push_chunk(struct vgpu_be_worker *w, struct vgpu_be_job *job, ui
     memset(head, 0, sizeof(*head));
     head->op = VGPU_WOP_JOB;
     pthread_mutex_lock(&job->chan->vm->lock);
-    hdr.mem_quota = job->chan->vm->id.mem_quota;
+    hdr.mem_quota = vgpu_be__vm_quota(job->chan->be, job->chan->vm);
     pthread_mutex_unlock(&job->chan->vm->lock);
     for (; *next < job->n && n + 1 < room; (*next)++) {
         if (!vgpu_be__job_item_to_worker(&job->items[*next]))

@@ -15,7 +15,7 @@ extern "C" {
  * A channel to the host's vgpud: one ring and one data area. Every
  * function returns 0 (VGPU_S_OK) or a negated enum vgpu_status; turn it
  * into words with vgpu_strerror(). Device pointers, modules and functions
- * are 64-bit handles valid only on the channel's VM.
+ * are 64-bit handles valid only on the channel that made them.
  *
  * Thread safety: a channel is used by one thread at a time (callers lock
  * around it, or open one channel per thread). Different channels are
