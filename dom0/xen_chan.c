@@ -152,7 +152,7 @@ static int vgpu_xen_map_data(struct vgpu_xen_chan *c, uint32_t dir_ref, uint32_t
         free(dir);
         return -EINVAL;
     }
-    memcpy(dir, shared, sizeof(*dir));
+    vgpu_proto_copy_shared(dir, shared, sizeof(*dir));
     xengnttab_unmap(x->xgt, shared, 1);
     if (vgpu_proto_check_data_dir(dir, max_pages) != VGPU_S_OK) {
         *why = "bad data directory (magic or page count)";

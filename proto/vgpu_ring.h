@@ -160,7 +160,7 @@ static inline void vgpu_back_take_req(struct vgpu_back_ring *b, struct vgpu_req 
 {
     const union vgpu_slot *slot = &b->sring->ring[b->req_cons++ & (b->nr_slots - 1)];
 
-    vgpu_proto_memcpy(out, &slot->req, sizeof(*out));
+    vgpu_proto_copy_shared(out, &slot->req, sizeof(*out));
 }
 
 /* Backend: requests consumed but not yet answered. */
@@ -212,7 +212,7 @@ static inline void vgpu_front_take_rsp(struct vgpu_front_ring *f, struct vgpu_rs
 {
     const union vgpu_slot *slot = &f->sring->ring[f->rsp_cons++ & (f->nr_slots - 1)];
 
-    vgpu_proto_memcpy(out, &slot->rsp, sizeof(*out));
+    vgpu_proto_copy_shared(out, &slot->rsp, sizeof(*out));
 }
 
 /* Frontend, before sleeping: ask for a notification, then look again. */

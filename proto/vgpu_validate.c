@@ -159,7 +159,7 @@ int vgpu_proto_copy_in(const void *data, uint64_t data_size, uint64_t off, uint6
 {
     if (!vgpu_proto_range_ok(off, len, data_size))
         return VGPU_S_BAD_RANGE;
-    vgpu_proto_memcpy(out, (const uint8_t *)data + off, (size_t)len);
+    vgpu_proto_copy_shared(out, (const uint8_t *)data + off, (size_t)len);
     return VGPU_S_OK;
 }
 
