@@ -50,12 +50,17 @@ struct vgpu_fe {
 /**
  * struct vgpu_chan - one channel: ring, data area, event channel
  *
- * Ownership: the file owns the struct until it is closed
- * (@file_closed). Whoever takes the channel off @front->chans (the
- * teardown work after close, or device removal) releases its grants,
- * irq and xenstore entries, and frees the struct if the file is closed.
+ * Ownership: @kref counts two holders, the file (dropped by
+ * vgpu_chan_close(), or by a failed open) and the channel's Xen resources
+ * (dropped by whoever releases them). Exactly one party takes the channel
+ * off @front->chans, under @front->lock, and sets @detached: the teardown
+ * work after close, device removal, or a failed open. That party releases
+ * the grants, irq and xenstore entries and drops the resources'
+ * reference. The struct is freed with the last reference, so close and
+ * removal may run in any order.
  */
 struct vgpu_chan {
+	struct kref kref;
 	struct vgpu_fe *front;
 	struct list_head node;		/* in front->chans */
 	unsigned int index;		/* channel-<index> in xenstore */
