@@ -294,15 +294,14 @@ static int vgpu_chan_setup(struct vgpu_chan *ch, struct xenbus_device *xbdev)
 	return vgpu_chan_publish(ch, xbdev);
 }
 
+/*
+ * The wait of open() is over. A wait_event() condition must not sleep, so
+ * this reads without front->lock; open() decides under the lock afterwards.
+ */
 static bool vgpu_chan_settled(struct vgpu_chan *ch)
 {
-	struct vgpu_fe *front = ch->front;
-	bool done;
-
-	mutex_lock(&front->lock);
-	done = ch->be_state == XenbusStateConnected || ch->broken || !front->connected;
-	mutex_unlock(&front->lock);
-	return done;
+	return READ_ONCE(ch->be_state) == XenbusStateConnected || READ_ONCE(ch->broken) ||
+	       !READ_ONCE(ch->front->connected);
 }
 
 /**
