@@ -253,6 +253,31 @@ static int vgpu_chan_alloc_evtchn(struct vgpu_chan *ch, domid_t remote)
 	return 0;
 }
 
+/*
+ * Watch the backend's channel-<n>/state. Not xenbus_watch_pathfmt(): its
+ * failure (xenstored's watch quota, say) would close the whole device
+ * with xenbus_dev_fatal(); this one only fails one open().
+ */
+static int vgpu_chan_watch(struct vgpu_chan *ch)
+{
+	int err;
+
+	ch->be_watch.node = kasprintf(GFP_KERNEL, "%s/state", ch->be_dir);
+	if (!ch->be_watch.node)
+		return -ENOMEM;
+	ch->be_watch.callback = vgpu_chan_be_changed;
+	err = register_xenbus_watch(&ch->be_watch);
+	if (err) {
+		pr_warn_ratelimited("vgpu: cannot watch %s (%d): channel refused\n",
+				    ch->be_watch.node, err);
+		kfree(ch->be_watch.node);
+		ch->be_watch.node = NULL;
+		return err;
+	}
+	ch->watching = true;
+	return 0;
+}
+
 /* Build the channel's Xen resources and publish them. Caller holds front->lock. */
 static int vgpu_chan_setup(struct vgpu_chan *ch, struct xenbus_device *xbdev)
 {
@@ -286,11 +311,9 @@ static int vgpu_chan_setup(struct vgpu_chan *ch, struct xenbus_device *xbdev)
 		return err;
 	}
 	ch->irq = err;
-	err = xenbus_watch_pathfmt(xbdev, &ch->be_watch, NULL, vgpu_chan_be_changed,
-				   "%s/state", ch->be_dir);
+	err = vgpu_chan_watch(ch);
 	if (err)
 		return err;
-	ch->watching = true;
 	return vgpu_chan_publish(ch, xbdev);
 }
 
