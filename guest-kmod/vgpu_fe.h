@@ -12,6 +12,8 @@
 
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/version.h>
 #include <linux/mutex.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -113,6 +115,19 @@ void vgpu_chan_remove_all(struct vgpu_fe *front);
 void vgpu_chan_kick(struct vgpu_chan *ch);
 bool vgpu_chan_broken(struct vgpu_chan *ch);
 bool vgpu_chan_rsp_pending(struct vgpu_chan *ch);
+
+/*
+ * vm_flags became read-only in 6.3 (vm_flags_set()); Debian 12's 6.1 has
+ * no vm_flags_set() yet.
+ */
+static inline void vgpu_vma_set_flags(struct vm_area_struct *vma, vm_flags_t flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
 
 /* vgpu_fops.c */
 int vgpu_misc_register(void);

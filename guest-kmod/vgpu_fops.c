@@ -57,7 +57,7 @@ static int vgpu_fop_mmap(struct file *file, struct vm_area_struct *vma)
 	unsigned long npages = vma_pages(vma);
 	int err;
 
-	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY;
+	vgpu_vma_set_flags(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
 	mutex_lock(&front->lock);
 	if (ch->released || ch->broken) {
 		err = -EIO;
