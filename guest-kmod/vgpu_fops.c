@@ -57,6 +57,9 @@ static int vgpu_fop_mmap(struct file *file, struct vm_area_struct *vma)
 	unsigned long npages = vma_pages(vma);
 	int err;
 
+	/* The pages are shared with the backend: a private (COW) copy makes no sense. */
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
 	vgpu_vma_set_flags(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
 	mutex_lock(&front->lock);
 	if (ch->released || ch->broken) {
