@@ -201,7 +201,10 @@ int main(int argc, char **argv)
 {
     struct vgpu_be be = { .limits = { .max_ring_order = 2, .max_data_pages = 1024,
                                       .max_channels_per_vm = 8, .kick_budget = 2000,
-                                      .kick_window_ms = 10 } };
+                                      .kick_window_ms = 10,
+                                      .xen_max_grants = VGPU_XEN_MAX_GRANTS_DEFAULT,
+                                      .xen_max_grants_per_domain =
+                                          VGPU_XEN_MAX_GRANTS_PER_DOMAIN_DEFAULT } };
     struct epoll_event evs[16];
     void *state = NULL;
     int n, i, err;
