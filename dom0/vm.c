@@ -60,7 +60,14 @@ int vgpu_be__vm_get(struct vgpu_be *be, const struct vgpu_be_identity *id, struc
         be->vms = vm;
     }
     pthread_mutex_lock(&vm->lock);
-    vm->id = *id;
+    if (vm->nchan) {
+        /* A quota applied live (vgpu_be__apply_vm) stays: a new channel does not reset it. */
+        uint64_t quota = vm->id.mem_quota;
+        vm->id = *id;
+        vm->id.mem_quota = quota;
+    } else {
+        vm->id = *id;
+    }
     pthread_mutex_unlock(&vm->lock);
     vm->nchan++;
     *out = vm;
