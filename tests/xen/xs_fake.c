@@ -371,8 +371,11 @@ void fake_xen_free(struct vgpu_xen *x)
     fake_core.defer_release = false;
     fake_run_deferred();
     vgpu_xen__put(x);
-    while (nr_nodes)
-        fake_rm(nodes[0].path);
+    while (nr_nodes) {
+        nr_nodes--;
+        free(nodes[nr_nodes].path);
+        free(nodes[nr_nodes].value);
+    }
     memset(introduced, 0, sizeof(introduced));
     memset(&fake_core, 0, sizeof(fake_core));
     fake_dir_pages = 4;
