@@ -1,4 +1,5 @@
-/* xen_parse.c: strict parsers for the names and values vgpud's Xen transport reads from xenstore. */
+/* xen_parse.c: strict parsers for the names and values vgpud's Xen transport reads from xenstore.
+ */
 #include <string.h>
 #include "xen_internal.h"
 
@@ -55,8 +56,7 @@ bool vgpu_xen__uuid_valid(const char *s)
         return false;
     for (i = 0; i < sizeof(shape) - 1; i++) {
         char ch = s[i];
-        bool hex = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
-                   (ch >= 'A' && ch <= 'F');
+        bool hex = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
 
         if (shape[i] == '-' ? ch != '-' : !hex)
             return false;

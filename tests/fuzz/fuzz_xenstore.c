@@ -15,28 +15,54 @@ int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len);
 
 #define UUID1 "6b1e0a4c-5f3d-4c2a-9e71-000000000001"
 #define UUID2 "6b1e0a4c-5f3d-4c2a-9e71-000000000002"
-#define BE VGPU_XEN_BACKEND_ROOT "/1/0"
-#define FE "/local/domain/1/device/vgpu/0"
+#define BE    VGPU_XEN_BACKEND_ROOT "/1/0"
+#define FE    "/local/domain/1/device/vgpu/0"
 
 static const char *const paths[] = {
-    BE "/state", BE "/vm-id", BE "/vm-uuid", BE "/mem-quota", BE "/frontend", BE "/pool",
-    BE "/priority", BE "/max-channels", BE "/max-ring-page-order", BE "/max-data-pages",
-    "/local/domain/1/vm", "/local/domain/1/name", FE "/state", FE "/channel-0/state",
-    FE "/channel-0/ring-page-order", FE "/channel-0/ring-ref-0", FE "/channel-0/ring-ref-1",
-    FE "/channel-0/data-dir-ref", FE "/channel-0/event-channel", FE "/channel-1/state",
-    FE "/channel-1/ring-page-order", FE "/channel-1/ring-ref-0", FE "/channel-1/data-dir-ref",
-    FE "/channel-1/event-channel", BE "/channel-0/state", FE "/channel-0", FE "/channel-1",
-    BE, VGPU_XEN_BACKEND_ROOT "/1", VGPU_XEN_BACKEND_ROOT "/2/0/state", FE,
+    BE "/state",
+    BE "/vm-id",
+    BE "/vm-uuid",
+    BE "/mem-quota",
+    BE "/frontend",
+    BE "/pool",
+    BE "/priority",
+    BE "/max-channels",
+    BE "/max-ring-page-order",
+    BE "/max-data-pages",
+    "/local/domain/1/vm",
+    "/local/domain/1/name",
+    FE "/state",
+    FE "/channel-0/state",
+    FE "/channel-0/ring-page-order",
+    FE "/channel-0/ring-ref-0",
+    FE "/channel-0/ring-ref-1",
+    FE "/channel-0/data-dir-ref",
+    FE "/channel-0/event-channel",
+    FE "/channel-1/state",
+    FE "/channel-1/ring-page-order",
+    FE "/channel-1/ring-ref-0",
+    FE "/channel-1/data-dir-ref",
+    FE "/channel-1/event-channel",
+    BE "/channel-0/state",
+    FE "/channel-0",
+    FE "/channel-1",
+    BE,
+    VGPU_XEN_BACKEND_ROOT "/1",
+    VGPU_XEN_BACKEND_ROOT "/2/0/state",
+    FE,
 };
 #define NPATHS (sizeof(paths) / sizeof(paths[0]))
 
 static const char *const words[] = {
-    "0", "1", "2", "3", "4", "5", "6", "101", "102", "100000", UUID1, UUID2, "/vm/" UUID1,
-    "/vm/" UUID2, FE, "/local/domain/2/device/vgpu/0", "4294967296", "+4", "04", "A",
+    "0",          "1",          "2",   "3",
+    "4",          "5",          "6",   "101",
+    "102",        "100000",     UUID1, UUID2,
+    "/vm/" UUID1, "/vm/" UUID2, FE,    "/local/domain/2/device/vgpu/0",
+    "4294967296", "+4",         "04",  "A",
 };
 #define NWORDS (sizeof(words) / sizeof(words[0]))
 
-static const char *const tokens[] = { "vgpu-fe-1-0", "vgpu-be", "vgpu-release", "vgpu-fe-2-0" };
+static const char *const tokens[] = {"vgpu-fe-1-0", "vgpu-be", "vgpu-release", "vgpu-fe-2-0"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
 {
@@ -58,17 +84,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
 
         i += 2;
         switch (op) {
-        case 0: case 1: case 2: case 3:          /* a well-known value */
+        case 0:
+        case 1:
+        case 2:
+        case 3: /* a well-known value */
             fake_write(path, words[(arg >> 3) % NWORDS]);
             break;
-        case 4:                                  /* raw bytes, NULs included */
+        case 4: /* raw bytes, NULs included */
             n = i < len ? buf[i++] % 24u : 0;
             if (n > len - i)
                 n = len - i;
             fake_write_raw(path, buf + i, (unsigned int)n);
             i += n;
             break;
-        case 5:                                  /* a channel under any name */
+        case 5: /* a channel under any name */
             n = i < len ? buf[i++] % 16u : 0;
             if (n > len - i)
                 n = len - i;
@@ -83,10 +112,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
         case 6:
             fake_rm(path);
             break;
-        case 7: case 8: case 9:
+        case 7:
+        case 8:
+        case 9:
             vgpu_xen__note_watch(x, path, tokens[(arg >> 5) % 4]);
             break;
-        case 10: case 11:
+        case 10:
+        case 11:
             vgpu_xen__sync_noted(x);
             break;
         case 12:
@@ -101,8 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
                 fake_run_deferred();
             break;
         default:
-            fake_channel(1 + (arg & 1), (arg & 2) ? "channel-1" : "channel-0",
-                         (arg & 4) ? 5 : 4);
+            fake_channel(1 + (arg & 1), (arg & 2) ? "channel-1" : "channel-0", (arg & 4) ? 5 : 4);
             break;
         }
         if (x->grants > x->limits.xen_max_grants)

@@ -1,4 +1,5 @@
-/* test_xen_transport.c: vgpud's Xen transport (dom0/xen_*.c) over a faked xenstore, grant table and core. */
+/* test_xen_transport.c: vgpud's Xen transport (dom0/xen_*.c) over a faked xenstore, grant table and
+ * core. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,10 +10,10 @@
 
 #define UUID1 "6b1e0a4c-5f3d-4c2a-9e71-000000000001"
 #define UUID2 "6b1e0a4c-5f3d-4c2a-9e71-000000000002"
-#define BE1 VGPU_XEN_BACKEND_ROOT "/1/0"
-#define BE2 VGPU_XEN_BACKEND_ROOT "/2/0"
-#define FE1 "/local/domain/1/device/vgpu/0"
-#define FE2 "/local/domain/2/device/vgpu/0"
+#define BE1   VGPU_XEN_BACKEND_ROOT "/1/0"
+#define BE2   VGPU_XEN_BACKEND_ROOT "/2/0"
+#define FE1   "/local/domain/1/device/vgpu/0"
+#define FE2   "/local/domain/2/device/vgpu/0"
 
 /* One watch event, then the end of its batch, as xen_transport.c delivers them. */
 static void fire(struct vgpu_xen *x, const char *path, const char *token)
@@ -39,8 +40,7 @@ static void fire_be(struct vgpu_xen *x, unsigned int domid, const char *key)
 }
 
 /* A domain provisioned, its device found and connected (frontend Connected). */
-static void connect_domain(struct vgpu_xen *x, unsigned int domid, uint32_t vm_id,
-                           const char *uuid)
+static void connect_domain(struct vgpu_xen *x, unsigned int domid, uint32_t vm_id, const char *uuid)
 {
     char path[128];
 
@@ -66,8 +66,8 @@ static int teardown(void **state)
 
 static void test_parse_numbers(void **state)
 {
-    static const char *const bad[] = { "+5", "05", " 5", "5 ", "-1", "", "0x5", "4294967296",
-                                       "99999999999999999999999" };
+    static const char *const bad[] = {
+        "+5", "05", " 5", "5 ", "-1", "", "0x5", "4294967296", "99999999999999999999999"};
     uint32_t v = 0;
     uint64_t w = 0;
     size_t i;
@@ -88,8 +88,8 @@ static void test_parse_numbers(void **state)
 
 static void test_parse_channel_names(void **state)
 {
-    static const char *const bad[] = { "channel-+5", "channel-05", "channel- 5", "channel-",
-                                       "channel-64", "channel-5x", "Channel-5", "channel--1" };
+    static const char *const bad[] = {"channel-+5", "channel-05", "channel- 5", "channel-",
+                                      "channel-64", "channel-5x", "Channel-5",  "channel--1"};
     uint32_t idx = 99;
     size_t i;
 
@@ -114,7 +114,8 @@ static void test_parse_paths_and_uuids(void **state)
     assert_int_equal(domid, 1);
     assert_int_equal(devid, 0);
     assert_int_equal(vgpu_xen__parse_backend_path(VGPU_XEN_BACKEND_ROOT "/+7", &domid, &devid), -1);
-    assert_int_equal(vgpu_xen__parse_backend_path(VGPU_XEN_BACKEND_ROOT "/0/0", &domid, &devid), -1);
+    assert_int_equal(vgpu_xen__parse_backend_path(VGPU_XEN_BACKEND_ROOT "/0/0", &domid, &devid),
+                     -1);
     assert_int_equal(vgpu_xen__parse_backend_path(VGPU_XEN_BACKEND_ROOT "x/1", &domid, &devid), -1);
     assert_int_equal(vgpu_xen__parse_backend_path("/local/domain/1", &domid, &devid), -1);
     assert_true(vgpu_xen__uuid_valid(UUID1));
@@ -248,7 +249,7 @@ static void test_frontend_event_syncs_only_its_device(void **state)
 
 static void test_grant_budget_per_domain(void **state)
 {
-    struct vgpu_xen *x = fake_xen_new(1000, 10);   /* a channel: 1 ring + 4 data pages */
+    struct vgpu_xen *x = fake_xen_new(1000, 10); /* a channel: 1 ring + 4 data pages */
 
     connect_domain(x, 1, 101, UUID1);
     fake_channel(1, "channel-0", VGPU_XS_CONNECTED);
@@ -340,7 +341,8 @@ int main(void)
         cmocka_unit_test(test_parse_numbers),
         cmocka_unit_test(test_parse_channel_names),
         cmocka_unit_test(test_parse_paths_and_uuids),
-        cmocka_unit_test_setup_teardown(test_channel_name_spelled_twice_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_channel_name_spelled_twice_is_refused, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_value_with_nul_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_device_without_vm_id_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_backend_dir_is_refused, setup, teardown),

@@ -14,7 +14,7 @@
 #include "xs_fake.h"
 
 #define FAKE_NODES_MAX 4096
-#define FAKE_BAD_REF 100000u
+#define FAKE_BAD_REF   100000u
 
 struct fake_node {
     char *path;
@@ -26,7 +26,7 @@ static struct fake_node nodes[FAKE_NODES_MAX];
 static unsigned int nr_nodes;
 static bool introduced[VGPU_XEN_DOMID_MAX + 1];
 static int next_port = 1;
-static int fake_handle;                      /* the handles point here */
+static int fake_handle; /* the handles point here */
 
 struct fake_core fake_core;
 unsigned int fake_dir_pages = 4;
@@ -178,11 +178,25 @@ char **xs_directory(struct xs_handle *h, xs_transaction_t t, const char *path, u
     return vec;
 }
 
-bool xs_watch(struct xs_handle *h, const char *path, const char *token) { return true; }
-bool xs_unwatch(struct xs_handle *h, const char *path, const char *token) { return true; }
-int xs_fileno(struct xs_handle *h) { return -1; }
-struct xs_handle *xs_open(unsigned long flags) { return (struct xs_handle *)&fake_handle; }
-void xs_close(struct xs_handle *h) {}
+bool xs_watch(struct xs_handle *h, const char *path, const char *token)
+{
+    return true;
+}
+bool xs_unwatch(struct xs_handle *h, const char *path, const char *token)
+{
+    return true;
+}
+int xs_fileno(struct xs_handle *h)
+{
+    return -1;
+}
+struct xs_handle *xs_open(unsigned long flags)
+{
+    return (struct xs_handle *)&fake_handle;
+}
+void xs_close(struct xs_handle *h)
+{
+}
 
 char **xs_check_watch(struct xs_handle *h)
 {
@@ -201,8 +215,14 @@ xengnttab_handle *xengnttab_open(struct xentoollog_logger *l, unsigned int flags
 {
     return (xengnttab_handle *)&fake_handle;
 }
-int xengnttab_close(xengnttab_handle *g) { return 0; }
-int xengnttab_set_max_grants(xengnttab_handle *g, uint32_t n) { return 0; }
+int xengnttab_close(xengnttab_handle *g)
+{
+    return 0;
+}
+int xengnttab_set_max_grants(xengnttab_handle *g, uint32_t n)
+{
+    return 0;
+}
 
 void *xengnttab_map_domain_grant_refs(xengnttab_handle *g, uint32_t count, uint32_t domid,
                                       uint32_t *refs, int prot)
@@ -242,12 +262,30 @@ xenevtchn_handle *xenevtchn_open(struct xentoollog_logger *l, unsigned int flags
 {
     return (xenevtchn_handle *)&fake_handle;
 }
-int xenevtchn_close(xenevtchn_handle *e) { return 0; }
-int xenevtchn_fd(xenevtchn_handle *e) { return -1; }
-xenevtchn_port_or_error_t xenevtchn_pending(xenevtchn_handle *e) { return -1; }
-int xenevtchn_unmask(xenevtchn_handle *e, evtchn_port_t p) { return 0; }
-int xenevtchn_notify(xenevtchn_handle *e, evtchn_port_t p) { return 0; }
-int xenevtchn_unbind(xenevtchn_handle *e, evtchn_port_t p) { return 0; }
+int xenevtchn_close(xenevtchn_handle *e)
+{
+    return 0;
+}
+int xenevtchn_fd(xenevtchn_handle *e)
+{
+    return -1;
+}
+xenevtchn_port_or_error_t xenevtchn_pending(xenevtchn_handle *e)
+{
+    return -1;
+}
+int xenevtchn_unmask(xenevtchn_handle *e, evtchn_port_t p)
+{
+    return 0;
+}
+int xenevtchn_notify(xenevtchn_handle *e, evtchn_port_t p)
+{
+    return 0;
+}
+int xenevtchn_unbind(xenevtchn_handle *e, evtchn_port_t p)
+{
+    return 0;
+}
 
 xenevtchn_port_or_error_t xenevtchn_bind_interdomain(xenevtchn_handle *e, uint32_t domid,
                                                      evtchn_port_t remote)
@@ -292,13 +330,22 @@ void vgpu_be_log_ratelimited(int level, const void *key, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-struct vgpu_be_loop *vgpu_be_get_loop(struct vgpu_be *be) { return NULL; }
+struct vgpu_be_loop *vgpu_be_get_loop(struct vgpu_be *be)
+{
+    return NULL;
+}
 int vgpu_be_loop_add(struct vgpu_be_loop *l, int fd, uint32_t ev, vgpu_be_io_cb cb, void *ctx)
 {
     return 0;
 }
-int vgpu_be_loop_del(struct vgpu_be_loop *l, int fd) { return 0; }
-const struct vgpu_be_limits *vgpu_be_get_limits(struct vgpu_be *be) { return &be->limits; }
+int vgpu_be_loop_del(struct vgpu_be_loop *l, int fd)
+{
+    return 0;
+}
+const struct vgpu_be_limits *vgpu_be_get_limits(struct vgpu_be *be)
+{
+    return &be->limits;
+}
 
 int vgpu_be_chan_attach(struct vgpu_be *be, const struct vgpu_be_chan_desc *d,
                         struct vgpu_be_chan **out)
@@ -317,13 +364,15 @@ int vgpu_be_chan_attach(struct vgpu_be *be, const struct vgpu_be_chan_desc *d,
     return 0;
 }
 
-void vgpu_be_chan_kick(struct vgpu_be_chan *c) {}
+void vgpu_be_chan_kick(struct vgpu_be_chan *c)
+{
+}
 
 void vgpu_be_chan_detach(struct vgpu_be_chan *c)
 {
     fake_core.detached++;
     if (fake_core.defer_release && fake_core.nr_deferred < FAKE_CHANS_MAX) {
-        fake_core.deferred[fake_core.nr_deferred++] = c;   /* a job still runs */
+        fake_core.deferred[fake_core.nr_deferred++] = c; /* a job still runs */
         return;
     }
     fake_core.released++;
@@ -349,10 +398,12 @@ struct vgpu_xen *fake_xen_new(uint32_t max_grants, uint32_t max_grants_per_domai
     struct vgpu_xen *x = calloc(1, sizeof(*x));
 
     fake_be.limits = (struct vgpu_be_limits){
-        .max_ring_order = 2, .max_data_pages = 1024, .max_channels_per_vm = 8,
+        .max_ring_order = 2,
+        .max_data_pages = 1024,
+        .max_channels_per_vm = 8,
         .xen_max_grants = max_grants ? max_grants : VGPU_XEN_MAX_GRANTS_DEFAULT,
-        .xen_max_grants_per_domain = max_grants_per_domain ? max_grants_per_domain :
-                                     VGPU_XEN_MAX_GRANTS_PER_DOMAIN_DEFAULT,
+        .xen_max_grants_per_domain =
+            max_grants_per_domain ? max_grants_per_domain : VGPU_XEN_MAX_GRANTS_PER_DOMAIN_DEFAULT,
     };
     x->be = &fake_be;
     x->limits = fake_be.limits;
@@ -394,8 +445,9 @@ void fake_domain(unsigned int domid, uint32_t vm_id, const char *uuid)
     snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
     snprintf(val, sizeof(val), "dom%u-name", domid);
     fake_write(path, val);
-#define BE(key, ...) (snprintf(path, sizeof(path), "%s/%u/0/" key, VGPU_XEN_BACKEND_ROOT, domid), \
-                      snprintf(val, sizeof(val), __VA_ARGS__), fake_write(path, val))
+#define BE(key, ...)                                                                               \
+    (snprintf(path, sizeof(path), "%s/%u/0/" key, VGPU_XEN_BACKEND_ROOT, domid),                   \
+     snprintf(val, sizeof(val), __VA_ARGS__), fake_write(path, val))
     BE("frontend", "/local/domain/%u/device/vgpu/0", domid);
     BE("frontend-id", "%u", domid);
     BE("state", "1");
@@ -420,8 +472,10 @@ void fake_fe_state(unsigned int domid, unsigned int state)
 void fake_channel(unsigned int domid, const char *name, unsigned int state)
 {
     static const char *const keys[][2] = {
-        { "ring-page-order", "0" }, { "ring-ref-0", "1" }, { "data-dir-ref", "2" },
-        { "event-channel", "3" },
+        {"ring-page-order", "0"},
+        {"ring-ref-0", "1"},
+        {"data-dir-ref", "2"},
+        {"event-channel", "3"},
     };
     char path[160], val[16];
     unsigned int i;
