@@ -249,7 +249,8 @@ static void test_frontend_event_syncs_only_its_device(void **state)
 
 static void test_grant_budget_per_domain(void **state)
 {
-    struct vgpu_xen *x = fake_xen_new(1000, 10); /* a channel: 1 ring + 4 data pages */
+    /* A channel: 1 ring + 4 data pages; its check counts the data twice (the worker's map). */
+    struct vgpu_xen *x = fake_xen_new(1000, 14);
 
     connect_domain(x, 1, 101, UUID1);
     fake_channel(1, "channel-0", VGPU_XS_CONNECTED);
@@ -270,7 +271,7 @@ static void test_grant_budget_per_domain(void **state)
 
 static void test_grant_budget_global(void **state)
 {
-    struct vgpu_xen *x = fake_xen_new(7, 1000);
+    struct vgpu_xen *x = fake_xen_new(11, 1000);
 
     connect_domain(x, 1, 101, UUID1);
     connect_domain(x, 2, 102, UUID2);

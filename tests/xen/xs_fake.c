@@ -401,6 +401,8 @@ struct vgpu_xen *fake_xen_new(uint32_t max_grants, uint32_t max_grants_per_domai
         .max_ring_order = 2,
         .max_data_pages = 1024,
         .max_channels_per_vm = 8,
+        .kick_budget = 2000,
+        .kick_window_ms = 10,
         .xen_max_grants = max_grants ? max_grants : VGPU_XEN_MAX_GRANTS_DEFAULT,
         .xen_max_grants_per_domain =
             max_grants_per_domain ? max_grants_per_domain : VGPU_XEN_MAX_GRANTS_PER_DOMAIN_DEFAULT,
