@@ -1,5 +1,6 @@
 /* Provisioning: writing and removing a domain's vGPU xenstore directories. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -72,6 +73,8 @@ static int write_values(struct xs_dir *be, const struct vgpu_store_vm *vm)
         rc = dir_key(be, "vm-id", "%u", vm->vm_id);
     if (!rc)
         rc = dir_key(be, "vm-uuid", "%s", vm->uuid);
+    if (!rc)
+        rc = dir_key(be, "mem-quota", "%" PRIu64, vm->mem_quota);
     return rc;
 }
 

@@ -47,6 +47,9 @@ static const char usage[] =
     "      --kick-limit N/MS   event storms: more than N kicks on one channel within MS ms\n"
     "                          and its kicks are ignored until the window ends, then its\n"
     "                          ring is read once (default 2000/10)\n"
+    "      --xen-max-grants N  Xen: guest pages all channels together may keep mapped\n"
+    "                          (default 131072 = 512 MiB)\n"
+    "      --xen-max-grants-per-domain N  Xen: the same for one domain (default 16384)\n"
     "      --metrics [ADDR:]PORT  serve Prometheus metrics at http://ADDR:PORT/metrics (default\n"
     "                          off; ADDR defaults to 127.0.0.1; [::1]:PORT for IPv6; port 0\n"
     "                          picks a free one, logged at start; see vgpud(8))\n"
@@ -143,8 +146,8 @@ static bool parse_kick_limit(const char *s, struct vgpu_be_limits *lim)
 
 enum {
     OPT_DB = 256, OPT_SOCKET, OPT_CTL, OPT_CTL_GROUP, OPT_TRANSPORT, OPT_EXECUTOR, OPT_DEVICE,
-    OPT_CPU_MEM, OPT_QUOTA, OPT_EXEC_LOG, OPT_POLL, OPT_RING, OPT_DATA, OPT_CHANS, OPT_KICKS, OPT_POLICY, OPT_LEVEL, OPT_SYSLOG,
-    OPT_METRICS,
+    OPT_CPU_MEM, OPT_QUOTA, OPT_EXEC_LOG, OPT_POLL, OPT_RING, OPT_DATA, OPT_CHANS, OPT_KICKS,
+    OPT_XEN_GRANTS, OPT_XEN_DOM_GRANTS, OPT_POLICY, OPT_LEVEL, OPT_SYSLOG, OPT_METRICS,
 };
 
 static const struct option options[] = {
@@ -164,6 +167,8 @@ static const struct option options[] = {
     {"max-data-pages", required_argument, NULL, OPT_DATA},
     {"max-channels", required_argument, NULL, OPT_CHANS},
     {"kick-limit", required_argument, NULL, OPT_KICKS},
+    {"xen-max-grants", required_argument, NULL, OPT_XEN_GRANTS},
+    {"xen-max-grants-per-domain", required_argument, NULL, OPT_XEN_DOM_GRANTS},
     {"policy", required_argument, NULL, OPT_POLICY},
     {"log-level", required_argument, NULL, OPT_LEVEL},
     {"syslog", no_argument, NULL, OPT_SYSLOG},
@@ -230,6 +235,16 @@ static int parse_args(int argc, char **argv, struct vgpu_be_config *cfg, int *le
             if (!parse_kick_limit(optarg, &cfg->limits))
                 return bad_usage("--kick-limit", optarg);
             break;
+        case OPT_XEN_GRANTS:
+            if (!parse_u64(optarg, UINT32_MAX, &v) || !v)
+                return bad_usage("--xen-max-grants", optarg);
+            cfg->limits.xen_max_grants = (uint32_t)v;
+            break;
+        case OPT_XEN_DOM_GRANTS:
+            if (!parse_u64(optarg, UINT32_MAX, &v) || !v)
+                return bad_usage("--xen-max-grants-per-domain", optarg);
+            cfg->limits.xen_max_grants_per_domain = (uint32_t)v;
+            break;
         case OPT_POLICY: {
             char err[160];
             if (vgpu_be__policy_parse(cfg, optarg, err, sizeof(err)) < 0) {
@@ -278,6 +293,8 @@ static void config_defaults(struct vgpu_be_config *cfg)
     cfg->default_quota_pct = 25;
     cfg->limits.kick_budget = 2000;
     cfg->limits.kick_window_ms = 10;
+    cfg->limits.xen_max_grants = VGPU_XEN_MAX_GRANTS_DEFAULT;
+    cfg->limits.xen_max_grants_per_domain = VGPU_XEN_MAX_GRANTS_PER_DOMAIN_DEFAULT;
 }
 
 int main(int argc, char **argv)

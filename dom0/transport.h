@@ -101,7 +101,13 @@ struct vgpu_be_limits {
      */
     uint32_t kick_budget;
     uint32_t kick_window_ms;
+    /* Xen: guest pages kept mapped (rings + data areas; Dom0's maptrack is
+     * shared with blkback and netback), all domains and one domain. */
+    uint32_t xen_max_grants;
+    uint32_t xen_max_grants_per_domain;
 };
+#define VGPU_XEN_MAX_GRANTS_DEFAULT 131072u            /* 512 MiB */
+#define VGPU_XEN_MAX_GRANTS_PER_DOMAIN_DEFAULT 16384u  /* 64 MiB: 15 largest channels */
 const struct vgpu_be_limits *vgpu_be_get_limits(struct vgpu_be *be);
 
 /* Log with a level (LOG_ERR..LOG_DEBUG from syslog.h), to stderr or syslog. */

@@ -86,7 +86,7 @@ int vgpu_be__vm_get(struct vgpu_be *be, const struct vgpu_be_identity *given, st
         be->vms = vm;
     }
     pthread_mutex_lock(&vm->lock);
-    vm->id = *id;
+    vm->id = *id; /* its quota is the store's (quota_from_store): a live one stays */
     pthread_mutex_unlock(&vm->lock);
     vm->nchan++;
     *out = vm;

@@ -1,5 +1,6 @@
 /* xen_chan.c: vgpud's Xen transport: mapping a channel's grants, its event channel, release. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,36 @@ static void vgpu_xen_chan_unmap(struct vgpu_xen_chan *c)
         xengnttab_unmap(x->xgt, c->ring, 1u << c->ring_order);
         c->ring = NULL;
     }
+    x->grants -= c->grants;
+    c->grants = 0;
+}
+
+/*
+ * May c map n more grant pages? Both budgets count pages kept mapped (the
+ * directory's single page is mapped only for a moment). NULL or why not.
+ */
+static const char *vgpu_xen_grants_refused(struct vgpu_xen_chan *c, uint32_t n)
+{
+    struct vgpu_xen *x = c->dev->x;
+    const struct vgpu_xen_chan *o;
+    uint64_t dom = (uint64_t)c->grants + n;
+
+    if (x->grants + n > x->limits.xen_max_grants)
+        return "vgpud's grant budget (--xen-max-grants) is spent";
+    for (o = x->chans; o; o = o->next) {
+        if (o != c && o->dev->domid == c->dev->domid)
+            dom += o->grants;
+    }
+    if (dom > x->limits.xen_max_grants_per_domain)
+        return "the domain's grant budget (--xen-max-grants-per-domain) is spent";
+    return NULL;
+}
+
+/* Record n pages mapped for c. */
+static void vgpu_xen_grants_take(struct vgpu_xen_chan *c, uint32_t n)
+{
+    c->grants += n;
+    c->dev->x->grants += n;
 }
 
 /* ops->release: the core is done. Unmap, tell the frontend (Closed), free. */
@@ -77,7 +108,12 @@ static void vgpu_xen_chan_release(void *tctx)
         d->slots[c->index].chan = NULL;
         d->slots[c->index].refused = true;
     }
-    if (!d->gone && !x->stopping) {
+    /*
+     * A release deferred by a running job may come after the frontend gave
+     * up waiting, removed the channel and connected a new one on the same
+     * index: that one's state is not ours to close.
+     */
+    if (!d->gone && !x->stopping && !d->slots[c->index].chan) {
         snprintf(be_dir, sizeof(be_dir), "%s/channel-%u", d->be_path, c->index);
         vgpu_xen__write_u32(x, be_dir, "state", VGPU_XS_CLOSED);
     }
@@ -157,6 +193,9 @@ static int vgpu_xen_map_data(struct vgpu_xen_chan *c, uint32_t dir_ref, uint32_t
     if (vgpu_proto_check_data_dir(dir, max_pages) != VGPU_S_OK) {
         *why = "bad data directory (magic or page count)";
         err = -EINVAL;
+    } else if ((*why = vgpu_xen_grants_refused(c, 2 * dir->nr_pages)) != NULL) {
+        /* Twice: vgpud maps the data pages, and the VM's worker maps them again. */
+        err = -ENOSPC;
     } else {
         c->data = xengnttab_map_domain_grant_refs(x->xgt, dir->nr_pages, c->dev->domid,
                                                   dir->gref, PROT_READ | PROT_WRITE);
@@ -165,9 +204,12 @@ static int vgpu_xen_map_data(struct vgpu_xen_chan *c, uint32_t dir_ref, uint32_t
             err = -EINVAL;
         } else {
             c->nr_data = dir->nr_pages;
+            vgpu_xen_grants_take(c, dir->nr_pages);
             if ((err = vgpu_xen_share_data(c, dir)) < 0)
                 vgpu_be_log(LOG_ERR, "xen: dom%u: data pages not shareable with the VM's "
                             "worker: %s", c->dev->domid, strerror(-err));
+            else
+                vgpu_xen_grants_take(c, dir->nr_pages);   /* the worker maps them too */
             err = 0;
         }
     }
@@ -209,6 +251,8 @@ static int vgpu_xen_chan_map(struct vgpu_xen_chan *c, const char *fe_dir, const 
         *why = "data-dir-ref or event-channel missing or malformed";
         return -EINVAL;
     }
+    if ((*why = vgpu_xen_grants_refused(c, 1u << order)) != NULL)
+        return -ENOSPC;
     c->ring = xengnttab_map_domain_grant_refs(x->xgt, 1u << order, d->domid, refs,
                                               PROT_READ | PROT_WRITE);
     if (!c->ring) {
@@ -216,6 +260,7 @@ static int vgpu_xen_chan_map(struct vgpu_xen_chan *c, const char *fe_dir, const 
         return -EINVAL;
     }
     c->ring_order = order;
+    vgpu_xen_grants_take(c, 1u << order);
     if (vgpu_xen_map_data(c, dir_ref, max_pages, why))
         return -EINVAL;
     lp = xenevtchn_bind_interdomain(x->xce, d->domid, port);
@@ -225,6 +270,26 @@ static int vgpu_xen_chan_map(struct vgpu_xen_chan *c, const char *fe_dir, const 
     }
     c->local_port = lp;
     return 0;
+}
+
+/*
+ * The core keys VMs by vm-id: a channel may attach only while every live
+ * channel (released or not) with its vm-id is of its VM, and every live
+ * channel of its VM has its vm-id. NULL, or why not.
+ */
+static const char *vgpu_xen_id_in_use(struct vgpu_xen *x, const struct vgpu_be_identity *id)
+{
+    const struct vgpu_xen_chan *o;
+
+    for (o = x->chans; o; o = o->next) {
+        bool same_vm = vgpu_xen__uuid_equal(o->vm_uuid, id->vm_uuid);
+
+        if (o->vm_id == id->vm_id && !same_vm)
+            return "its vm-id is still held by a channel of another VM";
+        if (o->vm_id != id->vm_id && same_vm)
+            return "its VM still has a channel under its previous vm-id";
+    }
+    return NULL;
 }
 
 /*
@@ -250,6 +315,10 @@ int vgpu_xen__chan_connect(struct vgpu_xen_dev *d, unsigned int index)
     c->index = index;
     c->local_port = -1;
     c->data_fd = -1;
+    c->vm_id = d->id.vm_id;
+    snprintf(c->vm_uuid, sizeof(c->vm_uuid), "%s", d->id.vm_uuid);
+    if ((why = vgpu_xen_id_in_use(x, &d->id)) != NULL)
+        goto unmap;
     err = vgpu_xen_chan_map(c, fe_dir, &why);
     if (err)
         goto unmap;
@@ -286,9 +355,10 @@ int vgpu_xen__chan_connect(struct vgpu_xen_dev *d, unsigned int index)
         why = err == -ENOENT ? "unknown pool" : "the core refused the channel";
         goto unmap;
     }
-    vgpu_be_log(LOG_INFO, "xen: %s: connected (ring order %u, %u data pages, pool %s, "
-                "priority %d)", desc.label, c->ring_order, c->nr_data, d->id.pool,
-                d->id.priority);
+    vgpu_be_log(LOG_INFO, "xen: %s: connected (ring order %u, %u data pages, VM %s, vm-id %u, "
+                "pool %s, priority %d, mem-quota %" PRIu64 ")", desc.label, c->ring_order,
+                c->nr_data, d->id.vm_uuid, d->id.vm_id, d->id.pool, d->id.priority,
+                d->id.mem_quota);
     if (c->release_pending) {
         /* Closed by the core during attach (protocol violation): the slot stays refused. */
         vgpu_xen_chan_release(c);

@@ -11,6 +11,10 @@
 
 #define VGPU_XEN_BACKEND_ROOT "/local/domain/0/backend/vgpu"
 #define VGPU_XEN_CHANNELS_MAX 64u     /* channel-<n> indices looked at per device */
+#define VGPU_XEN_DOMID_MAX 0x7fefu     /* DOMID_FIRST_RESERVED - 1 */
+#define VGPU_XEN_DEVID_MAX 0xffffu
+#define VGPU_XEN_VM_ID_MAX 65535u      /* vm-id is 1..65535 (docs/provisioning.md) */
+#define VGPU_XEN_NOTES_MAX 16u         /* devices noted per watch batch before a full scan */
 
 /* XenbusState values (xen/io/xenbus.h), as written into xenstore. */
 enum {
@@ -38,6 +42,9 @@ struct vgpu_xen_chan {
     uint32_t nr_data;                  /* data pages */
     int data_fd;                       /* gntdev fd with the data grants only, for the worker */
     uint64_t data_fd_off;              /* their mmap offset in it */
+    uint32_t grants;                   /* grant pages mapped for it (ring + data) */
+    uint32_t vm_id;                    /* identity it was attached with */
+    char vm_uuid[37];
     int local_port;                    /* -1 when not bound */
     uint64_t window_start_ms;          /* kick rate limiting */
     uint32_t kicks_in_window;
@@ -63,6 +70,8 @@ struct vgpu_xen_dev {
     char fe_path[128];
     char watch_token[32];
     bool watching;
+    bool dirty;                        /* a watch fired for it: sync at the end of the batch */
+    bool id_valid;                     /* id passed vgpu_xen_read_identity's checks */
     struct vgpu_be_identity id;
     struct vgpu_xen_slot slots[VGPU_XEN_CHANNELS_MAX];
 };
@@ -80,6 +89,13 @@ struct vgpu_xen {
     bool stopping;
     struct vgpu_xen_dev *devs;
     struct vgpu_xen_chan *chans;
+    uint64_t grants;                   /* grant pages mapped by all channels */
+    bool rescan;                       /* a watch asked for a full scan */
+    unsigned int nr_notes;             /* backend paths noted in this watch batch */
+    struct {
+        uint32_t domid, devid;
+        bool whole_domain;
+    } notes[VGPU_XEN_NOTES_MAX];
 };
 
 /* xen_transport.c */
@@ -87,14 +103,35 @@ void vgpu_xen__put(struct vgpu_xen *x);
 uint64_t vgpu_xen__now_ms(void);
 int vgpu_xen__arm_timer(struct vgpu_xen *x);
 
+/* xen_parse.c: strict parsers (pure; also used by the fuzz target and unit tests). */
+/* Canonical decimal ("0" or no leading zero, digits only) not above max. */
+bool vgpu_xen__parse_u64(const char *s, uint64_t max, uint64_t *out);
+bool vgpu_xen__parse_u32(const char *s, uint32_t max, uint32_t *out);
+/* "channel-<n>" with n canonical and below VGPU_XEN_CHANNELS_MAX. */
+bool vgpu_xen__parse_channel_name(const char *name, uint32_t *index);
+/* 8-4-4-4-12 hex digits; equal ignores case. */
+bool vgpu_xen__uuid_valid(const char *s);
+bool vgpu_xen__uuid_equal(const char *a, const char *b);
+/* The toolstack's /local/domain/<domid>/vm is "/vm/<uuid>" of this uuid. */
+bool vgpu_xen__vm_path_is(const char *vm_path, const char *uuid);
+/*
+ * A path under VGPU_XEN_BACKEND_ROOT: 0 the root itself, 1 "<root>/<domid>",
+ * 2 "<root>/<domid>/<devid>[/...]" (domid and devid set as far as known);
+ * -1 anything else (outside the root, malformed numbers, domid 0).
+ */
+int vgpu_xen__parse_backend_path(const char *path, uint32_t *domid, uint32_t *devid);
+
 /* xen_xs.c: xenstore helpers; values are read into caller buffers. */
 int vgpu_xen__read_str(struct vgpu_xen *x, const char *dir, const char *key, char *buf,
                        size_t size);
 int vgpu_xen__read_u32(struct vgpu_xen *x, const char *dir, const char *key, uint32_t *out);
+int vgpu_xen__read_u64(struct vgpu_xen *x, const char *dir, const char *key, uint64_t *out);
 int vgpu_xen__write_u32(struct vgpu_xen *x, const char *dir, const char *key, uint32_t v);
 
 /* xen_dev.c */
 void vgpu_xen__scan(struct vgpu_xen *x);
+void vgpu_xen__note_watch(struct vgpu_xen *x, const char *path, const char *token);
+void vgpu_xen__sync_noted(struct vgpu_xen *x);
 void vgpu_xen__dev_put(struct vgpu_xen_dev *d);
 void vgpu_xen__dev_drop_all(struct vgpu_xen *x);
 

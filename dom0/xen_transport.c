@@ -48,7 +48,10 @@ void vgpu_xen__put(struct vgpu_xen *x)
         vgpu_xen_free(x);
 }
 
-/* xenstore watch fired: drain the events, then reconcile once (events are hints). */
+/*
+ * xenstore watches fired: note what each event concerns, then reconcile
+ * just that (events are hints; a guest's writes cost only its own device).
+ */
 static void vgpu_xen_on_xs(void *ctx, uint32_t events)
 {
     struct vgpu_xen *x = ctx;
@@ -56,6 +59,7 @@ static void vgpu_xen_on_xs(void *ctx, uint32_t events)
     char **vec;
 
     while ((vec = xs_check_watch(x->xs)) != NULL) {
+        vgpu_xen__note_watch(x, vec[XS_WATCH_PATH], vec[XS_WATCH_TOKEN]);
         free(vec);
         any = true;
     }
@@ -63,7 +67,7 @@ static void vgpu_xen_on_xs(void *ctx, uint32_t events)
         vgpu_be_log_ratelimited(LOG_ERR, x, "xen: reading xenstore watches failed: %s",
                                 strerror(errno));
     if (any)
-        vgpu_xen__scan(x);
+        vgpu_xen__sync_noted(x);
 }
 
 /* Event channels: pending -> channel by port -> unmask -> kick (or throttle). */
@@ -116,8 +120,8 @@ static int vgpu_xen_open_handles(struct vgpu_xen *x)
                     "/dev/xen/gntdev", strerror(errno));
         return -errno ? -errno : -EIO;
     }
-    /* Generous: data areas are up to max-data-pages per channel. */
-    xengnttab_set_max_grants(x->xgt, 1u << 20);
+    /* Our own budget is the limit (plus the directory page mapped for a moment). */
+    xengnttab_set_max_grants(x->xgt, x->limits.xen_max_grants + 1u);
     x->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (x->timer_fd < 0)
         return -errno;
@@ -214,8 +218,10 @@ static int vgpu_xen_start(struct vgpu_be *be, void **state)
         goto fail;
     }
     vgpu_be_log(LOG_INFO, "xen: watching %s (limits: ring order %u, %u data pages, "
-                "%u channels per device)", VGPU_XEN_BACKEND_ROOT, x->limits.max_ring_order,
-                x->limits.max_data_pages, x->limits.max_channels_per_vm);
+                "%u channels per device, %u grant pages, %u per domain)", VGPU_XEN_BACKEND_ROOT,
+                x->limits.max_ring_order, x->limits.max_data_pages,
+                x->limits.max_channels_per_vm, x->limits.xen_max_grants,
+                x->limits.xen_max_grants_per_domain);
     vgpu_xen__scan(x);
     *state = x;
     return 0;

@@ -96,12 +96,27 @@ static void vgpu_chan_release_res(struct vgpu_chan *ch)
 	WRITE_ONCE(ch->released, true);
 }
 
-static void vgpu_chan_free(struct vgpu_chan *ch)
+static void vgpu_chan_free(struct kref *kref)
 {
+	struct vgpu_chan *ch = container_of(kref, struct vgpu_chan, kref);
+
 	if (ch->sring_page)
 		put_page(ch->sring_page);
 	vgpu_fe_put(ch->front);
 	kfree(ch);
+}
+
+/* Drop the file's or the resources' reference; the last one frees the struct. */
+static void vgpu_chan_put(struct vgpu_chan *ch)
+{
+	kref_put(&ch->kref, vgpu_chan_free);
+}
+
+/* Release the Xen resources (caller set @detached) and drop their reference. */
+static void vgpu_chan_release_put(struct vgpu_chan *ch)
+{
+	vgpu_chan_release_res(ch);
+	vgpu_chan_put(ch);
 }
 
 /* Backend's channel-<n>/state changed (or the watch was just set). */
@@ -114,12 +129,12 @@ static void vgpu_chan_be_changed(struct xenbus_watch *w, const char *path,
 
 	st = xenbus_read_unsigned(ch->be_dir, "state", XenbusStateUnknown);
 	mutex_lock(&front->lock);
-	ch->be_state = st;
+	WRITE_ONCE(ch->be_state, st);
 	if (st == XenbusStateConnected)
 		ch->be_seen_connected = true;
 	/* A Closed left over from an earlier channel of this index is not ours. */
 	if (ch->be_seen_connected && st >= XenbusStateClosing)
-		ch->broken = true;
+		WRITE_ONCE(ch->broken, true);
 	if (ch->file_closed && !ch->detached && st == XenbusStateClosed)
 		mod_delayed_work(vgpu_wq, &ch->teardown, 0);
 	mutex_unlock(&front->lock);
@@ -238,6 +253,31 @@ static int vgpu_chan_alloc_evtchn(struct vgpu_chan *ch, domid_t remote)
 	return 0;
 }
 
+/*
+ * Watch the backend's channel-<n>/state. Not xenbus_watch_pathfmt(): its
+ * failure (xenstored's watch quota, say) would close the whole device
+ * with xenbus_dev_fatal(); this one only fails one open().
+ */
+static int vgpu_chan_watch(struct vgpu_chan *ch)
+{
+	int err;
+
+	ch->be_watch.node = kasprintf(GFP_KERNEL, "%s/state", ch->be_dir);
+	if (!ch->be_watch.node)
+		return -ENOMEM;
+	ch->be_watch.callback = vgpu_chan_be_changed;
+	err = register_xenbus_watch(&ch->be_watch);
+	if (err) {
+		pr_warn_ratelimited("vgpu: cannot watch %s (%d): channel refused\n",
+				    ch->be_watch.node, err);
+		kfree(ch->be_watch.node);
+		ch->be_watch.node = NULL;
+		return err;
+	}
+	ch->watching = true;
+	return 0;
+}
+
 /* Build the channel's Xen resources and publish them. Caller holds front->lock. */
 static int vgpu_chan_setup(struct vgpu_chan *ch, struct xenbus_device *xbdev)
 {
@@ -271,23 +311,20 @@ static int vgpu_chan_setup(struct vgpu_chan *ch, struct xenbus_device *xbdev)
 		return err;
 	}
 	ch->irq = err;
-	err = xenbus_watch_pathfmt(xbdev, &ch->be_watch, NULL, vgpu_chan_be_changed,
-				   "%s/state", ch->be_dir);
+	err = vgpu_chan_watch(ch);
 	if (err)
 		return err;
-	ch->watching = true;
 	return vgpu_chan_publish(ch, xbdev);
 }
 
+/*
+ * The wait of open() is over. A wait_event() condition must not sleep, so
+ * this reads without front->lock; open() decides under the lock afterwards.
+ */
 static bool vgpu_chan_settled(struct vgpu_chan *ch)
 {
-	struct vgpu_fe *front = ch->front;
-	bool done;
-
-	mutex_lock(&front->lock);
-	done = ch->be_state == XenbusStateConnected || ch->broken || !front->connected;
-	mutex_unlock(&front->lock);
-	return done;
+	return READ_ONCE(ch->be_state) == XenbusStateConnected || READ_ONCE(ch->broken) ||
+	       !READ_ONCE(ch->front->connected);
 }
 
 /**
@@ -309,6 +346,8 @@ int vgpu_chan_open(struct vgpu_fe *front, struct vgpu_chan **out)
 	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
 	if (!ch)
 		return -ENOMEM;
+	kref_init(&ch->kref);		/* the file's reference */
+	kref_get(&ch->kref);		/* the Xen resources' reference */
 	ch->front = front;
 	ch->irq = -1;
 	ch->be_state = XenbusStateUnknown;
@@ -320,8 +359,8 @@ int vgpu_chan_open(struct vgpu_fe *front, struct vgpu_chan **out)
 	mutex_lock(&front->lock);
 	if (!front->connected || !front->xbdev) {
 		mutex_unlock(&front->lock);
-		vgpu_chan_free(ch);
-		return -ENODEV;
+		err = -ENODEV;
+		goto release;
 	}
 	err = vgpu_chan_setup(ch, front->xbdev);
 	if (err) {
@@ -348,10 +387,11 @@ int vgpu_chan_open(struct vgpu_fe *front, struct vgpu_chan **out)
 		*out = ch;
 		return 0;
 	}
+	ch->file_closed = true;
 	if (ch->detached) {
-		/* The device is being removed; removal releases and, once closed, frees. */
-		ch->file_closed = true;
+		/* The device is being removed: removal releases the resources. */
 		mutex_unlock(&front->lock);
+		vgpu_chan_put(ch);
 		return err;
 	}
 	list_del(&ch->node);
@@ -362,8 +402,8 @@ int vgpu_chan_open(struct vgpu_fe *front, struct vgpu_chan **out)
 		pr_warn("vgpu: backend did not connect channel %u within %u ms\n",
 			ch->index, vgpu_param_connect_ms);
 release:
-	vgpu_chan_release_res(ch);
-	vgpu_chan_free(ch);
+	vgpu_chan_release_put(ch);
+	vgpu_chan_put(ch);
 	return err;
 }
 
@@ -394,8 +434,7 @@ static void vgpu_chan_teardown_work(struct work_struct *work)
 	if (!acked)
 		pr_warn("vgpu: backend did not acknowledge closing channel %u; grants end when it unmaps\n",
 			ch->index);
-	vgpu_chan_release_res(ch);
-	vgpu_chan_free(ch);
+	vgpu_chan_release_put(ch);
 }
 
 /**
@@ -409,11 +448,9 @@ static void vgpu_chan_teardown_work(struct work_struct *work)
 void vgpu_chan_close(struct vgpu_chan *ch)
 {
 	struct vgpu_fe *front = ch->front;
-	bool free_now;
 
 	mutex_lock(&front->lock);
 	ch->file_closed = true;
-	free_now = ch->released;
 	if (!ch->detached) {
 		if (!ch->broken)
 			xenbus_printf(XBT_NIL, ch->fe_dir, "state", "%u", XenbusStateClosing);
@@ -422,8 +459,7 @@ void vgpu_chan_close(struct vgpu_chan *ch)
 		mod_delayed_work(vgpu_wq, &ch->teardown, 0);
 	}
 	mutex_unlock(&front->lock);
-	if (free_now)
-		vgpu_chan_free(ch);
+	vgpu_chan_put(ch);
 }
 
 /**
@@ -441,7 +477,7 @@ void vgpu_chan_break_all(struct vgpu_fe *front)
 	list_for_each_entry(ch, &front->chans, node) {
 		if (!ch->broken && ch->fe_dir)
 			xenbus_printf(XBT_NIL, ch->fe_dir, "state", "%u", XenbusStateClosing);
-		ch->broken = true;
+		WRITE_ONCE(ch->broken, true);
 		if (ch->file_closed)
 			mod_delayed_work(vgpu_wq, &ch->teardown, 0);
 		wake_up_interruptible(&ch->wq);
@@ -457,12 +493,11 @@ void vgpu_chan_remove_all(struct vgpu_fe *front)
 {
 	struct vgpu_chan *ch, *tmp;
 	LIST_HEAD(gone);
-	bool free_now;
 
 	mutex_lock(&front->lock);
 	list_for_each_entry(ch, &front->chans, node) {
 		ch->detached = true;
-		ch->broken = true;
+		WRITE_ONCE(ch->broken, true);
 		wake_up_interruptible(&ch->wq);
 	}
 	list_splice_init(&front->chans, &gone);
@@ -472,12 +507,7 @@ void vgpu_chan_remove_all(struct vgpu_fe *front)
 	list_for_each_entry_safe(ch, tmp, &gone, node) {
 		list_del(&ch->node);
 		cancel_delayed_work_sync(&ch->teardown);
-		vgpu_chan_release_res(ch);
-		mutex_lock(&front->lock);
-		free_now = ch->file_closed;
-		mutex_unlock(&front->lock);
-		if (free_now)
-			vgpu_chan_free(ch);
+		vgpu_chan_release_put(ch);
 	}
 }
 

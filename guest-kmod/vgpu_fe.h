@@ -12,6 +12,8 @@
 
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/version.h>
 #include <linux/mutex.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -50,12 +52,17 @@ struct vgpu_fe {
 /**
  * struct vgpu_chan - one channel: ring, data area, event channel
  *
- * Ownership: the file owns the struct until it is closed
- * (@file_closed). Whoever takes the channel off @front->chans (the
- * teardown work after close, or device removal) releases its grants,
- * irq and xenstore entries, and frees the struct if the file is closed.
+ * Ownership: @kref counts two holders, the file (dropped by
+ * vgpu_chan_close(), or by a failed open) and the channel's Xen resources
+ * (dropped by whoever releases them). Exactly one party takes the channel
+ * off @front->chans, under @front->lock, and sets @detached: the teardown
+ * work after close, device removal, or a failed open. That party releases
+ * the grants, irq and xenstore entries and drops the resources'
+ * reference. The struct is freed with the last reference, so close and
+ * removal may run in any order.
  */
 struct vgpu_chan {
+	struct kref kref;
 	struct vgpu_fe *front;
 	struct list_head node;		/* in front->chans */
 	unsigned int index;		/* channel-<index> in xenstore */
@@ -108,6 +115,19 @@ void vgpu_chan_remove_all(struct vgpu_fe *front);
 void vgpu_chan_kick(struct vgpu_chan *ch);
 bool vgpu_chan_broken(struct vgpu_chan *ch);
 bool vgpu_chan_rsp_pending(struct vgpu_chan *ch);
+
+/*
+ * vm_flags became read-only in 6.3 (vm_flags_set()); Debian 12's 6.1 has
+ * no vm_flags_set() yet.
+ */
+static inline void vgpu_vma_set_flags(struct vm_area_struct *vma, vm_flags_t flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
 
 /* vgpu_fops.c */
 int vgpu_misc_register(void);

@@ -57,7 +57,10 @@ static int vgpu_fop_mmap(struct file *file, struct vm_area_struct *vma)
 	unsigned long npages = vma_pages(vma);
 	int err;
 
-	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY;
+	/* The pages are shared with the backend: a private (COW) copy makes no sense. */
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	vgpu_vma_set_flags(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
 	mutex_lock(&front->lock);
 	if (ch->released || ch->broken) {
 		err = -EIO;
@@ -162,11 +165,16 @@ static const struct file_operations vgpu_fops = {
 	.llseek = no_llseek,
 };
 
+/*
+ * Owner root, group root, mode 0660: the group that may use the GPU is
+ * given by udev (guest-kmod/60-vgpu.rules: group "vgpu"), as for /dev/kvm.
+ * Every open is a channel charged to this VM, so it is not world-writable.
+ */
 static struct miscdevice vgpu_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "vgpu",
 	.fops = &vgpu_fops,
-	.mode = 0666,
+	.mode = 0660,
 };
 
 int vgpu_misc_register(void)

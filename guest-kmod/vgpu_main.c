@@ -10,6 +10,7 @@
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
 #include <xen/xen.h>
+#include <xen/page.h>
 #include "vgpu_fe.h"
 
 struct workqueue_struct *vgpu_wq;
@@ -46,6 +47,16 @@ static int vgpu_xen_register(void)
 {
 	int err;
 
+	/*
+	 * Each granted page is one struct page (xen_page_to_gfn of its first
+	 * frame) and mmap() maps them one PAGE_SIZE at a time: the frontend
+	 * supports kernels whose pages are Xen's 4 KiB pages only.
+	 */
+	if (PAGE_SIZE != XEN_PAGE_SIZE || PAGE_SIZE != VGPU_PAGE_SIZE) {
+		pr_err("vgpu: kernel page size %lu, Xen page size %lu: the Xen frontend needs 4 KiB pages (build a 4K-page kernel)\n",
+		       PAGE_SIZE, (unsigned long)XEN_PAGE_SIZE);
+		return -EOPNOTSUPP;
+	}
 	vgpu_wq = alloc_workqueue("vgpu", WQ_UNBOUND, 0);
 	if (!vgpu_wq)
 		return -ENOMEM;

@@ -82,7 +82,7 @@ static void vgpu_fe_connect(struct vgpu_fe *front)
 	mutex_lock(&front->lock);
 	was_connected = front->connected;
 	vgpu_fe_read_backend(front);
-	front->connected = true;
+	WRITE_ONCE(front->connected, true);
 	mutex_unlock(&front->lock);
 	if (!was_connected)
 		dev_info(&xbdev->dev, "backend ready: pool %s priority %u vm-id %u, ring order <= %u, data pages <= %u, channels <= %u\n",
@@ -95,7 +95,7 @@ static void vgpu_fe_connect(struct vgpu_fe *front)
 static void vgpu_fe_disconnect(struct vgpu_fe *front)
 {
 	mutex_lock(&front->lock);
-	front->connected = false;
+	WRITE_ONCE(front->connected, false);
 	mutex_unlock(&front->lock);
 	vgpu_chan_break_all(front);
 }

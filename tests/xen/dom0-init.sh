@@ -64,7 +64,7 @@ if [ "$BACKEND" = vgpud ]; then
   ctl init > /dev/null || fail "vgpuctl init"
   ctl register-vm $UUID_A --name vgpu-a --pool A --priority high --vm-id 101 > /dev/null &&
   ctl register-vm $UUID_B --name vgpu-b --pool B --priority low --vm-id 102 > /dev/null &&
-  ctl register-vm $UUID_C --name vgpu-c --pool A --priority low --vm-id 103 > /dev/null ||
+  ctl register-vm $UUID_C --name vgpu-c --pool A --priority low --vm-id 103 --mem-quota 48M > /dev/null ||
     fail "vgpuctl register-vm"
   echo "VGPU-E2E-REGISTERED $(ctl list-vms | grep -c vgpu-) VMs uptime=$(up)"
   vgpud --transport xen --db $DB_PATH --cpu-mem 64 --exec-log /tmp/exec.csv $VGPUD_OPTS \
@@ -130,7 +130,8 @@ provision() {
     xenstore-write /local/domain/$D/data/examples 1
   else
     xenstore-write $BE/frontend $FE $BE/frontend-id $D $BE/state 1 \
-      $BE/pool $3 $BE/priority $4 $BE/vm-id $2 || fail "provision $1"
+      $BE/pool $3 $BE/priority $4 $BE/vm-id $2 \
+      $BE/vm-uuid 6b1e0a4c-5f3d-4c2a-9e71-00000000000${1#vgpu-} || fail "provision $1"
     xenstore-chmod -r /local/domain/0/backend/vgpu/$D n0 r$D
     xenstore-write $FE/backend $BE $FE/backend-id 0 $FE/state 1 || fail "provision $1"
     xenstore-chmod -r $FE n$D r0
@@ -156,6 +157,8 @@ echo "VGPU-E2E-SYSFS dom=$DA $(xenstore-read /local/domain/$DA/data/sysfs)"
 echo "VGPU-E2E-SYSFS dom=$DB $(xenstore-read /local/domain/$DB/data/sysfs)"
 xenstore-read /local/domain/$DA/data/sysfs | grep -q 'pool=A priority=2 vm_id=101' || fail "sysfs of dom$DA"
 xenstore-read /local/domain/$DB/data/sysfs | grep -q 'pool=B priority=0 vm_id=102' || fail "sysfs of dom$DB"
+expect_ok $DA r9 60 VGPU-E2E-DEVPERM-OK
+expect_ok $DA r10 60 VGPU-E2E-WATCHQUOTA-OK
 expect_ok $DA r2 60 VGPU-E2E-HOSTILE-OK
 grep -q -E "VIOLATION|channel closed: " /tmp/backend.log || fail "backend did not report the violation"
 expect_ok $DB r2 120 VGPU-E2E-HOSTILE-XS-OK
@@ -199,6 +202,10 @@ if [ "$BACKEND" = vgpud ]; then
   # Two domains in pool A (vgpu-a high, vgpu-c low) load it at the same time; the
   # execution log of that window goes to the console for xen-e2e.sh to check.
   expect_ok $DC r1 120 VGPU-E2E-ROUNDTRIP-OK
+  # The store's quota of vgpu-c (48M) reached its channels through the backend dir.
+  grep -q "xen: dom$DC/0/ch[0-9]*: connected .*vm-id 103.*mem-quota 50331648)" /tmp/backend.log ||
+    { grep "dom$DC/" /tmp/backend.log; fail "vgpu-c's channels did not get its mem-quota"; }
+  echo "VGPU-E2E-QUOTA-OK dom$DC's channels carry the provisioned mem-quota 48M uptime=$(up)"
   N0=$(wc -l < /tmp/exec.csv)
   xenstore-write /local/domain/$DA/data/load 1 /local/domain/$DC/data/load 1
   expect_ok $DA l1 180 VGPU-E2E-LOAD-OK

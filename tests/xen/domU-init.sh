@@ -45,6 +45,8 @@ if [ "$(xenstore-read data/mode 2>/dev/null)" = demo ]; then
 fi
 run r1 vgpu_xen_client ok "$([ "$ROLE" = C ] && echo 100 || echo 500)"
 if [ "$ROLE" = A ]; then
+  run r9 vgpu_xen_client perm
+  run r10 vgpu_xen_client watchquota
   run r2 vgpu_xen_client hostile
   run r3 vgpu_xen_client storm 20000
   waitkey go || put r4 "FAIL dom0 never said go"
@@ -113,12 +115,25 @@ else
     kill $BG; wait $BG 2>/dev/null; rm -f /tmp/bg.out
     return $rc
   }
-  if refused 7 ring-page-order 9 ring-ref-0 1 data-dir-ref 1 event-channel 1 &&
+  # ignored NAME: channel-01 or channel-001 is not channel 1: the backend must not touch index 1
+  # (xenstored refuses '+' and blanks in names, so these are the aliases a guest can write)
+  ignored() {
+    xenstore-write $FE/$1/ring-page-order 0 $FE/$1/ring-ref-0 1 $FE/$1/data-dir-ref 1 \
+      $FE/$1/event-channel 1 $FE/$1/state 4
+    sleep 1.5
+    if xenstore-exists $BEP/channel-1 || xenstore-exists $BEP/$1; then
+      echo "$1 taken for channel 1: $(xenstore-read $BEP/channel-1/state 2>&1)"; return 1
+    fi
+    echo "DOMU hostile $1 ignored"
+    xenstore-rm $FE/$1 || true
+  }
+  if ignored channel-01 && ignored channel-001 &&
+     refused 7 ring-page-order 9 ring-ref-0 1 data-dir-ref 1 event-channel 1 &&
      refused 6 ring-page-order 0 ring-ref-0 77777 data-dir-ref 77778 event-channel 1 &&
      refused 5 ring-page-order x ring-ref-0 1 data-dir-ref 1 event-channel 1 &&
      refused 40 ring-page-order 0 ring-ref-0 1 data-dir-ref 1 event-channel 1 &&
      badgrant 4 badmagic && badgrant 3 toomany && badgrant 2 badref; then
-    put r2 "OK order>max, unmappable refs, malformed key, index>max-channels, bad magic, too many pages, unmappable data refs: all refused"
+    put r2 "OK channel-01/channel-001 ignored; order>max, unmappable refs, malformed key, index>max-channels, bad magic, too many pages, unmappable data refs: all refused"
   else
     put r2 "FAIL a hostile channel was not refused"
   fi

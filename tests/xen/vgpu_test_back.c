@@ -164,6 +164,12 @@ static void answer(struct vgpu_be_chan *c, const struct vgpu_req *req)
 }
 
 /* Drain the ring: snapshot, copy, answer, push, arm, look again. */
+/* The core counts throttles for its metrics; the test backend does not. */
+void vgpu_be_chan_throttled(struct vgpu_be_chan *c)
+{
+    (void)c;
+}
+
 void vgpu_be_chan_kick(struct vgpu_be_chan *c)
 {
     struct vgpu_req req;
@@ -201,7 +207,10 @@ int main(int argc, char **argv)
 {
     struct vgpu_be be = { .limits = { .max_ring_order = 2, .max_data_pages = 1024,
                                       .max_channels_per_vm = 8, .kick_budget = 2000,
-                                      .kick_window_ms = 10 } };
+                                      .kick_window_ms = 10,
+                                      .xen_max_grants = VGPU_XEN_MAX_GRANTS_DEFAULT,
+                                      .xen_max_grants_per_domain =
+                                          VGPU_XEN_MAX_GRANTS_PER_DOMAIN_DEFAULT } };
     struct epoll_event evs[16];
     void *state = NULL;
     int n, i, err;

@@ -7,6 +7,12 @@
  *   vgpu_xen_client hostile    garbage in the ring, req_prod far ahead:
  *                              expects the backend to close the channel (POLLERR)
  *   vgpu_xen_client storm N    N kicks without requests, then HELLO + NOPs
+ *   vgpu_xen_client perm       /dev/vgpu is 0660: a user outside its group is
+ *                              refused, a member of it (as udev's rule makes it) may open
+ *   vgpu_xen_client watchquota fills the domain's xenstore watch quota, then
+ *                              open must fail alone: the device stays up and
+ *                              works once the watches are gone
+ * Every open also checks that a MAP_PRIVATE mapping is refused (EINVAL).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +24,9 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <grp.h>
 #include "vgpu_proto.h"
 #include "vgpu_ioctl.h"
 
@@ -48,6 +57,11 @@ static int client_open(struct client *c)
                     MAP_SHARED, c->fd, VGPU_MMAP_RING_OFF);
     if (c->sring == MAP_FAILED)
         return fail("mmap ring");
+    if (mmap(NULL, VGPU_PAGE_SIZE << c->info.ring_order, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+             c->fd, VGPU_MMAP_RING_OFF) != MAP_FAILED || errno != EINVAL) {
+        errno = EINVAL;
+        return fail("MAP_PRIVATE of the ring was not refused with");
+    }
     c->data = mmap(NULL, c->info.data_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd,
                    VGPU_MMAP_DATA_OFF);
     if (c->data == MAP_FAILED)
@@ -181,6 +195,93 @@ static int run_hostile(struct client *c)
     return 0;
 }
 
+/* In a child: become uid/gid 4321 with the supplementary group sup (0: none), open /dev/vgpu. */
+static int open_as_user(gid_t sup)
+{
+    pid_t pid = fork();
+    int status;
+
+    if (pid == 0) {
+        if (setgroups(sup ? 1 : 0, &sup) || setgid(4321) || setuid(4321))
+            _exit(3);
+        int fd = open("/dev/vgpu", O_RDWR | O_CLOEXEC);
+        _exit(fd >= 0 ? 0 : errno == EACCES ? 2 : 4);
+    }
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+        return -1;
+    return WEXITSTATUS(status);
+}
+
+static int run_perm(void)
+{
+    struct stat st;
+    int outsider, member;
+
+    if (stat("/dev/vgpu", &st))
+        return fail("stat /dev/vgpu");
+    if ((st.st_mode & 07777) != 0660) {
+        printf("VGPU-CLIENT-FAIL /dev/vgpu has mode %o, expected 660\n", st.st_mode & 07777);
+        return 1;
+    }
+    outsider = open_as_user(0);
+    /* What guest-kmod/60-vgpu.rules makes of it: group vgpu (here gid 4242). */
+    if (chown("/dev/vgpu", 0, 4242))
+        return fail("chown /dev/vgpu");
+    member = open_as_user(4242);
+    chown("/dev/vgpu", 0, 0);
+    if (outsider != 2 || member != 0) {
+        printf("VGPU-CLIENT-FAIL open as uid 4321: outside the group %d (expected 2 = EACCES), "
+               "in it %d (expected 0)\n", outsider, member);
+        return 1;
+    }
+    printf("VGPU-CLIENT-PERM-OK mode 660: outsider EACCES, group member opens\n");
+    return 0;
+}
+
+/* One XS_WATCH on /dev/xen/xenbus. Returns 0 or the errno of the write. */
+static int xenbus_watch(int fd, unsigned int n)
+{
+    struct {
+        uint32_t type, req_id, tx_id, len;
+        char body[64];
+    } msg = { .type = 4 /* XS_WATCH */, .req_id = n };
+    int len = snprintf(msg.body, sizeof(msg.body), "data/wq%c%u", 0, n);
+
+    msg.len = (uint32_t)len + 1;
+    return write(fd, &msg, 16 + msg.len) < 0 ? errno : 0;
+}
+
+static int run_watchquota(void)
+{
+    struct client c;
+    unsigned int n;
+    int xfd, vfd, err = 0, open_err;
+
+    xfd = open("/dev/xen/xenbus", O_RDWR | O_CLOEXEC);
+    if (xfd < 0)
+        return fail("open /dev/xen/xenbus");
+    for (n = 0; n < 2048 && (err = xenbus_watch(xfd, n)) == 0; n++)
+        ;
+    if (!err) {
+        printf("VGPU-CLIENT-WATCHQUOTA-SKIP no watch quota after %u watches\n", n);
+        close(xfd);
+        return 0;
+    }
+    vfd = open("/dev/vgpu", O_RDWR | O_CLOEXEC);
+    open_err = errno;
+    if (vfd >= 0) {
+        close(xfd);
+        printf("VGPU-CLIENT-FAIL open succeeded with the watch quota spent (%u watches)\n", n);
+        return 1;
+    }
+    close(xfd);   /* the watches go with the file */
+    if (client_open(&c) || run_ok(&c, 20, false))
+        return 1;
+    printf("VGPU-CLIENT-WATCHQUOTA-OK quota hit after %u watches (%s); open failed alone (%s), "
+           "the device works afterwards\n", n, strerror(err), strerror(open_err));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct client c;
@@ -188,6 +289,10 @@ int main(int argc, char **argv)
     long n = argc > 2 ? atol(argv[2]) : 1000, i;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
+    if (!strcmp(mode, "perm"))
+        return run_perm();
+    if (!strcmp(mode, "watchquota"))
+        return run_watchquota();
     if (client_open(&c))
         return 1;
     if (!strcmp(mode, "hostile"))
