@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "exec_int.h"
 
 #define MAX_THREADS 1024u
@@ -128,9 +129,22 @@ static uint32_t guard_mask(const struct warp *w, const struct ptx_insn *in)
     return g;
 }
 
-static bool stop_requested(const struct run *s)
+static uint64_t now_ns(void)
 {
-    return s->l->stop && atomic_load_explicit(s->l->stop, memory_order_relaxed);
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Why the launch must stop now, or VGPU_PTX_FAULT_NONE. */
+static enum vgpu_ptx_fault_kind stop_kind(const struct run *s)
+{
+    if (s->l->stop && atomic_load_explicit(s->l->stop, memory_order_relaxed))
+        return VGPU_PTX_FAULT_STOPPED;
+    if (s->l->deadline_ns && now_ns() >= s->l->deadline_ns)
+        return VGPU_PTX_FAULT_DEADLINE;
+    return VGPU_PTX_FAULT_NONE;
 }
 
 /* Runs w until every lane has exited or waits at a barrier, or the launch fails. */
@@ -143,7 +157,7 @@ static void run_warp(struct run *s, struct warp *w)
         const struct ptx_insn *in = &code[w->pc];
         uint32_t m = in->guard == PTX_NO_SLOT ? w->mask : guard_mask(w, in);
 
-        s->insns += (uint32_t)__builtin_popcount(m);
+        s->insns += m == ~0u ? 32 : (uint32_t)__builtin_popcount(m);
         switch (in->op) {
         case OP_BRA:
             branch(w, m, in->target);
@@ -165,10 +179,10 @@ static void run_warp(struct run *s, struct warp *w)
             advance(w);
         }
         if (--budget == 0) {
+            enum vgpu_ptx_fault_kind k = stop_kind(s);
             budget = STOP_EVERY;
-            if (stop_requested(s))
-                ptx__fault(s, w, (uint32_t)__builtin_ctz(w->mask | 1), in, VGPU_PTX_FAULT_STOPPED,
-                           0);
+            if (k != VGPU_PTX_FAULT_NONE)
+                ptx__fault(s, w, (uint32_t)__builtin_ctz(w->mask | 1), in, k, 0);
         }
     }
 }
@@ -314,8 +328,9 @@ static void run_grid(struct run *s, struct block *b)
     for (s->block[2] = 0; s->block[2] < g[2]; s->block[2]++)
         for (s->block[1] = 0; s->block[1] < g[1]; s->block[1]++)
             for (s->block[0] = 0; s->block[0] < g[0]; s->block[0]++) {
-                if (stop_requested(s))
-                    ptx__fault(s, &b->w[0], 0, NULL, VGPU_PTX_FAULT_STOPPED, 0);
+                enum vgpu_ptx_fault_kind k = stop_kind(s);
+                if (k != VGPU_PTX_FAULT_NONE)
+                    ptx__fault(s, &b->w[0], 0, NULL, k, 0);
                 if (s->failed)
                     return;
                 start_block(s, b);
@@ -342,6 +357,7 @@ int vgpu_ptx_launch(const struct vgpu_ptx_module *m, int entry, const struct vgp
     r = block_alloc(&s, &b);
     if (r)
         return r;
+    s.shared = b.shared;
     init_warps(&s, &b);
     run_grid(&s, &b);
     block_free(&b);

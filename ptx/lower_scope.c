@@ -242,9 +242,23 @@ static int layout_data(struct lower *l)
     if (!l->m->data)
         return -ENOMEM;
     l->m->data_size = size;
+    l->m->globals = calloc(ast->nvars + 1, sizeof(*l->m->globals));
+    if (!l->m->globals)
+        return -ENOMEM;
     for (i = 0; i < ast->nvars; i++)
         if (ast->vars[i].space != PS_SHARED && ast->vars[i].init)
             memcpy(l->m->data + l->mod_addr[i], ast->vars[i].init, ast->vars[i].size);
+    for (i = 0; i < ast->nvars; i++) {
+        struct ptx_global *g = &l->m->globals[l->m->nglobals];
+        if (ast->vars[i].space == PS_SHARED)
+            continue;
+        g->name = strdup(ast->vars[i].name);
+        if (!g->name)
+            return -ENOMEM;
+        g->off = l->mod_addr[i];
+        g->size = ast->vars[i].size;
+        l->m->nglobals++;
+    }
     return 0;
 }
 

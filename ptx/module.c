@@ -190,6 +190,9 @@ void vgpu_ptx_module_free(struct vgpu_ptx_module *m)
         free(m->progs[i].code);
         free(m->progs[i].consts);
     }
+    for (i = 0; i < m->nglobals; i++)
+        free(m->globals[i].name);
+    free(m->globals);
     free(m->progs);
     free(m->data);
     free(m);
@@ -205,9 +208,29 @@ int vgpu_ptx_entry_find(const struct vgpu_ptx_module *m, const char *name)
     return -ENOENT;
 }
 
+int vgpu_ptx_entry_count(const struct vgpu_ptx_module *m)
+{
+    return (int)m->nprogs;
+}
+
 size_t vgpu_ptx_entry_params_size(const struct vgpu_ptx_module *m, int entry)
 {
     return m->progs[entry].params_size;
+}
+
+int vgpu_ptx_global(struct vgpu_ptx_module *m, const char *name, void **host, uint64_t *size,
+                    uint64_t *addr)
+{
+    uint32_t i;
+
+    for (i = 0; i < m->nglobals; i++)
+        if (strcmp(m->globals[i].name, name) == 0) {
+            *host = m->data + m->globals[i].off;
+            *size = m->globals[i].size;
+            *addr = PTX_GEN_DATA + m->globals[i].off;
+            return 0;
+        }
+    return -ENOENT;
 }
 
 const char *vgpu_ptx_fault_name(enum vgpu_ptx_fault_kind kind)
@@ -223,6 +246,8 @@ const char *vgpu_ptx_fault_name(enum vgpu_ptx_fault_kind kind)
         return "trap";
     case VGPU_PTX_FAULT_STOPPED:
         return "stopped";
+    case VGPU_PTX_FAULT_DEADLINE:
+        return "time limit reached";
     }
     return "?";
 }

@@ -304,6 +304,11 @@ struct vgpu_ptx_module {
     uint32_t nprogs;
     uint8_t *data; /* .global and .const variables */
     uint64_t data_size;
+    struct ptx_global {
+        char *name;
+        uint64_t off, size; /* within data */
+    } * globals;
+    uint32_t nglobals;
 };
 
 /* Where the interpreter's own windows sit in the generic address space. */

@@ -40,6 +40,7 @@ struct vgpu_ptx_launch {
     vgpu_ptx_region_fn region; /* device memory lookup */
     void *region_ctx;
     const atomic_bool *stop; /* may be NULL; when it turns true the launch stops */
+    uint64_t deadline_ns;    /* CLOCK_MONOTONIC time at which the launch stops; 0: none */
 };
 
 enum vgpu_ptx_fault_kind {
@@ -48,6 +49,7 @@ enum vgpu_ptx_fault_kind {
     VGPU_PTX_FAULT_MISALIGNED,      /* an access not aligned to its size */
     VGPU_PTX_FAULT_TRAP,            /* the kernel executed trap */
     VGPU_PTX_FAULT_STOPPED,         /* *stop turned true */
+    VGPU_PTX_FAULT_DEADLINE,        /* deadline_ns passed */
 };
 
 /* What stopped a failed launch, for the log. */
@@ -70,8 +72,18 @@ void vgpu_ptx_module_free(struct vgpu_ptx_module *m);
 
 /* Index of the .entry called name, or -ENOENT. */
 int vgpu_ptx_entry_find(const struct vgpu_ptx_module *m, const char *name);
+/* Number of .entry functions: indexes are 0 to this - 1. */
+int vgpu_ptx_entry_count(const struct vgpu_ptx_module *m);
 /* Bytes of the packed parameters the entry expects. */
 size_t vgpu_ptx_entry_params_size(const struct vgpu_ptx_module *m, int entry);
+
+/*
+ * The module's .global or .const variable name: its memory (alive as long as
+ * the module; launches see what is written there), bytes and device address.
+ * Returns 0 or -ENOENT.
+ */
+int vgpu_ptx_global(struct vgpu_ptx_module *m, const char *name, void **host, uint64_t *size,
+                    uint64_t *addr);
 
 /*
  * Runs entry over the grid on the calling thread. Returns 0, -EINVAL (a bad
