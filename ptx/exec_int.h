@@ -42,6 +42,24 @@ struct run {
 #define FOR_LANES(m, l)                                                                            \
     for (uint32_t mm_ = (m), l = 0; mm_ && ((l = (uint32_t)__builtin_ctz(mm_)), 1); mm_ &= mm_ - 1)
 
+/*
+ * Runs the statement (the rest of the arguments) for each lane l in m; a whole warp takes a plain
+ * loop, which the compiler can vectorise.
+ */
+#define EACH_LANE(m, l, ...)                                                                       \
+    do {                                                                                           \
+        if ((m) == ~0u) {                                                                          \
+            for (uint32_t l = 0; l < 32; l++) {                                                    \
+                __VA_ARGS__                                                                        \
+            }                                                                                      \
+        } else {                                                                                   \
+            FOR_LANES(m, l)                                                                        \
+            {                                                                                      \
+                __VA_ARGS__                                                                        \
+            }                                                                                      \
+        }                                                                                          \
+    } while (0)
+
 typedef void (*ptx_op_fn)(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m);
 
 /* Handlers, by enum ptx_op (NULL: handled by the scheduler). */
@@ -64,9 +82,20 @@ void ptx__fault(struct run *s, const struct warp *w, uint32_t lane, const struct
                 enum vgpu_ptx_fault_kind kind, uint64_t addr);
 
 /* Type helpers. */
+static inline unsigned ptx_bytes(uint8_t t)
+{
+    static const uint8_t bytes[] = {
+        [PT_B8] = 1,  [PT_B16] = 2, [PT_B32] = 4, [PT_B64] = 8,  [PT_U8] = 1,  [PT_U16] = 2,
+        [PT_U32] = 4, [PT_U64] = 8, [PT_S8] = 1,  [PT_S16] = 2,  [PT_S32] = 4, [PT_S64] = 8,
+        [PT_F16] = 2, [PT_F32] = 4, [PT_F64] = 8, [PT_PRED] = 1,
+    };
+
+    return t < sizeof(bytes) ? bytes[t] : 0;
+}
+
 static inline unsigned ptx_bits(uint8_t t)
 {
-    return 8u * ptx__type_bytes((enum ptx_type)t);
+    return 8u * ptx_bytes(t);
 }
 
 static inline bool ptx_signed(uint8_t t)

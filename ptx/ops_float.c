@@ -120,10 +120,12 @@ static bool f32_fast(struct warp *w, const struct ptx_insn *in, uint32_t m)
         return false;
     switch (in->op) {
     case OP_ADD:
-        FOR_LANES(m, l) R(w, in->d, l) = ptx_u32(ptx_f32(R(w, in->a, l)) + ptx_f32(R(w, in->b, l)));
+        EACH_LANE(m, l,
+                  R(w, in->d, l) = ptx_u32(ptx_f32(R(w, in->a, l)) + ptx_f32(R(w, in->b, l))););
         return true;
     case OP_MUL:
-        FOR_LANES(m, l) R(w, in->d, l) = ptx_u32(ptx_f32(R(w, in->a, l)) * ptx_f32(R(w, in->b, l)));
+        EACH_LANE(m, l,
+                  R(w, in->d, l) = ptx_u32(ptx_f32(R(w, in->a, l)) * ptx_f32(R(w, in->b, l))););
         return true;
     case OP_FMA:
         FOR_LANES(m, l)
@@ -239,12 +241,49 @@ static bool cmp_int(uint8_t c, uint64_t a, uint64_t b, bool sgn)
     }
 }
 
+#define SETP_INT(expr)                                                                             \
+    EACH_LANE(m, l, uint64_t a = ptx_ext(R(w, in->a, l), t);                                       \
+              uint64_t b = ptx_ext(R(w, in->b, l), t); bool r = (expr); R(w, in->d, l) = r;        \
+              if (in->d2 != PTX_NO_SLOT) R(w, in->d2, l) = !r;)
+
+/* The hot integer comparisons, each with its own loop. */
+static bool setp_int_fast(struct warp *w, const struct ptx_insn *in, uint32_t m)
+{
+    uint8_t t = in->type;
+    bool sgn = ptx_signed(t);
+
+    switch (in->mod) {
+    case PC_EQ:
+        SETP_INT(a == b);
+        return true;
+    case PC_NE:
+        SETP_INT(a != b);
+        return true;
+    case PC_LT:
+        if (sgn)
+            SETP_INT((int64_t)a < (int64_t)b);
+        else
+            SETP_INT(a < b);
+        return true;
+    case PC_GE:
+        if (sgn)
+            SETP_INT((int64_t)a >= (int64_t)b);
+        else
+            SETP_INT(a >= b);
+        return true;
+    default:
+        return false;
+    }
+}
+
 void ptx__op_setp(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m)
 {
     uint8_t t = in->type;
     bool r;
 
     (void)s;
+    if (t != PT_F32 && t != PT_F64 && setp_int_fast(w, in, m))
+        return;
     FOR_LANES(m, l)
     {
         uint64_t a = R(w, in->a, l), b = R(w, in->b, l);

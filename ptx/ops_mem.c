@@ -64,13 +64,84 @@ static uint64_t load(const void *p, uint8_t t)
 {
     uint64_t v = 0;
 
-    memcpy(&v, p, ptx__type_bytes(t)); /* little-endian host */
+    memcpy(&v, p, ptx_bytes(t)); /* little-endian host */
     return ptx_signed(t) ? (uint64_t)ptx_sext(v, ptx_bits(t)) : v;
+}
+
+/* The memory window an access of space hits without asking: shared memory, or the region of the
+ * last global access. Empty (size 0) for the rest, which resolve() handles. */
+struct window {
+    uint8_t *host;
+    uint64_t base, size;
+};
+
+static inline struct window window_of(const struct run *s, uint8_t space)
+{
+    struct window win = {NULL, 0, 0};
+
+    if (space == PS_SHARED) {
+        win.host = s->shared;
+        win.size = s->shared_size;
+    } else if (s->cached && (space == PS_GLOBAL || space == PS_GENERIC || space == PS_CONST)) {
+        win.host = s->cache.host;
+        win.base = s->cache.base;
+        win.size = s->cache.size;
+    }
+    return win;
+}
+
+/* Host memory of n bytes at a in win, or NULL. */
+static inline uint8_t *in_window(const struct window *win, uint64_t a, unsigned n)
+{
+    uint64_t o = a - win->base;
+
+    return !(a & (n - 1)) && o < win->size && win->size - o >= n ? win->host + o : NULL;
+}
+
+/* One element per lane; eb is a constant where this is inlined, so the copies are plain moves. */
+static inline __attribute__((always_inline)) void
+ld1(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m, unsigned eb)
+{
+    struct window win = window_of(s, in->space);
+    bool sgn = ptx_signed(in->type);
+
+    FOR_LANES(m, l)
+    {
+        uint64_t a = R(w, in->a, l) + (uint64_t)in->off, v = 0;
+        const uint8_t *p = in_window(&win, a, eb);
+        if (!p) {
+            p = resolve(s, w, in, l, in->space, a, eb);
+            if (!p)
+                return;
+            win = window_of(s, in->space);
+        }
+        memcpy(&v, p, eb);
+        R(w, in->v[0], l) = sgn ? (uint64_t)ptx_sext(v, 8 * eb) : v;
+    }
+}
+
+static inline __attribute__((always_inline)) void
+st1(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m, unsigned eb)
+{
+    struct window win = window_of(s, in->space);
+
+    FOR_LANES(m, l)
+    {
+        uint64_t a = R(w, in->a, l) + (uint64_t)in->off, v = R(w, in->v[0], l);
+        uint8_t *p = in_window(&win, a, eb);
+        if (!p) {
+            p = resolve(s, w, in, l, in->space, a, eb);
+            if (!p)
+                return;
+            win = window_of(s, in->space);
+        }
+        memcpy(p, &v, eb);
+    }
 }
 
 void ptx__op_ld(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m)
 {
-    unsigned eb = ptx__type_bytes(in->type), i;
+    unsigned eb = ptx_bytes(in->type), i;
 
     if (in->space == PS_KPARAM && in->vec == 1) { /* the kernel's parameters: once per warp */
         uint32_t l0 = (uint32_t)__builtin_ctz(m);
@@ -80,6 +151,14 @@ void ptx__op_ld(struct run *s, struct warp *w, const struct ptx_insn *in, uint32
             uint64_t v = load(p, in->type);
             FOR_LANES(m, l) R(w, in->v[0], l) = v;
         }
+        return;
+    }
+    if (in->vec == 1 && eb == 4) {
+        ld1(s, w, in, m, 4);
+        return;
+    }
+    if (in->vec == 1 && eb == 8) {
+        ld1(s, w, in, m, 8);
         return;
     }
     FOR_LANES(m, l)
@@ -95,11 +174,19 @@ void ptx__op_ld(struct run *s, struct warp *w, const struct ptx_insn *in, uint32
 
 void ptx__op_st(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m)
 {
-    unsigned eb = ptx__type_bytes(in->type), i;
+    unsigned eb = ptx_bytes(in->type), i;
 
     if (in->space == PS_KPARAM) {
         ptx__fault(s, w, (uint32_t)__builtin_ctz(m), in, VGPU_PTX_FAULT_ILLEGAL_ADDRESS,
                    R(w, in->a, 0) + (uint64_t)in->off);
+        return;
+    }
+    if (in->vec == 1 && eb == 4) {
+        st1(s, w, in, m, 4);
+        return;
+    }
+    if (in->vec == 1 && eb == 8) {
+        st1(s, w, in, m, 8);
         return;
     }
     FOR_LANES(m, l)
@@ -158,7 +245,7 @@ static uint64_t atom_one(const struct ptx_insn *in, uint64_t old, uint64_t b, ui
 /* One lane after another: the warp's atomics are serialised, as the hardware does. */
 void ptx__op_atom(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m)
 {
-    unsigned eb = ptx__type_bytes(in->type);
+    unsigned eb = ptx_bytes(in->type);
 
     FOR_LANES(m, l)
     {
