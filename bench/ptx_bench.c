@@ -161,6 +161,7 @@ static void bench_matmul(struct vgpu_ptx_module *m, uint32_t n, int reps)
 int main(int argc, char **argv)
 {
     const char *path = argc > 1 ? argv[1] : "tests/ptx/kernels_sm90.ptx";
+    const char *only = argc > 2 ? argv[2] : ""; /* "vector_add" or "matmul_tiled": just that */
     struct vgpu_ptx_module *m;
     char err[256];
     size_t len;
@@ -172,8 +173,10 @@ int main(int argc, char **argv)
     }
     free(img);
     printf("PTX interpreter, one core, %s\n", path);
-    bench_vector_add(m, 1u << 20, 5);
-    bench_matmul(m, 256, 2);
+    if (strcmp(only, "matmul_tiled") != 0)
+        bench_vector_add(m, 1u << 20, 5);
+    if (strcmp(only, "vector_add") != 0)
+        bench_matmul(m, 256, 2);
     vgpu_ptx_module_free(m);
     return 0;
 }

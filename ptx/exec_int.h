@@ -39,6 +39,9 @@ struct run {
 };
 
 #define R(w, slot, lane) ((w)->r[(size_t)(slot)*32u + (lane)])
+/* The 32 lanes of one slot. Loops take these first: with -fno-strict-aliasing every store would
+ * otherwise reload the instruction's fields. */
+#define SLOT(w, slot) (&(w)->r[(size_t)(slot)*32u])
 #define FOR_LANES(m, l)                                                                            \
     for (uint32_t mm_ = (m), l = 0; mm_ && ((l = (uint32_t)__builtin_ctz(mm_)), 1); mm_ &= mm_ - 1)
 

@@ -118,19 +118,18 @@ static bool f32_fast(struct warp *w, const struct ptx_insn *in, uint32_t m)
 {
     if (in->flags & (PTX_F_FTZ | PTX_F_SAT))
         return false;
+    uint64_t *d = SLOT(w, in->d);
+    const uint64_t *a = SLOT(w, in->a), *b = SLOT(w, in->b), *c = SLOT(w, in->c);
+
     switch (in->op) {
     case OP_ADD:
-        EACH_LANE(m, l,
-                  R(w, in->d, l) = ptx_u32(ptx_f32(R(w, in->a, l)) + ptx_f32(R(w, in->b, l))););
+        EACH_LANE(m, l, d[l] = ptx_u32(ptx_f32(a[l]) + ptx_f32(b[l])););
         return true;
     case OP_MUL:
-        EACH_LANE(m, l,
-                  R(w, in->d, l) = ptx_u32(ptx_f32(R(w, in->a, l)) * ptx_f32(R(w, in->b, l))););
+        EACH_LANE(m, l, d[l] = ptx_u32(ptx_f32(a[l]) * ptx_f32(b[l])););
         return true;
     case OP_FMA:
-        FOR_LANES(m, l)
-        R(w, in->d, l) = ptx_u32(
-            fmaf(ptx_f32(R(w, in->a, l)), ptx_f32(R(w, in->b, l)), ptx_f32(R(w, in->c, l))));
+        EACH_LANE(m, l, d[l] = ptx_u32(fmaf(ptx_f32(a[l]), ptx_f32(b[l]), ptx_f32(c[l]))););
         return true;
     default:
         return false;
@@ -242,15 +241,16 @@ static bool cmp_int(uint8_t c, uint64_t a, uint64_t b, bool sgn)
 }
 
 #define SETP_INT(expr)                                                                             \
-    EACH_LANE(m, l, uint64_t a = ptx_ext(R(w, in->a, l), t);                                       \
-              uint64_t b = ptx_ext(R(w, in->b, l), t); bool r = (expr); R(w, in->d, l) = r;        \
-              if (in->d2 != PTX_NO_SLOT) R(w, in->d2, l) = !r;)
+    EACH_LANE(m, l, uint64_t a = ptx_ext(a_[l], t); uint64_t b = ptx_ext(b_[l], t);                \
+              bool r = (expr); d_[l] = r; if (d2_) d2_[l] = !r;)
 
 /* The hot integer comparisons, each with its own loop. */
 static bool setp_int_fast(struct warp *w, const struct ptx_insn *in, uint32_t m)
 {
     uint8_t t = in->type;
     bool sgn = ptx_signed(t);
+    uint64_t *d_ = SLOT(w, in->d), *d2_ = in->d2 != PTX_NO_SLOT ? SLOT(w, in->d2) : NULL;
+    const uint64_t *a_ = SLOT(w, in->a), *b_ = SLOT(w, in->b);
 
     switch (in->mod) {
     case PC_EQ:

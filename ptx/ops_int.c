@@ -2,17 +2,17 @@
 #include "exec_int.h"
 
 #define LANES1(expr)                                                                               \
-    FOR_LANES(m, l)                                                                                \
-    {                                                                                              \
-        uint64_t a = R(w, in->a, l);                                                               \
-        R(w, in->d, l) = (expr)&mask;                                                              \
-    }
+    do {                                                                                           \
+        uint64_t *d_ = SLOT(w, in->d);                                                             \
+        const uint64_t *a_ = SLOT(w, in->a);                                                       \
+        EACH_LANE(m, l, uint64_t a = a_[l]; d_[l] = (expr)&mask;);                                 \
+    } while (0)
 #define LANES2(expr)                                                                               \
-    FOR_LANES(m, l)                                                                                \
-    {                                                                                              \
-        uint64_t a = R(w, in->a, l), b = R(w, in->b, l);                                           \
-        R(w, in->d, l) = (expr)&mask;                                                              \
-    }
+    do {                                                                                           \
+        uint64_t *d_ = SLOT(w, in->d);                                                             \
+        const uint64_t *a_ = SLOT(w, in->a), *b_ = SLOT(w, in->b);                                 \
+        EACH_LANE(m, l, uint64_t a = a_[l]; uint64_t b = b_[l]; d_[l] = (expr)&mask;);             \
+    } while (0)
 
 /* The high half of a * b (a, b already extended to 64 bits per t). */
 static uint64_t mul_hi(uint64_t a, uint64_t b, uint8_t t)
@@ -31,20 +31,27 @@ static uint64_t mul_hi(uint64_t a, uint64_t b, uint8_t t)
 static void op_mul(struct warp *w, const struct ptx_insn *in, uint32_t m, bool mad)
 {
     uint8_t t = in->type;
-    uint64_t mask = ptx_mask(t);
+    uint64_t mask = ptx_mask(t), tm = ptx_mask(t);
 
     if (in->flags & PTX_F_WIDE)
         mask = ptx_bits(t) >= 32 ? ~0ull : (1ull << (2 * ptx_bits(t))) - 1;
-    FOR_LANES(m, l)
+    if ((in->flags & PTX_F_HI) || ((in->flags & PTX_F_WIDE) && ptx_signed(t))) {
+        FOR_LANES(m, l)
+        {
+            uint64_t a = ptx_ext(R(w, in->a, l), t), b = ptx_ext(R(w, in->b, l), t);
+            uint64_t r = in->flags & PTX_F_HI ? mul_hi(a, b, t) : a * b;
+            R(w, in->d, l) = (r + (mad ? R(w, in->c, l) : 0)) & mask;
+        }
+        return;
+    }
+    /* .lo of any type and unsigned .wide: the low bits of the zero-extended product. */
     {
-        uint64_t a = ptx_ext(R(w, in->a, l), t), b = ptx_ext(R(w, in->b, l), t), r;
-        if (in->flags & PTX_F_HI)
-            r = mul_hi(a, b, t);
-        else
-            r = a * b; /* .lo and .wide: the low 2n bits of the extended product */
+        uint64_t *d = SLOT(w, in->d);
+        const uint64_t *a = SLOT(w, in->a), *b = SLOT(w, in->b), *c = SLOT(w, in->c);
         if (mad)
-            r += R(w, in->c, l);
-        R(w, in->d, l) = r & mask;
+            EACH_LANE(m, l, d[l] = ((a[l] & tm) * (b[l] & tm) + c[l]) & mask;);
+        else
+            EACH_LANE(m, l, d[l] = (a[l] & tm) * (b[l] & tm) & mask;);
     }
 }
 

@@ -104,39 +104,35 @@ ld1(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m, unsign
 {
     struct window win = window_of(s, in->space);
     bool sgn = ptx_signed(in->type);
+    uint64_t *d = SLOT(w, in->v[0]), off = (uint64_t)in->off;
+    const uint64_t *base = SLOT(w, in->a);
 
-    FOR_LANES(m, l)
-    {
-        uint64_t a = R(w, in->a, l) + (uint64_t)in->off, v = 0;
-        const uint8_t *p = in_window(&win, a, eb);
+    EACH_LANE(
+        m, l, uint64_t a = base[l] + off; uint64_t v = 0; const uint8_t *p = in_window(&win, a, eb);
         if (!p) {
             p = resolve(s, w, in, l, in->space, a, eb);
             if (!p)
                 return;
             win = window_of(s, in->space);
-        }
-        memcpy(&v, p, eb);
-        R(w, in->v[0], l) = sgn ? (uint64_t)ptx_sext(v, 8 * eb) : v;
-    }
+        } memcpy(&v, p, eb);
+        d[l] = sgn ? (uint64_t)ptx_sext(v, 8 * eb) : v;);
 }
 
 static inline __attribute__((always_inline)) void
 st1(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m, unsigned eb)
 {
     struct window win = window_of(s, in->space);
+    const uint64_t *base = SLOT(w, in->a), *src = SLOT(w, in->v[0]);
+    uint64_t off = (uint64_t)in->off;
 
-    FOR_LANES(m, l)
-    {
-        uint64_t a = R(w, in->a, l) + (uint64_t)in->off, v = R(w, in->v[0], l);
-        uint8_t *p = in_window(&win, a, eb);
+    EACH_LANE(
+        m, l, uint64_t a = base[l] + off; uint64_t v = src[l]; uint8_t *p = in_window(&win, a, eb);
         if (!p) {
             p = resolve(s, w, in, l, in->space, a, eb);
             if (!p)
                 return;
             win = window_of(s, in->space);
-        }
-        memcpy(p, &v, eb);
-    }
+        } memcpy(p, &v, eb););
 }
 
 void ptx__op_ld(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m)
@@ -149,7 +145,8 @@ void ptx__op_ld(struct run *s, struct warp *w, const struct ptx_insn *in, uint32
             resolve(s, w, in, l0, PS_KPARAM, R(w, in->a, l0) + (uint64_t)in->off, eb);
         if (p) {
             uint64_t v = load(p, in->type);
-            FOR_LANES(m, l) R(w, in->v[0], l) = v;
+            uint64_t *d = SLOT(w, in->v[0]);
+            EACH_LANE(m, l, d[l] = v;);
         }
         return;
     }
@@ -269,10 +266,11 @@ void ptx__op_cvta(struct run *s, struct warp *w, const struct ptx_insn *in, uint
                                             : 0;
     bool to = in->flags & PTX_F_TO;
 
+    uint64_t *d = SLOT(w, in->d), mask = ptx_mask(in->type);
+    const uint64_t *src = SLOT(w, in->a);
+
     (void)s;
-    FOR_LANES(m, l)
-    {
-        uint64_t a = R(w, in->a, l);
-        R(w, in->d, l) = (to ? a - base : a + base) & ptx_mask(in->type);
-    }
+    if (to)
+        base = 0 - base;
+    EACH_LANE(m, l, d[l] = (src[l] + base) & mask;);
 }
