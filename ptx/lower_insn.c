@@ -532,6 +532,10 @@ static bool type_ok(const struct ctx *c)
         return false;
     if (op == OP_EX2 || op == OP_LG2 || op == OP_SIN || op == OP_COS || op == OP_TANH)
         return t == PT_F32;
+    if ((c->m.flags & PTX_F_SAT) && t != PT_F32 && t != PT_F64 &&
+        !(op == OP_CVT &&
+          (c->in.type2 == PT_F32 || c->in.type2 == PT_F64 || c->in.type2 == PT_F16)))
+        return false; /* integer saturation */
     if (op == OP_ATOM && (t == PT_F32 || t == PT_F64))
         return c->m.kind == PA_ADD || c->m.kind == PA_EXCH;
     if (op == OP_ATOM && t == PT_F16)

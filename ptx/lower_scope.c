@@ -73,8 +73,11 @@ static int scope_init(struct lower *l, struct scope *sc, const struct ptx_func *
         sc->param_addr[i] = align_up(p->params_size, v->align);
         p->params_size = (uint32_t)(sc->param_addr[i] + v->size);
     }
-    if (p->nslots > (1u << 22))
-        return ptx__lfail(l, "too many registers");
+    if (p->nslots > PTX_MAX_SLOTS)
+        return ptx__lfail(l, "too many registers (over %u once calls are inlined)", PTX_MAX_SLOTS);
+    if (p->local_size > PTX_MAX_LOCAL || p->shared_size > PTX_MAX_SHARED)
+        return ptx__lfail(l, "too much local (over %u bytes) or shared memory (over %u bytes)",
+                          PTX_MAX_LOCAL, PTX_MAX_SHARED);
     return 0;
 }
 
@@ -212,6 +215,8 @@ static int lower_entry(struct lower *l, const struct ptx_func *f)
         r = emit_body(l, &sc);
     if (r == 0)
         r = ptx__emit(l, &ex) < 0 ? -ENOMEM : 0; /* falling off the end exits */
+    if (r == 0 && p->nslots > PTX_MAX_SLOTS)
+        r = ptx__lfail(l, "too many registers and constants (over %u)", PTX_MAX_SLOTS);
     scope_free(&sc);
     p->shared_size = (uint32_t)align_up(p->shared_size, 16);
     p->local_size = (uint32_t)align_up(p->local_size, 16);
@@ -236,8 +241,8 @@ static int layout_data(struct lower *l)
         l->mod_addr[i] = align_up(size, v->align);
         size = l->mod_addr[i] + v->size;
     }
-    if (size > PTX_WINDOW)
-        return ptx__lfail(l, "module variables too large");
+    if (size > PTX_MAX_DATA)
+        return ptx__lfail(l, "module variables too large (over %u bytes)", PTX_MAX_DATA);
     l->m->data = calloc(1, size ? size : 1);
     if (!l->m->data)
         return -ENOMEM;

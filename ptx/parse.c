@@ -205,6 +205,8 @@ static int split_opcode(struct parser *p, struct ptx_stmt *s)
 
 static int parse_insn(struct parser *p, struct ptx_stmt *s)
 {
+    const char *full;
+
     s->line = p->t.line;
     if (accept(p, "@")) {
         s->guard_neg = accept(p, "!");
@@ -215,13 +217,14 @@ static int parse_insn(struct parser *p, struct ptx_stmt *s)
     }
     if (p->t.kind != TK_IDENT)
         return fail(p, "expected an instruction, found '%.*s'", (int)p->t.n, p->t.s);
+    full = tok_str(p);
     if (split_opcode(p, s))
         return -ENOEXEC;
     while (!is(p, ";")) {
-        if (s->nops == PTX_MAX_OPS)
-            return fail(p, "too many operands for '%s'", s->op);
-        if (parse_operand(p, &s->ops[s->nops++]))
-            return -ENOEXEC;
+        if (s->nops == PTX_MAX_OPS || parse_operand(p, &s->ops[s->nops++])) {
+            p->failed = false; /* name the instruction rather than the token */
+            return fail(p, "unsupported instruction '%s': operands not understood", full);
+        }
         if (!accept(p, ","))
             break;
     }
@@ -302,11 +305,13 @@ static int parse_var_tail(struct parser *p, struct ptx_var *v)
         }
         if (parse_uint(p, &dim) || expect(p, "]"))
             return -ENOEXEC;
-        if (dim == 0 || elems > (1ull << 32) / dim)
-            return fail(p, "array '%s' too large", v->name);
+        if (dim == 0 || elems > PTX_MAX_VAR / dim)
+            return fail(p, "array '%s' too large (over %u bytes)", v->name, PTX_MAX_VAR);
         elems *= dim;
     }
     v->size = unsized ? 0 : elems * ptx__type_bytes(v->type);
+    if (v->size > PTX_MAX_VAR)
+        return fail(p, "variable '%s' too large (over %u bytes)", v->name, PTX_MAX_VAR);
     if (!v->align)
         v->align = ptx__type_bytes(v->type);
     if (accept(p, "="))
@@ -477,7 +482,7 @@ static int parse_func(struct parser *p, bool entry)
 
     if (ptx__grow((void **)&p->ast->funcs, &p->cap_funcs, p->ast->nfuncs, sizeof(*f)))
         return -ENOMEM;
-    f = &p->ast->funcs[p->ast->nfuncs];
+    f = &p->ast->funcs[p->ast->nfuncs++]; /* counted now: ptx__ast_free frees it on failure */
     memset(f, 0, sizeof(*f));
     f->entry = entry;
     next(p); /* .entry / .func */
@@ -489,7 +494,6 @@ static int parse_func(struct parser *p, bool entry)
     next(p);
     if (is(p, "(") && parse_params(p, &f->params, &f->nparams))
         return -ENOEXEC;
-    p->ast->nfuncs++;
     skip_perf_directives(p);
     if (accept(p, ";"))
         return 0; /* a declaration */

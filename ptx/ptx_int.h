@@ -311,6 +311,18 @@ struct vgpu_ptx_module {
     uint32_t nglobals;
 };
 
+/*
+ * Limits on what a module may ask for, so that a hostile one costs bounded
+ * memory: registers per kernel (slots; a block holds 32 warps x slots x 256
+ * bytes), one variable, all module variables, local memory per thread and
+ * static shared memory per block.
+ */
+#define PTX_MAX_SLOTS  8192u
+#define PTX_MAX_VAR    (64u << 20)
+#define PTX_MAX_DATA   (256u << 20)
+#define PTX_MAX_LOCAL  (64u << 10)
+#define PTX_MAX_SHARED (227u << 10)
+
 /* Where the interpreter's own windows sit in the generic address space. */
 #define PTX_GEN_DATA   0x7d0000000000ull /* module .global/.const variables */
 #define PTX_GEN_SHARED 0x7e0000000000ull /* this block's shared memory */

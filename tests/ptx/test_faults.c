@@ -147,6 +147,13 @@ static void test_unsupported_instruction_refused(void **state)
         {".visible .entry k()\n{\n.reg .f16 %h<3>;\nadd.f16 %h1, %h2, %h2;\nret;\n}\n", "add.f16"},
         {".func f()\n{\ncall f;\nret;\n}\n.visible .entry k()\n{\ncall f;\nret;\n}\n",
          "recursive call"},
+        {".global .b8 big[4000000000];\n", "too large"},
+        {".visible .entry k()\n{\n.reg .b32 %r<60000>;\nret;\n}\n", "too many registers"},
+        {".visible .entry k()\n{\n.reg .b32 %r<3>;\nadd.sat.s32 %r1, %r2, %r2;\nret;\n}\n",
+         "add.sat.s32"},
+        {".visible .entry k()\n{\n.reg .b32 %r<3>;\ntex.1d.v4.s32.s32 {%r1, %r1, %r1, %r1}, "
+         "[%r2, {%r2}];\nret;\n}\n",
+         "tex.1d.v4.s32.s32"},
     };
     char text[1024], err[256];
     unsigned i;
@@ -160,6 +167,36 @@ static void test_unsupported_instruction_refused(void **state)
     }
     snprintf(text, sizeof(text), "%s%s", head, ".visible .entry k()\n{\nret;\n}\n");
     assert_int_equal(load_text(text, err, sizeof(err)), 0);
+}
+
+/* Damaged images (bytes changed, cut short) are refused or load; they never crash the loader. */
+static void test_damaged_images_are_handled(void **state)
+{
+    size_t len, i, n;
+    char *orig = tdev_read(kernels, &len), *img = malloc(len + 1);
+    static const char junk[] = " %.[]{}();,0fx\n-+|!@_";
+    uint64_t seed = 0x5eed;
+    unsigned loaded = 0, refused = 0;
+
+    (void)state;
+    assert_non_null(img);
+    for (i = 0; i < 1000; i++) {
+        struct vgpu_ptx_module *m = NULL;
+        char err[256];
+        size_t cut = i % 4 == 0 ? tdev_rand(&seed) % len : len;
+        memcpy(img, orig, len);
+        for (n = 0; n < 1 + i % 8; n++)
+            img[tdev_rand(&seed) % len] = junk[tdev_rand(&seed) % (sizeof(junk) - 1)];
+        if (vgpu_ptx_module_load(img, cut, &m, err, sizeof(err)) == 0)
+            loaded++;
+        else
+            refused++;
+        vgpu_ptx_module_free(m);
+    }
+    print_message("damaged images: %u loaded, %u refused\n", loaded, refused);
+    assert_true(refused > 0);
+    free(img);
+    free(orig);
 }
 
 /* A kernel that never ends: it counts in *p until stopped. */
@@ -234,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_sass_only_fatbin_refused),
         cmocka_unit_test(test_zstd_fatbin_runs),
         cmocka_unit_test(test_unsupported_instruction_refused),
+        cmocka_unit_test(test_damaged_images_are_handled),
         cmocka_unit_test(test_stop_flag_stops_a_running_launch),
         cmocka_unit_test(test_stop_before_launch_runs_nothing),
     };
