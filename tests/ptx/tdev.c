@@ -101,7 +101,8 @@ int tdev_launch(struct tdev *d, const char *name, const uint32_t grid[3], const 
                                 .params_len = len,
                                 .region = region,
                                 .region_ctx = d,
-                                .stop = d->stop};
+                                .stop = d->stop,
+                                .deadline_ns = d->deadline_ns};
     int e = vgpu_ptx_entry_find(d->mod, name);
 
     if (e < 0)

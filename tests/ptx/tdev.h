@@ -15,6 +15,7 @@ struct tdev {
     struct vgpu_ptx_module *mod;
     struct vgpu_ptx_fault fault; /* of the last launch */
     const atomic_bool *stop;     /* passed to launches (NULL: none) */
+    uint64_t deadline_ns;        /* passed to launches (0: none) */
 };
 
 /* Loads path (relative to $VGPU_SRCDIR) into d->mod; fails the test on error. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 #include "tdev.h"
 
@@ -262,6 +263,54 @@ static void test_stop_before_launch_runs_nothing(void **state)
     tdev_close(&d);
 }
 
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void test_deadline_stops_a_launch(void **state)
+{
+    uint32_t g[3] = {1, 1, 1}, b[3] = {1, 1, 1};
+    struct tdev d;
+    uint32_t *counter;
+    uint64_t p, t0;
+
+    (void)state;
+    tdev_open_image(&d, spin, sizeof(spin));
+    p = tdev_alloc(&d, 4, &counter);
+    t0 = mono_ns();
+    d.deadline_ns = t0 + 50 * 1000 * 1000;
+    assert_int_equal(tdev_launch(&d, "spin", g, b, 0, &p, sizeof(p)), -EFAULT);
+    assert_int_equal(d.fault.kind, VGPU_PTX_FAULT_DEADLINE);
+    assert_true(mono_ns() >= d.deadline_ns);
+    assert_true(*counter > 0);
+    tdev_close(&d);
+}
+
+static void test_trap_fails_the_launch(void **state)
+{
+    static const char text[] = ".version 8.0\n.target sm_75\n.address_size 64\n"
+                               ".visible .entry t(.param .u32 n)\n{\n.reg .pred %p;\n"
+                               ".reg .b32 %r<3>;\nld.param.u32 %r1, [n];\nmov.u32 %r2, %tid.x;\n"
+                               "setp.eq.u32 %p, %r2, %r1;\n@%p trap;\nret;\n}\n";
+    uint32_t g[3] = {2, 1, 1}, b[3] = {64, 1, 1}, n = 37;
+    struct tdev d;
+
+    (void)state;
+    tdev_open_image(&d, text, sizeof(text));
+    assert_int_equal(tdev_launch(&d, "t", g, b, 0, &n, sizeof(n)), -EFAULT);
+    assert_int_equal(d.fault.kind, VGPU_PTX_FAULT_TRAP);
+    assert_int_equal(d.fault.thread[0], 37);
+    assert_int_equal(d.fault.block[0], 0);
+    assert_int_equal(d.fault.line, 11);
+    n = 64; /* no thread has that index: nothing traps */
+    assert_int_equal(tdev_launch(&d, "t", g, b, 0, &n, sizeof(n)), 0);
+    tdev_close(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +323,8 @@ int main(void)
         cmocka_unit_test(test_damaged_images_are_handled),
         cmocka_unit_test(test_stop_flag_stops_a_running_launch),
         cmocka_unit_test(test_stop_before_launch_runs_nothing),
+        cmocka_unit_test(test_deadline_stops_a_launch),
+        cmocka_unit_test(test_trap_fails_the_launch),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
