@@ -6,7 +6,7 @@
 #include "exec_int.h"
 
 #define MAX_THREADS 1024u
-#define MAX_SHARED  (227u * 1024u) /* as an sm_90 block may have */
+#define MAX_SHARED  (228u * 1024u) /* the protocol's limit on a launch (static + dynamic) */
 #define STOP_EVERY  4096u          /* group steps between looks at the stop flag */
 
 void ptx__fault(struct run *s, const struct warp *w, uint32_t lane, const struct ptx_insn *in,
