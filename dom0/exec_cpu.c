@@ -20,9 +20,9 @@
 #define LAUNCH_MAX_NS   (10ull * 1000 * 1000 * 1000) /* a launch runs at most 10 s */
 
 /* The CUresult a GPU gives for each fault, in the response's detail. */
-#define CU_ILLEGAL_ADDRESS   700u
-#define CU_LAUNCH_FAILED     719u
-#define CU_MISALIGNED        716u
+#define CU_ILLEGAL_ADDRESS 700u
+#define CU_LAUNCH_FAILED   719u
+#define CU_MISALIGNED      716u
 
 struct vgpu_exec {
     pthread_mutex_t lock;      /* protects used */
@@ -233,8 +233,8 @@ static int cpu_copy_dtod(struct vgpu_exec_ctx *c, uint64_t dst, uint64_t src, ui
 }
 
 /* Parses the PTX (text or fatbin) once; a refused image is logged with the reason. */
-static int cpu_module_load(struct vgpu_exec_ctx *c, const void *image, size_t len,
-                           uint64_t *module, uint32_t *detail)
+static int cpu_module_load(struct vgpu_exec_ctx *c, const void *image, size_t len, uint64_t *module,
+                           uint32_t *detail)
 {
     struct vgpu_ptx_module *m = NULL;
     char err[256];
@@ -248,8 +248,8 @@ static int cpu_module_load(struct vgpu_exec_ctx *c, const void *image, size_t le
     if (r == -ENOMEM)
         return VGPU_S_NO_MEMORY;
     if (r) {
-        vgpu_be_log_ratelimited(LOG_WARNING, c, "VM %u: CPU reference executor refused a module: %s",
-                                c->vm_id, err);
+        vgpu_be_log_ratelimited(
+            LOG_WARNING, c, "VM %u: CPU reference executor refused a module: %s", c->vm_id, err);
         return VGPU_S_BAD_IMAGE;
     }
     pthread_mutex_lock(&c->lock);
@@ -359,8 +359,11 @@ static int fault_status(const struct vgpu_exec_ctx *c, const struct vgpu_ptx_fau
 static int cpu_launch(struct vgpu_exec_ctx *c, uint64_t func, const struct vgpu_req_launch *l,
                       const void *params, size_t params_len, uint32_t *detail)
 {
-    struct vgpu_ptx_launch pl = {.shared_bytes = l->shmem, .params = params,
-                                 .params_len = params_len, .region = region, .region_ctx = c,
+    struct vgpu_ptx_launch pl = {.shared_bytes = l->shmem,
+                                 .params = params,
+                                 .params_len = params_len,
+                                 .region = region,
+                                 .region_ctx = c,
                                  .deadline_ns = deadline()};
     struct vgpu_ptx_fault f = {0};
     struct vgpu_ptx_module *m;
