@@ -264,3 +264,22 @@ extern "C" __global__ void vec4_swizzle(const float4 *in, float4 *out, uint32_t 
         out[i] = make_float4(2 * v.w, 2 * v.z, 2 * v.y, 2 * v.x);
     }
 }
+
+/* Directed rounding: float add/mul, double to float and int to float, 8 outputs per element. */
+extern "C" __global__ void round_modes(const float *a, const float *b, const double *x,
+                                       const int32_t *k, float *out, uint32_t n)
+{
+    uint32_t i = blockIdx.x * blockDim.x + threadIdx.x;
+
+    if (i < n) {
+        float *o = out + 8 * i;
+        o[0] = __fadd_rz(a[i], b[i]);
+        o[1] = __fadd_rd(a[i], b[i]);
+        o[2] = __fadd_ru(a[i], b[i]);
+        o[3] = __fmul_rz(a[i], b[i]);
+        o[4] = __double2float_rd(x[i]);
+        o[5] = __double2float_ru(x[i]);
+        o[6] = __double2float_rz(x[i]);
+        o[7] = __int2float_rz(k[i] * 1021);
+    }
+}

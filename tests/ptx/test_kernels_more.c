@@ -323,14 +323,84 @@ static void test_vec4(void **state)
     }
 }
 
+/* d rounded to float towards zero (z), down (-1) or up (+1), from the nearest float. */
+static float round_dir(double d, int dir)
+{
+    float f = (float)d;
+
+    if (dir == 0 && fabs((double)f) > fabs(d))
+        f = nextafterf(f, 0.0f);
+    else if (dir < 0 && (double)f > d)
+        f = nextafterf(f, -INFINITY);
+    else if (dir > 0 && (double)f < d)
+        f = nextafterf(f, INFINITY);
+    return f;
+}
+
+static void test_round_modes(void **state)
+{
+    unsigned t, i, j;
+    const uint32_t n = 300;
+
+    (void)state;
+    for (t = 0; t < NTARGETS; t++) {
+        struct tdev d;
+        struct {
+            uint64_t a, b, x, k, out;
+            uint32_t n;
+        } p = {.n = n};
+        uint64_t seed = 71;
+        float *a, *b, *out, want[8];
+        double *x;
+        int32_t *k;
+
+        tdev_open(&d, targets[t]);
+        p.a = tdev_alloc(&d, n * 4, &a);
+        p.b = tdev_alloc(&d, n * 4, &b);
+        p.x = tdev_alloc(&d, n * 8, &x);
+        p.k = tdev_alloc(&d, n * 4, &k);
+        p.out = tdev_alloc(&d, n * 32, &out);
+        for (i = 0; i < n; i++) {
+            a[i] = tdev_randf(&seed, -1e3f, 1e3f);
+            b[i] = tdev_randf(&seed, -1, 1) * 1e-3f;
+            x[i] = (double)tdev_randf(&seed, -50, 50) + 1e-9 * (double)tdev_rand(&seed);
+            k[i] = (int32_t)tdev_rand(&seed);
+        }
+        uint32_t g[3] = {(n + 63) / 64, 1, 1}, bl[3] = {64, 1, 1};
+        assert_int_equal(tdev_launch(&d, "round_modes", g, bl, 0, &p, sizeof(p)), 0);
+        for (i = 0; i < n; i++) {
+            double sum = (double)a[i] + (double)b[i], prod = (double)a[i] * (double)b[i];
+            want[0] = round_dir(sum, 0);
+            want[1] = round_dir(sum, -1);
+            want[2] = round_dir(sum, 1);
+            want[3] = round_dir(prod, 0);
+            want[4] = round_dir(x[i], -1);
+            want[5] = round_dir(x[i], 1);
+            want[6] = round_dir(x[i], 0);
+            want[7] = round_dir((double)(int32_t)((uint32_t)k[i] * 1021u), 0);
+            for (j = 0; j < 8; j++)
+                if (memcmp(&out[8 * i + j], &want[j], 4) != 0)
+                    fail_msg("round_modes element %u output %u: got %.9g, want %.9g", i, j,
+                             (double)out[8 * i + j], (double)want[j]);
+        }
+        tdev_close(&d);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_f64_math),          cmocka_unit_test(test_int_bits),
-        cmocka_unit_test(test_call_func),         cmocka_unit_test(test_local_array),
-        cmocka_unit_test(test_collatz_divergent), cmocka_unit_test(test_const_poly),
-        cmocka_unit_test(test_grid_3d),           cmocka_unit_test(test_warp_vote),
-        cmocka_unit_test(test_approx_f32),        cmocka_unit_test(test_vec4),
+        cmocka_unit_test(test_f64_math),
+        cmocka_unit_test(test_int_bits),
+        cmocka_unit_test(test_call_func),
+        cmocka_unit_test(test_local_array),
+        cmocka_unit_test(test_collatz_divergent),
+        cmocka_unit_test(test_const_poly),
+        cmocka_unit_test(test_grid_3d),
+        cmocka_unit_test(test_warp_vote),
+        cmocka_unit_test(test_approx_f32),
+        cmocka_unit_test(test_round_modes),
+        cmocka_unit_test(test_vec4),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
