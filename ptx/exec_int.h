@@ -63,6 +63,16 @@ struct run {
         }                                                                                          \
     } while (0)
 
+/*
+ * The operations whose whole-warp loops vectorise: built twice on x86-64, for AVX2 and the
+ * baseline, the loader picking one for the CPU at hand (GCC and clang's target_clones).
+ */
+#if defined(__x86_64__) && (defined(__clang__) || __GNUC__ >= 6)
+#define PTX_HOT __attribute__((target_clones("avx2", "default")))
+#else
+#define PTX_HOT
+#endif
+
 typedef void (*ptx_op_fn)(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m);
 
 /* Handlers, by enum ptx_op (NULL: handled by the scheduler). */

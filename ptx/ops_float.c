@@ -150,7 +150,7 @@ static int fenv_mode(uint8_t rnd)
     }
 }
 
-void ptx__op_float(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m)
+PTX_HOT void ptx__op_float(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m)
 {
     int mode = fenv_mode(in->mod);
 
@@ -276,7 +276,7 @@ static bool setp_int_fast(struct warp *w, const struct ptx_insn *in, uint32_t m)
     }
 }
 
-void ptx__op_setp(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m)
+PTX_HOT void ptx__op_setp(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m)
 {
     uint8_t t = in->type;
     bool r;

@@ -151,7 +151,7 @@ static void op_pack(struct warp *w, const struct ptx_insn *in, uint32_t m)
     }
 }
 
-void ptx__op_int(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m)
+PTX_HOT void ptx__op_int(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m)
 {
     uint8_t t = in->type;
     uint64_t mask = t == PT_PRED ? 1 : ptx_mask(t);

@@ -259,7 +259,7 @@ void ptx__op_atom(struct run *s, struct warp *w, const struct ptx_insn *in, uint
 }
 
 /* Generic addresses of the shared and local windows; global and const are identity. */
-void ptx__op_cvta(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m)
+PTX_HOT void ptx__op_cvta(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m)
 {
     uint64_t base = in->space == PS_SHARED  ? PTX_GEN_SHARED
                     : in->space == PS_LOCAL ? PTX_GEN_LOCAL
