@@ -5,7 +5,7 @@
 
 #include "store_internal.h"
 
-#define POOL_COLUMNS "SELECT name, gpu, mig, created, updated FROM pools "
+#define POOL_COLUMNS "SELECT name, gpu, mig, created, updated, job_limit_ms FROM pools "
 
 static void pool_from_row(sqlite3_stmt *st, struct vgpu_store_pool *pool)
 {
@@ -20,6 +20,7 @@ static void pool_from_row(sqlite3_stmt *st, struct vgpu_store_pool *pool)
     snprintf(pool->mig, sizeof(pool->mig), "%s", s ? (const char *)s : "");
     pool->created = sqlite3_column_int64(st, 3);
     pool->updated = sqlite3_column_int64(st, 4);
+    pool->job_limit_ms = (uint32_t)sqlite3_column_int64(st, 5);
 }
 
 int vgpu_store_pool_find(struct vgpu_store *store, const char *name, struct vgpu_store_pool *out)
@@ -133,4 +134,23 @@ int vgpu_store_pool_map(struct vgpu_store *store, const char *name, const char *
     sqlite3_bind_int64(st, 3, vgpu_store__now());
     sqlite3_bind_text(st, 4, name, -1, SQLITE_TRANSIENT);
     return pool_change(store, st, "mapping", name);
+}
+
+int vgpu_store_pool_set_limit(struct vgpu_store *store, const char *name, uint32_t job_limit_ms)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (job_limit_ms < VGPU_STORE_JOB_LIMIT_MIN_MS || job_limit_ms > VGPU_STORE_JOB_LIMIT_MAX_MS)
+        return vgpu_store__failf(store, -EINVAL, "job limit %u ms is outside %u..%u ms",
+                                 job_limit_ms, VGPU_STORE_JOB_LIMIT_MIN_MS,
+                                 VGPU_STORE_JOB_LIMIT_MAX_MS);
+    rc = vgpu_store__prepare(store, "UPDATE pools SET job_limit_ms = ?1, updated = ?2 "
+                             "WHERE name = ?3", &st);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, job_limit_ms);
+    sqlite3_bind_int64(st, 2, vgpu_store__now());
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
+    return pool_change(store, st, "setting the job limit of", name);
 }

@@ -8,6 +8,9 @@
 #define HEX4 HEX HEX HEX HEX
 #define UUID_GLOB "'" HEX4 HEX4 "-" HEX4 "-" HEX4 "-" HEX4 "-" HEX4 HEX4 HEX4 "'"
 #define SQL_VM_ID_MAX 65535 /* VGPU_STORE_VM_ID_MAX without its suffix */
+#define VGPU_STORE_JOB_LIMIT_DEFAULT_MS_SQL 30000 /* the same, for the SQL text */
+#define VGPU_STORE_JOB_LIMIT_MIN_MS_SQL     10
+#define VGPU_STORE_JOB_LIMIT_MAX_MS_SQL     3600000
 #define STR(x)  #x
 #define XSTR(x) STR(x)
 
@@ -45,9 +48,18 @@ static const char *const migrations[] = {
     "INSERT INTO pools(name, created, updated) VALUES"
     "  ('A', strftime('%s','now'), strftime('%s','now')),"
     "  ('B', strftime('%s','now'), strftime('%s','now'));",
+    /* 1 -> 2: each pool's hard time limit per job (vgpud kills the VM's worker past it). */
+    "ALTER TABLE pools ADD COLUMN job_limit_ms INTEGER NOT NULL DEFAULT "
+    XSTR(VGPU_STORE_JOB_LIMIT_DEFAULT_MS_SQL)
+    " CHECK (job_limit_ms BETWEEN " XSTR(VGPU_STORE_JOB_LIMIT_MIN_MS_SQL) " AND "
+    XSTR(VGPU_STORE_JOB_LIMIT_MAX_MS_SQL) ");",
 };
 
 _Static_assert(SQL_VM_ID_MAX == VGPU_STORE_VM_ID_MAX, "vm_id bound in the schema");
+_Static_assert(VGPU_STORE_JOB_LIMIT_DEFAULT_MS_SQL == VGPU_STORE_JOB_LIMIT_DEFAULT_MS &&
+               VGPU_STORE_JOB_LIMIT_MIN_MS_SQL == VGPU_STORE_JOB_LIMIT_MIN_MS &&
+               VGPU_STORE_JOB_LIMIT_MAX_MS_SQL == VGPU_STORE_JOB_LIMIT_MAX_MS,
+               "job limit bounds in the schema");
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == VGPU_STORE_SCHEMA_VERSION,
                "one migration per schema version");
 

@@ -4,17 +4,21 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "vgpu_identity.h"
 
 #define VGPU_STORE_DEFAULT_PATH "/var/lib/vgpu/vgpu.db"
 #define VGPU_STORE_ENV          "VGPU_DB" /* overrides the default path */
 
-#define VGPU_STORE_SCHEMA_VERSION 1 /* PRAGMA user_version this code writes */
+#define VGPU_STORE_SCHEMA_VERSION 2 /* PRAGMA user_version this code writes */
 
 #define VGPU_STORE_UUID_LEN  36 /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
 #define VGPU_STORE_NAME_MAX  63 /* VM name, bytes, without the NUL */
 #define VGPU_STORE_POOL_MAX  31 /* pool name, bytes, without the NUL */
 #define VGPU_STORE_GPU_MAX   63 /* GPU index or UUID ("GPU-..."), bytes */
 #define VGPU_STORE_VM_ID_MAX 65535u /* vm_id is 1..65535 (stub device register) */
+#define VGPU_STORE_JOB_LIMIT_MIN_MS     10u      /* a pool's hard limit per job, bounds */
+#define VGPU_STORE_JOB_LIMIT_MAX_MS     3600000u
+#define VGPU_STORE_JOB_LIMIT_DEFAULT_MS 30000u
 
 /* Flags for vgpu_store_open(). */
 enum {
@@ -22,10 +26,11 @@ enum {
     VGPU_STORE_CREATE = 1 << 1, /* create the file (and schema) if absent */
 };
 
+/* The store keeps proto/'s priority scale (vgpu_identity.h). */
 enum vgpu_store_priority {
-    VGPU_PRIO_LOW = 0,
-    VGPU_PRIO_MEDIUM = 1,
-    VGPU_PRIO_HIGH = 2,
+    VGPU_PRIO_LOW = VGPU_PRIORITY_LOW,
+    VGPU_PRIO_MEDIUM = VGPU_PRIORITY_MEDIUM,
+    VGPU_PRIO_HIGH = VGPU_PRIORITY_HIGH,
 };
 
 #define VGPU_STORE_DEFAULT_POOL     "A"
@@ -50,6 +55,7 @@ struct vgpu_store_pool {
     char name[VGPU_STORE_POOL_MAX + 1];
     char gpu[VGPU_STORE_GPU_MAX + 1];   /* GPU index ("0") or UUID; "" = unmapped */
     char mig[VGPU_STORE_GPU_MAX + 1];   /* MIG instance UUID; "" = whole GPU */
+    uint32_t job_limit_ms;              /* a job running longer loses its VM's context */
     int64_t created, updated;
 };
 
@@ -108,6 +114,9 @@ int vgpu_store_pool_remove(struct vgpu_store *store, const char *name);
 /* Map @name to a GPU (index or UUID; NULL or "" unmaps) and optional MIG UUID. */
 int vgpu_store_pool_map(struct vgpu_store *store, const char *name, const char *gpu,
                         const char *mig);
+
+/* Set the pool's hard limit per job, VGPU_STORE_JOB_LIMIT_{MIN,MAX}_MS (-EINVAL otherwise). */
+int vgpu_store_pool_set_limit(struct vgpu_store *store, const char *name, uint32_t job_limit_ms);
 
 /* Value checks shared by the CLI and the daemon (no store needed). */
 bool vgpu_store_uuid_valid(const char *s);      /* 8-4-4-4-12 hex digits */

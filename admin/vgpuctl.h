@@ -101,6 +101,8 @@ json_object *vgpuctl_vm_json(const struct vgpu_store_vm *vm);
 json_object *vgpuctl_pool_json(const struct vgpu_store_pool *pool);
 void vgpuctl_print_json(json_object *obj); /* prints and releases @obj */
 void vgpuctl_print_vm(const struct vgpu_store_vm *vm);
+/* The QEMU -device value of the stub device that shows the VM its identity. */
+void vgpuctl_stub_device_arg(const struct vgpu_store_vm *vm, char *buf, size_t size);
 void vgpuctl_format_time(int64_t t, char *buf, size_t size);
 void vgpuctl_format_size(uint64_t bytes, char *buf, size_t size);
 void vgpuctl_format_ns(int64_t ns, char *buf, size_t size);
@@ -113,6 +115,8 @@ int vgpuctl_ctl_request(const char *path, json_object *req, json_object **reply)
 /* vgpuctl_live.c: tell vgpud (and xenstore) about a stored change of the
  * VM @uuid; "vm-update" or "vm-remove". Prints what happened. */
 int vgpuctl_live_apply(struct vgpuctl *c, const char *cmd, const struct vgpu_store_vm *vm);
+/* Tell vgpud that pool @pool changed in the store. */
+int vgpuctl_live_pool(struct vgpuctl *c, const char *pool);
 
 /* vgpuctl_xs.c or vgpuctl_noxen.c: the hypervisor side. */
 /* 0 and *domid if VM @uuid runs, -ENOENT if not, -EHOSTUNREACH if no
@@ -132,6 +136,7 @@ int vgpuctl_cmd_init(struct vgpuctl *c);
 int vgpuctl_cmd_list_pools(struct vgpuctl *c);
 int vgpuctl_cmd_add_pool(struct vgpuctl *c);
 int vgpuctl_cmd_map_pool(struct vgpuctl *c);
+int vgpuctl_cmd_set_pool_limit(struct vgpuctl *c);
 int vgpuctl_cmd_register_vm(struct vgpuctl *c);
 int vgpuctl_cmd_list_vms(struct vgpuctl *c);
 int vgpuctl_cmd_show_vm(struct vgpuctl *c);
@@ -143,5 +148,6 @@ int vgpuctl_cmd_update_vm(struct vgpuctl *c);
 int vgpuctl_cmd_status(struct vgpuctl *c);
 int vgpuctl_cmd_scan_vms(struct vgpuctl *c);
 int vgpuctl_cmd_provision(struct vgpuctl *c);
+int vgpuctl_cmd_xl_config(struct vgpuctl *c);
 
 #endif /* VGPUCTL_H */

@@ -35,6 +35,8 @@ const struct vgpuctl_cmd vgpuctl_cmds[] = {
      "[--mem-quota SIZE]",
      "change several fields of a VM at once", VM_OPTS, 1, 1, vgpuctl_cmd_update_vm},
     {"remove-vm", "VM", "unregister a VM", 0, 1, 1, vgpuctl_cmd_remove_vm},
+    {"xl-config", "VM", "print the xl config line that adds the VM's stub device (plain Xen)",
+     0, 1, 1, vgpuctl_cmd_xl_config},
     {"status", "[--watch] [--interval SECONDS] [--count N]",
      "pools, VMs and live figures from vgpud", VGPUCTL_OPT_WATCH | VGPUCTL_OPT_INTERVAL |
      VGPUCTL_OPT_COUNT, 0, 0, vgpuctl_cmd_status},
@@ -43,6 +45,9 @@ const struct vgpuctl_cmd vgpuctl_cmds[] = {
     {"map-pool", "POOL GPU|none [--mig MIG_UUID]",
      "run a pool on a GPU (index or UUID), optionally one MIG instance", VGPUCTL_OPT_MIG, 2,
      2, vgpuctl_cmd_map_pool},
+    {"set-pool-limit", "POOL MS",
+     "hard time limit per job in a pool (ms): a job running longer has its VM's worker killed "
+     "and its context lost; applied live", 0, 2, 2, vgpuctl_cmd_set_pool_limit},
     {"provision", "DOMID | --all | --watch [--remove]",
      "write (or remove) the vGPU xenstore entries of running domains",
      VGPUCTL_OPT_ALL | VGPUCTL_OPT_WATCH | VGPUCTL_OPT_REMOVE, 0, 1, vgpuctl_cmd_provision},

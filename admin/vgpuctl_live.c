@@ -5,14 +5,14 @@
 
 #include "vgpuctl.h"
 
-/* Tell vgpud; VGPUCTL_OK also when it is not running (the change is stored). */
-static int tell_vgpud(struct vgpuctl *c, const char *cmd, const char *uuid)
+/* Tell vgpud {"cmd": cmd, key: value}; VGPUCTL_OK also when it is not running (stored). */
+static int tell_vgpud(struct vgpuctl *c, const char *cmd, const char *key, const char *value)
 {
     json_object *req = json_object_new_object(), *reply, *ok, *err;
     int rc;
 
     json_object_object_add(req, "cmd", json_object_new_string(cmd));
-    json_object_object_add(req, "uuid", json_object_new_string(uuid));
+    json_object_object_add(req, key, json_object_new_string(value));
     rc = vgpuctl_ctl_request(c->ctl_path, req, &reply);
     json_object_put(req);
     if (rc == -ENOENT || rc == -ECONNREFUSED) {
@@ -58,5 +58,10 @@ static void tell_xenstore(struct vgpuctl *c, const char *cmd, const struct vgpu_
 int vgpuctl_live_apply(struct vgpuctl *c, const char *cmd, const struct vgpu_store_vm *vm)
 {
     tell_xenstore(c, cmd, vm);
-    return tell_vgpud(c, cmd, vm->uuid);
+    return tell_vgpud(c, cmd, "uuid", vm->uuid);
+}
+
+int vgpuctl_live_pool(struct vgpuctl *c, const char *pool)
+{
+    return tell_vgpud(c, "pool-update", "pool", pool);
 }

@@ -6,7 +6,7 @@
 #include "vgpuctl.h"
 
 /* The device-model argument that shows the VM its identity (qemu-vgpu/, docs/qemu-vgpu.md). */
-static void stub_device_arg(const struct vgpu_store_vm *vm, char *buf, size_t size)
+void vgpuctl_stub_device_arg(const struct vgpu_store_vm *vm, char *buf, size_t size)
 {
     snprintf(buf, size, "vgpu-stub,vm-id=%" PRIu32 ",pool=%s,priority=%d", vm->vm_id, vm->pool,
              vm->priority);
@@ -28,7 +28,7 @@ json_object *vgpuctl_vm_json(const struct vgpu_store_vm *vm)
     json_object_object_add(o, "uid", vm->uid >= 0 ? json_object_new_int64(vm->uid) : NULL);
     json_object_object_add(o, "created", json_object_new_int64(vm->created));
     json_object_object_add(o, "updated", json_object_new_int64(vm->updated));
-    stub_device_arg(vm, dev, sizeof(dev));
+    vgpuctl_stub_device_arg(vm, dev, sizeof(dev));
     json_object_object_add(o, "qemu_device", json_object_new_string(dev));
     return o;
 }
@@ -40,6 +40,7 @@ json_object *vgpuctl_pool_json(const struct vgpu_store_pool *pool)
     json_object_object_add(o, "name", json_object_new_string(pool->name));
     json_object_object_add(o, "gpu", pool->gpu[0] ? json_object_new_string(pool->gpu) : NULL);
     json_object_object_add(o, "mig", pool->mig[0] ? json_object_new_string(pool->mig) : NULL);
+    json_object_object_add(o, "job_limit_ms", json_object_new_int64(pool->job_limit_ms));
     json_object_object_add(o, "created", json_object_new_int64(pool->created));
     json_object_object_add(o, "updated", json_object_new_int64(pool->updated));
     return o;
@@ -114,6 +115,6 @@ void vgpuctl_print_vm(const struct vgpu_store_vm *vm)
         printf("uid:       none\n");
     printf("created:   %s\n", created);
     printf("updated:   %s\n", updated);
-    stub_device_arg(vm, dev, sizeof(dev));
+    vgpuctl_stub_device_arg(vm, dev, sizeof(dev));
     printf("stub dev:  -device %s\n", dev);
 }

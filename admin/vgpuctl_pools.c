@@ -1,4 +1,4 @@
-/* vgpuctl: init and the pool commands (list-pools, add-pool, map-pool). */
+/* vgpuctl: init and the pool commands (list-pools, add-pool, map-pool, set-pool-limit). */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -37,8 +37,8 @@ static int print_pool_row(const struct vgpu_store_pool *pool, void *ctx)
     if (arr)
         json_object_array_add(arr, vgpuctl_pool_json(pool));
     else
-        printf("%-12s %-42s %s\n", pool->name, pool->gpu[0] ? pool->gpu : "-",
-               pool->mig[0] ? pool->mig : "-");
+        printf("%-12s %-42s %-38s %u\n", pool->name, pool->gpu[0] ? pool->gpu : "-",
+               pool->mig[0] ? pool->mig : "-", pool->job_limit_ms);
     return 0;
 }
 
@@ -48,7 +48,7 @@ static int print_pools(struct vgpuctl *c, struct vgpu_store *store)
     int rc;
 
     if (!arr)
-        printf("%-12s %-42s %s\n", "POOL", "GPU", "MIG");
+        printf("%-12s %-42s %-38s %s\n", "POOL", "GPU", "MIG", "JOB_LIMIT_MS");
     rc = vgpu_store_pool_list(store, print_pool_row, arr);
     if (rc) {
         json_object_put(arr);
@@ -172,4 +172,35 @@ int vgpuctl_cmd_map_pool(struct vgpuctl *c)
                unmap ? "no GPU" : gpu, c->mig ? " MIG " : "", c->mig ? c->mig : "");
     vgpu_store_close(store);
     return rc;
+}
+
+int vgpuctl_cmd_set_pool_limit(struct vgpuctl *c)
+{
+    const char *pool = c->argv[0], *ms_arg = c->argv[1];
+    struct vgpu_store *store;
+    unsigned long ms;
+    char *end;
+    int rc;
+
+    errno = 0;
+    ms = strtoul(ms_arg, &end, 10);
+    if (errno || end == ms_arg || *end || ms_arg[0] == '-' || ms < VGPU_STORE_JOB_LIMIT_MIN_MS ||
+        ms > VGPU_STORE_JOB_LIMIT_MAX_MS) {
+        vgpuctl_err("bad job limit '%s': milliseconds, %u to %u", ms_arg,
+                    VGPU_STORE_JOB_LIMIT_MIN_MS, VGPU_STORE_JOB_LIMIT_MAX_MS);
+        return VGPUCTL_USAGE;
+    }
+    rc = vgpuctl_open_store(c, 0, &store);
+    if (rc)
+        return rc;
+    rc = vgpuctl_check_pool(store, pool);
+    if (!rc) {
+        rc = vgpu_store_pool_set_limit(store, pool, (uint32_t)ms);
+        rc = rc ? vgpuctl_store_error(store, rc) : VGPUCTL_OK;
+    }
+    vgpu_store_close(store);
+    if (rc)
+        return rc;
+    printf("pool %s: jobs running longer than %lu ms lose their VM's context\n", pool, ms);
+    return vgpuctl_live_pool(c, pool);
 }

@@ -124,6 +124,21 @@ static void print_count(int64_t v)
         printf(" %7" PRId64, v);
 }
 
+/* The VM's worker process: pid and state, restarts, kills by the limit, crashes. */
+static void print_worker(json_object *w)
+{
+    const char *state = json_object_get_string(json_object_object_get(w, "state"));
+    char pid[16] = "-";
+
+    if (get_i64(w, "pid") > 0)
+        snprintf(pid, sizeof(pid), "%" PRId64, get_i64(w, "pid"));
+    printf("  %7s %-8s", pid, state ? state : "-");
+    print_count(get_i64(w, "restarts"));
+    print_count(get_i64(w, "kills"));
+    print_count(get_i64(w, "crashes"));
+    printf("\n");
+}
+
 static void print_vm_line(json_object *vm)
 {
     json_object *live = json_object_object_get(vm, "live");
@@ -138,7 +153,8 @@ static void print_vm_line(json_object *vm)
     print_count(get_i64(live, "submitted"));
     print_count(get_i64(live, "completed"));
     print_count(get_i64(live, "failed"));
-    printf(" %9s %9s\n", p50, p99);
+    printf(" %9s %9s", p50, p99);
+    print_worker(json_object_object_get(live, "worker"));
 }
 
 static void print_pool(json_object *pool, bool running)
@@ -161,8 +177,9 @@ static void print_pool(json_object *pool, bool running)
         else
             printf("nothing");
     }
-    printf("\n  %5s  %-36s  %-12s  %-6s %7s %7s %7s %9s %9s\n", "VM_ID", "UUID", "NAME", "PRIO",
-           "SUBMIT", "DONE", "FAILED", "WAIT_P50", "WAIT_P99");
+    printf("\n  %5s  %-36s  %-12s  %-6s %7s %7s %7s %9s %9s  %7s %-8s %7s %7s %7s\n", "VM_ID",
+           "UUID", "NAME", "PRIO", "SUBMIT", "DONE", "FAILED", "WAIT_P50", "WAIT_P99", "WORKER",
+           "STATE", "RESTART", "KILLED", "CRASHED");
     for (i = 0; i < n; i++)
         print_vm_line(json_object_array_get_idx(vms, i));
     if (n == 0)

@@ -1,4 +1,4 @@
-/* latency.c: NOP round trips through vgpud (polling on and off) beside three two-process baselines.
+/* latency.c: NOP and worker-job round trips through vgpud beside three two-process baselines.
  */
 #include <getopt.h>
 #include <stdatomic.h>
@@ -63,6 +63,41 @@ static int bench_vgpud(struct row *r, const struct vgpu_open_opts *base, int64_t
     for (i = 0; i < n && err == 0; i++) {
         uint64_t t0 = now_ns();
         err = vgpu_nop(ch);
+        lat[i] = now_ns() - t0;
+    }
+    vgpu__channel_stats(ch, &s1);
+    vgpu_close(ch);
+    if (err == 0) {
+        summarize(r, lat, n);
+        r->spin_us = (double)(s1.spin_ns - s0.spin_ns) / 1000.0 / (double)n;
+    }
+    return err;
+}
+
+/*
+ * A 4-byte MEMSET + SYNC round trip: through the scheduler, a pool thread
+ * and the VM's worker process, against the NOP answered on the loop thread.
+ */
+static int bench_job(struct row *r, const struct vgpu_open_opts *base, uint64_t *lat, size_t n)
+{
+    struct vgpu_open_opts o = *base;
+    struct vgpu__stats s0, s1;
+    vgpu_channel *ch;
+    uint64_t d;
+    size_t i;
+    int err;
+
+    o.poll_ns = -1;
+    err = vgpu_open(&o, &ch);
+    if (err < 0)
+        return err;
+    err = vgpu_mem_alloc(ch, 4, &d);
+    for (i = 0; i < n / 10 && err == 0; i++) /* warm-up: the worker is started */
+        err = vgpu_memset(ch, d, (uint8_t)i, 4) ?: vgpu_sync(ch);
+    vgpu__channel_stats(ch, &s0);
+    for (i = 0; i < n && err == 0; i++) {
+        uint64_t t0 = now_ns();
+        err = vgpu_memset(ch, d, (uint8_t)i, 4) ?: vgpu_sync(ch);
         lat[i] = now_ns() - t0;
     }
     vgpu__channel_stats(ch, &s1);
@@ -165,11 +200,12 @@ int main(int argc, char **argv)
                                              {"help", 0, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     struct vgpu_open_opts o = {.transport = VGPU_TRANSPORT_AUTO, .poll_ns = -1};
-    struct row rows[5] = {{"vgpud NOP, polling (poll_ns default)", 0, 0, 0},
+    struct row rows[6] = {{"vgpud NOP, polling (poll_ns default)", 0, 0, 0},
                           {"vgpud NOP, no polling (poll_ns 0)", 0, 0, 0},
                           {"shm, both sides spinning", 0, 0, 0},
                           {"shm + eventfd ping-pong", 0, 0, 0},
-                          {"unix socket ping-pong", 0, 0, 0}};
+                          {"unix socket ping-pong", 0, 0, 0},
+                          {"vgpud 4-byte MEMSET+SYNC via worker, polling", 0, 0, 0}};
     size_t n = 20000, i;
     uint64_t *lat;
     int opt, err;
@@ -193,6 +229,8 @@ int main(int argc, char **argv)
     err = bench_vgpud(&rows[0], &o, -1, lat, n);
     if (err == 0)
         err = bench_vgpud(&rows[1], &o, 0, lat, n);
+    if (err == 0)
+        err = bench_job(&rows[5], &o, lat, n);
     if (err < 0) {
         fprintf(stderr, "latency: cannot measure through vgpud: %s; skipping\n",
                 vgpu_strerror(err));
@@ -208,13 +246,15 @@ int main(int argc, char **argv)
     }
     printf("round trip latency, %zu iterations\n", n);
     printf("%-40s %10s %10s %14s\n", "path", "p50 (us)", "p99 (us)", "spin/op (us)");
-    for (i = 0; i < 5; i++) {
+    for (i = 0; i < 6; i++) {
         printf("%-40s %10.2f %10.2f ", rows[i].name, rows[i].p50_us, rows[i].p99_us);
         if (rows[i].spin_us >= 0)
             printf("%14.2f\n", rows[i].spin_us);
         else
             printf("%14s\n", "-");
     }
+    printf("worker hop (MEMSET+SYNC through scheduler and worker - NOP, polling): %+.2f us at "
+           "p50\n", rows[5].p50_us - rows[0].p50_us);
     free(lat);
     return 0;
 }

@@ -12,6 +12,9 @@ static struct vgpu_be_job *job_new(struct vgpu_be_chan *c)
     if (!job)
         return NULL;
     job->chan = c;
+    pthread_mutex_lock(&c->be->lock);
+    job->gen = c->vm->gen; /* if its VM loses its context before the job runs, so does the job */
+    pthread_mutex_unlock(&c->be->lock);
     job->cap = 8;
     job->items = calloc(job->cap, sizeof(*job->items));
     if (!job->items) {
@@ -146,10 +149,17 @@ static bool take(struct vgpu_be_chan *c, const struct vgpu_req *req)
     return true;
 }
 
+/*
+ * At most this many requests per channel per pass (as netback's NAPI weight):
+ * a guest that refills its ring as fast as it is read gets its share of the
+ * loop, and the other rings and event sources get theirs.
+ */
+#define CHAN_POLL_BUDGET 128u
+
 bool vgpu_be__chan_poll(struct vgpu_be_chan *c)
 {
+    uint32_t budget = CHAN_POLL_BUDGET, ready, i;
     bool did = false;
-    uint32_t ready, i;
     struct vgpu_req req;
 
     while (c->state == CHAN_OPEN) {
@@ -157,15 +167,21 @@ bool vgpu_be__chan_poll(struct vgpu_be_chan *c)
             vgpu_be__chan_close(c, "producer index beyond the ring");
             return true;
         }
+        if (ready > budget)
+            ready = budget;
         for (i = 0; i < ready; i++) {
             vgpu_back_take_req(&c->ring, &req);
             if (!take(c, &req))
                 return true;
         }
+        budget -= ready;
         if (ready) {
             did = true;
             pump(c);
         }
+        /* Budget spent: the next pass comes back here, so there is no need to arm. */
+        if (!budget)
+            break;
         /* Sleeping: ask for a kick, and look once more for a request that raced in. */
         if (!c->be->armed || c->state != CHAN_OPEN || !vgpu_back_arm(&c->ring))
             break;
@@ -190,7 +206,13 @@ void vgpu_be__chans_arm(struct vgpu_be *be, bool armed)
 /* Transports rate-limit kicks themselves (event storms): here a kick is only a hint. */
 void vgpu_be_chan_kick(struct vgpu_be_chan *c)
 {
+    c->vm->kicks++;
     vgpu_be__chan_poll(c);
+}
+
+void vgpu_be_chan_throttled(struct vgpu_be_chan *c)
+{
+    c->vm->throttles++;
 }
 
 /* The loop learned that c's in-flight job finished (or was never run). */

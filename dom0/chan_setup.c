@@ -28,6 +28,7 @@ int vgpu_be_chan_attach(struct vgpu_be *be, const struct vgpu_be_chan_desc *d,
     }
     c->be = be;
     c->d = *d;
+    c->id = ++be->chan_ids;
     vgpu_back_init(&c->ring, d->sring, nr);
     vgpu_proto_limits_default(&c->lim, d->data_size);
     c->state = CHAN_OPEN;

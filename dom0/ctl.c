@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <json-c/json.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -30,9 +31,12 @@ static json_object *pool_json(struct vgpu_be *be, const char *name, uint64_t now
         static const char *const fair[] = {"none", "rr", "weighted"};
         add_u64(o, "aging_ns", pol.aging_ns);
         add_u64(o, "budget_ns", pol.budget_ns);
+        add_u64(o, "job_limit_ns", __atomic_load_n(&vgpu_be__pool_find(be, name)->job_limit_ns,
+                                                   __ATOMIC_RELAXED));
         json_object_object_add(o, "fair", json_object_new_string(fair[pol.fair % 3]));
     }
     if (vgpu_sched_pool_stats(be->sched, name, now, &ps) == 0) {
+        add_u64(o, "submitted", ps.submitted);
         add_u64(o, "queued", ps.depth);
         add_u64(o, "max_queued", ps.max_depth);
         add_u64(o, "busy_ns", ps.busy_ns);
@@ -53,6 +57,20 @@ static json_object *pool_json(struct vgpu_be *be, const char *name, uint64_t now
     return o;
 }
 
+/* Under be->lock. */
+static json_object *worker_json(const struct vgpu_be_vm *vm)
+{
+    json_object *o = json_object_new_object();
+
+    add_u64(o, "pid", vm->worker ? (uint64_t)vm->worker->pid : 0);
+    json_object_object_add(o, "state", json_object_new_string(vgpu_be__worker_state(vm)));
+    add_u64(o, "starts", vm->wk_starts);
+    add_u64(o, "restarts", vm->wk_restarts);
+    add_u64(o, "kills", vm->wk_kills);
+    add_u64(o, "crashes", vm->wk_crashes);
+    return o;
+}
+
 static json_object *vm_json(struct vgpu_be *be, struct vgpu_be_vm *vm)
 {
     struct vgpu_sched_vm_stats vs;
@@ -66,7 +84,11 @@ static json_object *vm_json(struct vgpu_be *be, struct vgpu_be_vm *vm)
     add_u64(o, "channels", vm->nchan);
     add_u64(o, "requests", vm->requests);
     add_u64(o, "failed", vm->failed);
-    add_u64(o, "mem_used", vm->mem.bytes);
+    add_u64(o, "mem_used", vm->mem_used);
+    add_u64(o, "mem_quota", vm->id.mem_quota);
+    add_u64(o, "kicks", vm->kicks);
+    add_u64(o, "throttles", vm->throttles);
+    json_object_object_add(o, "worker", worker_json(vm));
     if (vgpu_sched_vm_stats(be->sched, vm->id.vm_id, &vs) == 0) {
         add_u64(o, "submitted", vs.submitted);
         add_u64(o, "completed", vs.completed);
@@ -81,7 +103,7 @@ static json_object *vm_json(struct vgpu_be *be, struct vgpu_be_vm *vm)
     return o;
 }
 
-static json_object *status_json(struct vgpu_be *be)
+json_object *vgpu_be__status_json(struct vgpu_be *be)
 {
     json_object *o = json_object_new_object(), *pools = json_object_new_array(),
                 *vms = json_object_new_array();
@@ -89,7 +111,7 @@ static json_object *status_json(struct vgpu_be *be)
     struct vgpu_be_vm *vm;
 
     json_object_object_add(o, "ok", json_object_new_boolean(1));
-    json_object_object_add(o, "executor", json_object_new_string(be->xops->name));
+    json_object_object_add(o, "executor", json_object_new_string(be->exec_name));
     add_u64(o, "uptime_ns", now - be->started_ns);
     add_u64(o, "poll_spin_ns", be->poll_spin_ns);
     pthread_mutex_lock(&be->lock);
@@ -113,6 +135,17 @@ static json_object *result(int r, const char *err)
     return o;
 }
 
+static json_object *pool_update(struct vgpu_be *be, json_object *req)
+{
+    json_object *pool;
+    const char *name;
+    char err[160] = "";
+
+    if (!json_object_object_get_ex(req, "pool", &pool) || !(name = json_object_get_string(pool)))
+        return result(-EINVAL, "missing \"pool\"");
+    return result(vgpu_be__apply_pool(be, name, err, sizeof(err)), err);
+}
+
 static json_object *handle(struct vgpu_be *be, const char *line)
 {
     json_object *req = json_tokener_parse(line), *cmd, *uuid;
@@ -121,15 +154,18 @@ static json_object *handle(struct vgpu_be *be, const char *line)
     json_object *ans;
     int r;
 
-    if (!req || !json_object_object_get_ex(req, "cmd", &cmd))
-        ans = result(-EINVAL, "expected a JSON object with \"cmd\"");
+    if (!req || !json_object_is_type(req, json_type_object) ||
+        !json_object_object_get_ex(req, "cmd", &cmd) || !json_object_is_type(cmd, json_type_string))
+        ans = result(-EINVAL, "expected a JSON object with a string \"cmd\"");
     else if (strcmp(name = json_object_get_string(cmd), "status") == 0)
-        ans = status_json(be);
+        ans = vgpu_be__status_json(be);
+    else if (strcmp(name, "pool-update") == 0)
+        ans = pool_update(be, req);
     else if (strcmp(name, "vm-update") != 0 && strcmp(name, "vm-remove") != 0)
-        ans = result(-EINVAL, "unknown cmd (status, vm-update, vm-remove)");
+        ans = result(-EINVAL, "unknown cmd (status, vm-update, vm-remove, pool-update)");
     else if (!json_object_object_get_ex(req, "uuid", &uuid) ||
-             !(u = json_object_get_string(uuid)))
-        ans = result(-EINVAL, "missing \"uuid\"");
+             !json_object_is_type(uuid, json_type_string) || !(u = json_object_get_string(uuid)))
+        ans = result(-EINVAL, "missing \"uuid\" (a string)");
     else {
         r = strcmp(name, "vm-update") == 0 ? vgpu_be__apply_vm(be, u, err, sizeof(err))
                                            : vgpu_be__remove_vm(be, u, err, sizeof(err));
@@ -139,12 +175,41 @@ static json_object *handle(struct vgpu_be *be, const char *line)
     return ans;
 }
 
+/*
+ * Read one request line, all of it within CTL_DEADLINE_MS: the socket is
+ * root's (or the ctl group's), but a client that trickles bytes must not
+ * hold the loop for longer than that.
+ */
+#define CTL_DEADLINE_MS 1000
+
+static size_t read_request(int fd, char *line, size_t size)
+{
+    uint64_t deadline = vgpu_be_now() + CTL_DEADLINE_MS * 1000000ull;
+    size_t len = 0;
+
+    while (len < size - 1) {
+        uint64_t now = vgpu_be_now();
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        ssize_t n;
+
+        if (now >= deadline || poll(&pfd, 1, (int)((deadline - now) / 1000000) + 1) <= 0)
+            break;
+        n = read(fd, line + len, size - 1 - len);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+        if (memchr(line, '\n', len))
+            break;
+    }
+    line[len] = '\0';
+    return len;
+}
+
 static void on_ctl(void *ctx, uint32_t events)
 {
     struct vgpu_be *be = ctx;
     struct timeval tv = {.tv_sec = 1};
     char line[CTL_LINE_MAX];
-    size_t len = 0;
     json_object *ans;
     const char *out;
     int fd;
@@ -153,18 +218,11 @@ static void on_ctl(void *ctx, uint32_t events)
     fd = accept4(be->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
     if (fd < 0)
         return;
-    /* Root (or the ctl group) only; a slow client costs at most a second. */
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-    while (len < sizeof(line) - 1) {
-        ssize_t n = read(fd, line + len, sizeof(line) - 1 - len);
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-        if (memchr(line, '\n', len))
-            break;
+    if (read_request(fd, line, sizeof(line)) == 0) {
+        close(fd);
+        return;
     }
-    line[len] = '\0';
     ans = handle(be, line);
     out = json_object_to_json_string_ext(ans, JSON_C_TO_STRING_PLAIN);
     if (write(fd, out, strlen(out)) < 0 || write(fd, "\n", 1) < 0)
@@ -201,6 +259,9 @@ int vgpu_be__ctl_start(struct vgpu_be *be)
     memcpy(addr.sun_path, path, strlen(path) + 1); /* length checked above */
     be->ctl_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     unlink(path);
+    /* The socket file is created with this mode (less the umask): never wider than 0600. */
+    if (be->ctl_fd >= 0)
+        fchmod(be->ctl_fd, 0600);
     if (be->ctl_fd < 0 || bind(be->ctl_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
         ctl_perms(be, path) < 0 || listen(be->ctl_fd, 16) < 0) {
         r = -errno;

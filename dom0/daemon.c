@@ -31,40 +31,6 @@ static int open_store(struct vgpu_be *be)
     return r;
 }
 
-static int open_executor(struct vgpu_be *be)
-{
-    struct vgpu_exec_config xc = {.device = be->cfg.device, .cpu_mem_bytes = be->cfg.cpu_mem_bytes};
-    const char *name = be->cfg.executor;
-    char err[160] = "";
-    int st;
-
-    if (strcmp(name, "auto") == 0) {
-        be->xops = vgpu_exec_lookup("cuda");
-        if (be->xops && be->xops->open(&xc, &be->exec, err, sizeof(err)) == VGPU_S_OK)
-            goto opened;
-        vgpu_be_log(LOG_NOTICE, "no GPU usable (%s): using the CPU reference executor",
-                    be->xops ? err : vgpu_exec_load_error());
-        name = "cpu";
-    }
-    be->xops = vgpu_exec_lookup(name);
-    if (!be->xops) {
-        vgpu_be_log(LOG_ERR, "executor '%s' is not available (auto, cpu, cuda): %s", name,
-                    strcmp(name, "cuda") == 0 ? vgpu_exec_load_error() : "unknown name");
-        return -EINVAL;
-    }
-    st = be->xops->open(&xc, &be->exec, err, sizeof(err));
-    if (st != VGPU_S_OK) {
-        vgpu_be_log(LOG_ERR, "executor %s: %s", be->xops->name, err[0] ? err : vgpu_strerror(st));
-        return -ENODEV;
-    }
-opened:
-    if (be->xops->kind == VGPU_EXECUTOR_CPU_REF)
-        vgpu_be_log(LOG_WARNING, "executor: CPU reference executor (a test and demo aid, not a GPU)");
-    else
-        vgpu_be_log(LOG_INFO, "executor: %s", be->xops->name);
-    return 0;
-}
-
 static void on_done(void *ctx, uint32_t events)
 {
     struct vgpu_be *be = ctx;
@@ -171,11 +137,13 @@ static int setup(struct vgpu_be *be)
 
     pthread_mutex_init(&be->lock, NULL);
     be->armed = true;
-    be->ctl_fd = be->done_fd = be->watchdog_fd = -1;
+    be->ctl_fd = be->done_fd = be->watchdog_fd = be->log_fd = be->log_wfd = -1;
     be->started_ns = vgpu_be_now();
-    if ((r = open_store(be)) < 0 || (r = open_executor(be)) < 0)
+    if ((r = open_store(be)) < 0)
         return r;
     if ((r = vgpu_sched_create(&be->sched, &sp)) < 0 || (r = vgpu_be__loop_create(&be->loop)) < 0)
+        return r;
+    if ((r = vgpu_be__workers_setup(be)) < 0)
         return r;
     if ((r = setup_signals(be)) < 0)
         return r;
@@ -195,7 +163,7 @@ static int setup(struct vgpu_be *be)
         return r;
     ensure_parent_dir(be->cfg.ctl_path);
     ensure_parent_dir(be->cfg.socket_path);
-    if ((r = vgpu_be__ctl_start(be)) < 0)
+    if ((r = vgpu_be__ctl_start(be)) < 0 || (r = vgpu_be__metrics_start(be)) < 0)
         return r;
     return start_transports(be);
 }
@@ -231,20 +199,19 @@ static void teardown(struct vgpu_be *be)
     if (be->loop)
         drain_channels(be);
     vgpu_be__pools_stop(be);
+    vgpu_be__workers_stop(be);
+    vgpu_be__worker_log_stop(be);
     for (unsigned i = 0; i < be->ntransports; i++)
         be->transports[i]->stop(be->tstate[i]);
     vgpu_be__ctl_stop(be);
+    vgpu_be__metrics_stop(be);
     vgpu_be__watchdog_stop(be);
     for (vm = be->vms; vm; vm = next) {
         next = vm->next;
-        if (vm->ctx)
-            be->xops->ctx_destroy(vm->ctx);
-        vgpu_memtab_free(&vm->mem);
         pthread_mutex_destroy(&vm->lock);
+        pthread_mutex_destroy(&vm->wlock);
         free(vm);
     }
-    if (be->exec)
-        be->xops->close(be->exec);
     vgpu_sched_destroy(be->sched);
     vgpu_store_close(be->store);
     if (be->exec_log)

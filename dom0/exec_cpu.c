@@ -5,12 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <time.h>
 #include "exec.h"
 #include "memtab.h"
-#include "transport.h"
 #include "vgpu_ptx.h"
+#include "wk.h"
 
 #define CPU_MEM_DEFAULT (1ull << 30)
 #define DPTR_BASE       0x100000000000ull /* device addresses start here, never reused */
@@ -248,8 +247,7 @@ static int cpu_module_load(struct vgpu_exec_ctx *c, const void *image, size_t le
     if (r == -ENOMEM)
         return VGPU_S_NO_MEMORY;
     if (r) {
-        vgpu_be_log_ratelimited(
-            LOG_WARNING, c, "VM %u: CPU reference executor refused a module: %s", c->vm_id, err);
+        wk__log("VM %u: CPU reference executor refused a module: %s", c->vm_id, err);
         return VGPU_S_BAD_IMAGE;
     }
     pthread_mutex_lock(&c->lock);
@@ -333,12 +331,10 @@ static uint64_t deadline(void)
 static int fault_status(const struct vgpu_exec_ctx *c, const struct vgpu_ptx_fault *f,
                         uint32_t *detail)
 {
-    vgpu_be_log_ratelimited(LOG_INFO, c,
-                            "VM %u: kernel stopped by the CPU reference executor: %s at 0x%llx "
-                            "(PTX line %u, block %u,%u,%u thread %u,%u,%u)",
-                            c->vm_id, vgpu_ptx_fault_name(f->kind), (unsigned long long)f->addr,
-                            f->line, f->block[0], f->block[1], f->block[2], f->thread[0],
-                            f->thread[1], f->thread[2]);
+    wk__log("VM %u: kernel stopped by the CPU reference executor: %s at 0x%llx (PTX line %u, "
+            "block %u,%u,%u thread %u,%u,%u)",
+            c->vm_id, vgpu_ptx_fault_name(f->kind), (unsigned long long)f->addr, f->line,
+            f->block[0], f->block[1], f->block[2], f->thread[0], f->thread[1], f->thread[2]);
     switch (f->kind) {
     case VGPU_PTX_FAULT_DEADLINE:
         return VGPU_S_TIMEOUT;

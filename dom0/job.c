@@ -1,4 +1,4 @@
-/* job.c: running a job's requests with the executor (pool threads) and control requests (loop). */
+/* job.c: requests vgpud answers itself (control), and a job's answers once its worker ran the rest. */
 #include <string.h>
 #include "vgpud.h"
 
@@ -38,18 +38,18 @@ static uint32_t do_hello(struct vgpu_be_chan *c, const struct vgpu_req *req, str
 
 static uint32_t do_info(struct vgpu_be *be, struct vgpu_be_chan *c, const struct vgpu_req *req)
 {
-    struct vgpu_device_info info;
+    struct vgpu_device_info info = be->devinfo; /* as the probe worker reported it */
     struct vgpu_be_vm *vm = c->vm;
 
-    memset(&info, 0, sizeof(info));
-    be->xops->device_info(be->exec, &info);
     pthread_mutex_lock(&vm->lock);
     snprintf(info.pool, sizeof(info.pool), "%s", vm->id.pool);
     info.vm_id = vm->id.vm_id;
     info.priority = (uint32_t)vm->id.priority;
     info.mem_quota = vm->id.mem_quota;
-    info.mem_used = vm->mem.bytes;
     pthread_mutex_unlock(&vm->lock);
+    pthread_mutex_lock(&be->lock);
+    info.mem_used = vm->mem_used;
+    pthread_mutex_unlock(&be->lock);
     /* Built privately, then copied out whole; the range was validated. */
     memcpy((uint8_t *)c->d.data + req->u.info.data_off, &info, sizeof(info));
     return VGPU_S_OK;
@@ -81,27 +81,25 @@ void vgpu_be__job_execute_control(struct vgpu_be *be, struct vgpu_be_job *job)
     }
 }
 
-void vgpu_be__job_execute(struct vgpu_be *be, struct vgpu_be_job *job)
+/* Requests the worker runs: executor work and SYNC (it waits for that work). */
+bool vgpu_be__job_item_to_worker(const struct vgpu_be_item *it)
 {
-    struct vgpu_be_chan *c = job->chan;
-    struct vgpu_exec_ctx *ctx = NULL;
-    uint32_t i, ctx_st = (uint32_t)vgpu_be__vm_ctx(c->vm, be, &ctx);
+    return !it->prefail && (!is_control_op(it->req.op) || it->req.op == VGPU_OP_SYNC);
+}
+
+/* The worker's answers are in; answer the rest, in order. A SYNC reports the job's first error. */
+void vgpu_be__job_answer(struct vgpu_be *be, struct vgpu_be_job *job)
+{
+    uint32_t i;
 
     for (i = 0; i < job->n; i++) {
         struct vgpu_be_item *it = &job->items[i];
         if (it->prefail)
             it->rsp.status = it->prefail;
-        else if (is_control_op(it->req.op))
-            it->rsp.status = control_one(be, c, it);
-        else
-            it->rsp.status = ctx_st ? ctx_st : vgpu_be__run_one(be, c, ctx, it);
-        if (it->req.op == VGPU_OP_SYNC && !it->rsp.status) {
-            uint32_t detail = 0;
-            it->rsp.status = ctx ? (uint32_t)be->xops->sync(ctx, &detail) : ctx_st;
-            it->rsp.detail = detail;
-            if (!it->rsp.status)
-                it->rsp.status = job->status; /* SYNC reports the job's first error */
-        }
+        else if (!vgpu_be__job_item_to_worker(it))
+            it->rsp.status = control_one(be, job->chan, it);
+        if (it->req.op == VGPU_OP_SYNC && !it->rsp.status)
+            it->rsp.status = job->status;
         if (it->rsp.status && !job->status)
             job->status = it->rsp.status;
     }

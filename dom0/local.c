@@ -1,6 +1,8 @@
 /* local.c: the local transport: a unix socket; ring and data area in a sealed memfd; eventfd kicks. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -14,9 +16,26 @@
 #include "vgpu_local.h"
 #include "vgpud.h"
 
+/*
+ * Connections that have not said hello yet cost an fd each and prove
+ * nothing: at most MAX_PENDING of them are kept (a new one pushes out the
+ * oldest), and each gets HELLO_TIMEOUT_NS to send its hello. When accept
+ * fails for want of fds the listening socket is ignored for ACCEPT_PAUSE_NS
+ * (it stays readable, and the loop would spin on it).
+ */
+#define MAX_PENDING      64u
+#define HELLO_TIMEOUT_NS (2ull * 1000 * 1000 * 1000)
+#define ACCEPT_PAUSE_NS  (100ull * 1000 * 1000)
+
+struct local_conn;
+
 struct local_state {
     struct vgpu_be *be;
     int listen_fd;
+    int sweep_fd;              /* timerfd: hello deadlines and accept pauses */
+    bool accept_paused;
+    struct local_conn *pending; /* before the hello, oldest first */
+    unsigned npending;
     char path[108];
 };
 
@@ -32,20 +51,27 @@ struct local_conn {
     uint64_t kick_window;      /* start of the current rate window */
     uint32_t kicks;            /* kicks in it */
     int throttle_fd;           /* timerfd while kicks are ignored, else -1 */
+    uint64_t accepted_ns;      /* for the hello deadline */
+    struct local_conn *pnext, **pprev; /* on ls->pending until the hello */
 };
 
-/*
- * Event storms: more than KICKS_PER_WINDOW kicks in KICK_WINDOW_NS (200,000
- * a second, far above what a client that waits for its answers can send)
- * and vgpud stops listening to the client's kicks for one window; the ring
- * is looked at again when the window ends, so nothing is lost.
- */
-#define KICK_WINDOW_NS   (100ull * 1000 * 1000)
-#define KICKS_PER_WINDOW 20000u
+static void pending_remove(struct local_conn *lc)
+{
+    if (!lc->pprev)
+        return;
+    *lc->pprev = lc->pnext;
+    if (lc->pnext)
+        lc->pnext->pprev = lc->pprev;
+    lc->pnext = NULL;
+    lc->pprev = NULL;
+    lc->ls->npending--;
+}
 
 static void conn_free(struct local_conn *lc)
 {
     struct vgpu_be_loop *l = vgpu_be_get_loop(lc->ls->be);
+
+    pending_remove(lc);
 
     if (lc->sock >= 0) {
         vgpu_be_loop_del(l, lc->sock);
@@ -112,7 +138,10 @@ static void on_unthrottle(void *ctx, uint32_t events)
 /* Stop listening to the client's kicks for one window. */
 static void throttle(struct local_conn *lc)
 {
-    struct itimerspec its = {.it_value = {.tv_nsec = KICK_WINDOW_NS}};
+    const struct vgpu_be_limits *lim = vgpu_be_get_limits(lc->ls->be);
+    uint64_t ns = (uint64_t)lim->kick_window_ms * 1000000;
+    struct itimerspec its = {.it_value = {.tv_sec = (time_t)(ns / 1000000000),
+                                          .tv_nsec = (long)(ns % 1000000000)}};
     struct vgpu_be_loop *l = vgpu_be_get_loop(lc->ls->be);
 
     lc->throttle_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -124,14 +153,16 @@ static void throttle(struct local_conn *lc)
         return; /* no timer: keep serving the kicks */
     }
     vgpu_be_loop_del(l, lc->kick_fd);
-    vgpu_be_log_ratelimited(LOG_WARNING, lc, "local pid %d: event storm (%u kicks in %llu ms): "
-                            "kicks ignored for %llu ms", (int)lc->pid, lc->kicks,
-                            KICK_WINDOW_NS / 1000000, KICK_WINDOW_NS / 1000000);
+    vgpu_be_chan_throttled(lc->chan);
+    vgpu_be_log_ratelimited(LOG_WARNING, lc, "local pid %d: event storm (%u kicks in %u ms): "
+                            "kicks ignored for %u ms", (int)lc->pid, lc->kicks,
+                            lim->kick_window_ms, lim->kick_window_ms);
 }
 
 static void on_kick(void *ctx, uint32_t events)
 {
     struct local_conn *lc = ctx;
+    const struct vgpu_be_limits *lim = vgpu_be_get_limits(lc->ls->be);
     uint64_t now;
 
     (void)events;
@@ -143,11 +174,11 @@ static void on_kick(void *ctx, uint32_t events)
     if (!lc->chan)
         return;
     now = vgpu_be_now();
-    if (now - lc->kick_window > KICK_WINDOW_NS) {
+    if (now - lc->kick_window > (uint64_t)lim->kick_window_ms * 1000000) {
         lc->kick_window = now;
         lc->kicks = 0;
     }
-    if (++lc->kicks > KICKS_PER_WINDOW) {
+    if (++lc->kicks > lim->kick_budget) {
         throttle(lc);
         return;
     }
@@ -174,29 +205,69 @@ static void send_welcome(struct local_conn *lc, uint32_t status, const struct vg
     }
     snprintf(w.message, sizeof(w.message), "%s", msg ? msg : "");
     if (send(lc->sock, &w, sizeof(w), MSG_NOSIGNAL) != sizeof(w))
-        vgpu_be_log(LOG_INFO, "local pid %d: welcome not delivered", (int)lc->pid);
+        vgpu_be_log_ratelimited(LOG_INFO, lc->ls->path, "local pid %d: welcome not delivered",
+                                (int)lc->pid);
 }
 
-/* Receive the hello and its three descriptors. Returns 0 or a vgpu status. */
+/* Close every descriptor a message carried (the client may send more than three). */
+static void close_passed_fds(struct msghdr *msg)
+{
+    struct cmsghdr *cm;
+
+    for (cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
+        size_t k, nfd;
+
+        if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+            continue;
+        nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (k = 0; k < nfd; k++) {
+            int fd;
+            memcpy(&fd, CMSG_DATA(cm) + k * sizeof(int), sizeof(int));
+            close(fd);
+        }
+    }
+}
+
+/* The kick and notify descriptors must be eventfds: a file or a FIFO could block the loop. */
+static bool is_eventfd(int fd)
+{
+    char link[64], path[32];
+    ssize_t n;
+
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    n = readlink(path, link, sizeof(link) - 1);
+    if (n < 0)
+        return false;
+    link[n] = '\0';
+    return strcmp(link, "anon_inode:[eventfd]") == 0;
+}
+
+/*
+ * Receive the hello and its three descriptors. Returns 0 or a vgpu status.
+ * The control buffer has room for more than three so that a client sending
+ * more is seen (and every descriptor closed) rather than cut short by the
+ * kernel in a way the checks below could miss.
+ */
 static uint32_t recv_hello(struct local_conn *lc, struct vgpu_local_hello *h)
 {
-    char cbuf[CMSG_SPACE(3 * sizeof(int))];
+    union {
+        char buf[CMSG_SPACE(16 * sizeof(int))];
+        struct cmsghdr align;
+    } cbuf;
     struct iovec iov = {.iov_base = h, .iov_len = sizeof(*h)};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                         .msg_controllen = sizeof(cbuf)};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
+                         .msg_controllen = sizeof(cbuf.buf)};
     struct cmsghdr *cm;
     ssize_t n = recvmsg(lc->sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
     int fds[3];
 
+    if (n < 0)
+        return VGPU_S_PROTOCOL;
     cm = CMSG_FIRSTHDR(&msg);
-    if (n != sizeof(*h) || !cm || cm->cmsg_type != SCM_RIGHTS ||
-        cm->cmsg_len != CMSG_LEN(3 * sizeof(int)) || (msg.msg_flags & MSG_CTRUNC)) {
-        if (cm && cm->cmsg_type == SCM_RIGHTS) { /* close whatever arrived */
-            size_t k, nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-            memcpy(fds, CMSG_DATA(cm), (nfd > 3 ? 3 : nfd) * sizeof(int));
-            for (k = 0; k < nfd && k < 3; k++)
-                close(fds[k]);
-        }
+    if (n != sizeof(*h) || !cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+        cm->cmsg_len != CMSG_LEN(3 * sizeof(int)) || CMSG_NXTHDR(&msg, cm) ||
+        (msg.msg_flags & MSG_CTRUNC)) {
+        close_passed_fds(&msg);
         return VGPU_S_PROTOCOL;
     }
     memcpy(fds, CMSG_DATA(cm), sizeof(fds));
@@ -205,6 +276,8 @@ static uint32_t recv_hello(struct local_conn *lc, struct vgpu_local_hello *h)
     lc->notify_fd = fds[2];
     if (h->magic != VGPU_LOCAL_MAGIC || h->version != VGPU_LOCAL_VERSION || h->rsvd0)
         return VGPU_S_VERSION;
+    if (!is_eventfd(lc->kick_fd) || !is_eventfd(lc->notify_fd))
+        return VGPU_S_BAD_FIELD;
     return VGPU_S_OK;
 }
 
@@ -276,7 +349,8 @@ static uint32_t handshake(struct local_conn *lc, struct vgpu_be_identity *id, ch
     int r;
 
     if ((st = recv_hello(lc, &h)) != VGPU_S_OK) {
-        snprintf(why, whylen, "malformed hello");
+        snprintf(why, whylen, st == VGPU_S_BAD_FIELD ? "kick and notify must be eventfds"
+                                                     : "malformed hello");
         return st;
     }
     if ((st = resolve(lc, &h, id, why, whylen)) != VGPU_S_OK)
@@ -290,6 +364,8 @@ static uint32_t handshake(struct local_conn *lc, struct vgpu_be_identity *id, ch
     d.ring_order = h.ring_order;
     d.data = (uint8_t *)lc->map + vgpu_ring_bytes(h.ring_order);
     d.data_size = (uint64_t)h.data_pages * VGPU_PAGE_SIZE;
+    d.data_fd = lc->memfd; /* the worker maps the data area only, at its offset */
+    d.data_fd_off = vgpu_ring_bytes(h.ring_order);
     d.id = *id;
     d.ops = &local_chan_ops;
     d.tctx = lc;
@@ -342,13 +418,75 @@ static void on_sock(void *ctx, uint32_t events)
         }
         return;
     }
+    pending_remove(lc);
     st = handshake(lc, &id, why, sizeof(why));
     if (st == VGPU_S_OK)
         return;
-    vgpu_be_log(LOG_NOTICE, "local pid %d uid %u refused: %s (%s)", (int)lc->pid,
-                (unsigned)lc->uid, why, vgpu_status_name((int)st));
+    /* One key for all refusals: a client that retries in a loop cannot flood the log. */
+    vgpu_be_log_ratelimited(LOG_NOTICE, lc->ls, "local pid %d uid %u refused: %s (%s)",
+                            (int)lc->pid, (unsigned)lc->uid, why, vgpu_status_name((int)st));
     send_welcome(lc, st, NULL, why);
     conn_free(lc);
+}
+
+static void arm_sweep(struct local_state *ls, uint64_t ns)
+{
+    struct itimerspec its = {.it_value = {.tv_sec = (time_t)(ns / 1000000000),
+                                          .tv_nsec = (long)(ns % 1000000000)}};
+
+    timerfd_settime(ls->sweep_fd, 0, &its, NULL);
+}
+
+static void on_accept(void *ctx, uint32_t events);
+
+/* Hello deadlines, and the end of an accept pause. */
+static void on_sweep(void *ctx, uint32_t events)
+{
+    struct local_state *ls = ctx;
+    uint64_t now = vgpu_be_now(), expirations;
+
+    (void)events;
+    if (read(ls->sweep_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+        vgpu_be_log(LOG_DEBUG, "local: sweep timer: %s", strerror(errno));
+    while (ls->pending && now - ls->pending->accepted_ns >= HELLO_TIMEOUT_NS) {
+        vgpu_be_log_ratelimited(LOG_NOTICE, &ls->pending, "local pid %d: no hello within %llu ms: closed",
+                                (int)ls->pending->pid, HELLO_TIMEOUT_NS / 1000000);
+        conn_free(ls->pending);
+    }
+    if (ls->accept_paused &&
+        vgpu_be_loop_add(vgpu_be_get_loop(ls->be), ls->listen_fd, EPOLLIN, on_accept, ls) == 0)
+        ls->accept_paused = false;
+    if (ls->accept_paused)
+        arm_sweep(ls, ACCEPT_PAUSE_NS);
+    else if (ls->pending)
+        arm_sweep(ls, ls->pending->accepted_ns + HELLO_TIMEOUT_NS - now);
+}
+
+/* Out of descriptors: make room, and stop listening for a moment. */
+static void pause_accept(struct local_state *ls, int err)
+{
+    vgpu_be_log_ratelimited(LOG_WARNING, &ls->listen_fd, "local: accept: %s: not accepting for %llu ms",
+                            strerror(err), ACCEPT_PAUSE_NS / 1000000);
+    if (ls->pending)
+        conn_free(ls->pending);
+    vgpu_be_loop_del(vgpu_be_get_loop(ls->be), ls->listen_fd);
+    ls->accept_paused = true;
+    arm_sweep(ls, ACCEPT_PAUSE_NS);
+}
+
+static void pending_add(struct local_state *ls, struct local_conn *lc)
+{
+    struct local_conn **tail = &ls->pending;
+
+    if (ls->npending >= MAX_PENDING)
+        conn_free(ls->pending); /* the oldest silent one makes room */
+    while (*tail)
+        tail = &(*tail)->pnext;
+    lc->pprev = tail;
+    *tail = lc;
+    ls->npending++;
+    if (ls->pending == lc && !ls->accept_paused)
+        arm_sweep(ls, HELLO_TIMEOUT_NS);
 }
 
 static void on_accept(void *ctx, uint32_t events)
@@ -361,8 +499,11 @@ static void on_accept(void *ctx, uint32_t events)
 
     (void)events;
     fd = accept4(ls->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (fd < 0)
+    if (fd < 0) {
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+            pause_accept(ls, errno);
         return;
+    }
     lc = calloc(1, sizeof(*lc));
     if (!lc || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
         free(lc);
@@ -374,10 +515,13 @@ static void on_accept(void *ctx, uint32_t events)
     lc->memfd = lc->kick_fd = lc->notify_fd = lc->throttle_fd = -1;
     lc->pid = cred.pid;
     lc->uid = cred.uid;
+    lc->accepted_ns = vgpu_be_now();
     if (vgpu_be_loop_add(vgpu_be_get_loop(ls->be), fd, EPOLLIN | EPOLLRDHUP, on_sock, lc) < 0) {
         close(fd);
         free(lc);
+        return;
     }
+    pending_add(ls, lc);
 }
 
 static int local_start(struct vgpu_be *be, void **state)
@@ -398,14 +542,18 @@ static int local_start(struct vgpu_be *be, void **state)
     snprintf(ls->path, sizeof(ls->path), "%s", path);
     memcpy(addr.sun_path, path, strlen(path) + 1); /* length checked above */
     ls->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    ls->sweep_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
     unlink(path);
-    if (ls->listen_fd < 0 || bind(ls->listen_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+    if (ls->listen_fd < 0 || ls->sweep_fd < 0 ||
+        bind(ls->listen_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
         chmod(path, 0666) < 0 || listen(ls->listen_fd, 64) < 0) {
         r = -errno;
         vgpu_be_log(LOG_ERR, "cannot listen on %s: %s", path, strerror(errno));
         goto err_close;
     }
     r = vgpu_be_loop_add(be->loop, ls->listen_fd, EPOLLIN, on_accept, ls);
+    if (r == 0)
+        r = vgpu_be_loop_add(be->loop, ls->sweep_fd, EPOLLIN, on_sweep, ls);
     if (r < 0)
         goto err_close;
     vgpu_be_log(LOG_INFO, "local transport listening on %s", path);
@@ -413,8 +561,12 @@ static int local_start(struct vgpu_be *be, void **state)
     return 0;
 
 err_close:
-    if (ls->listen_fd >= 0)
+    if (ls->listen_fd >= 0) {
+        vgpu_be_loop_del(be->loop, ls->listen_fd);
         close(ls->listen_fd);
+    }
+    if (ls->sweep_fd >= 0)
+        close(ls->sweep_fd);
     free(ls);
     return r;
 }
@@ -425,8 +577,13 @@ static void local_stop(void *state)
 
     if (!ls)
         return;
-    vgpu_be_loop_del(ls->be->loop, ls->listen_fd);
+    while (ls->pending)
+        conn_free(ls->pending);
+    if (!ls->accept_paused)
+        vgpu_be_loop_del(ls->be->loop, ls->listen_fd);
     close(ls->listen_fd);
+    vgpu_be_loop_del(ls->be->loop, ls->sweep_fd);
+    close(ls->sweep_fd);
     unlink(ls->path);
     free(ls);
 }

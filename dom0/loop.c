@@ -162,7 +162,9 @@ static void spin(struct vgpu_be *be)
     be->armed = false;
     vgpu_be__chans_arm(be, false);
     while (!be->loop->stop && now - last < be->cfg.poll_ns) {
-        if (poll_pass(be) || loop_once(be->loop, 0) > 0)
+        bool rings = poll_pass(be);
+        /* Not short-circuited: a busy ring must not hide the other event sources. */
+        if (loop_once(be->loop, 0) > 0 || rings)
             last = vgpu_be_now();
         cpu_relax();
         now = vgpu_be_now();
@@ -186,8 +188,10 @@ int vgpu_be__loop_run(struct vgpu_be *be)
          * no kick, so it must be found here before we sleep.
          */
         do {
+            /* Between passes, the other event sources (control, xenstore, signals). */
             while (!l->stop && poll_pass(be))
-                ;
+                if (loop_once(l, 0) < 0)
+                    break;
             if (be->cfg.poll_ns && be->chans && !l->stop)
                 spin(be);
         } while (!l->stop && poll_pass(be));

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <syslog.h>
@@ -40,6 +41,12 @@ static const char usage[] =
     "      --max-ring-order N  largest ring a guest may use (0..4, default 4)\n"
     "      --max-data-pages N  largest data area, 4 KiB pages (default 1022)\n"
     "      --max-channels N    channels one VM may have open (default 64)\n"
+    "      --kick-limit N/MS   event storms: more than N kicks on one channel within MS ms\n"
+    "                          and its kicks are ignored until the window ends, then its\n"
+    "                          ring is read once (default 2000/10)\n"
+    "      --metrics [ADDR:]PORT  serve Prometheus metrics at http://ADDR:PORT/metrics (default\n"
+    "                          off; ADDR defaults to 127.0.0.1; [::1]:PORT for IPv6; port 0\n"
+    "                          picks a free one, logged at start; see vgpud(8))\n"
     "      --log-level LEVEL   error, warning, notice, info or debug (default info)\n"
     "      --syslog            log to syslog instead of stderr\n"
     "  -h, --help              this text\n"
@@ -83,9 +90,28 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
     return true;
 }
 
+/* "N/MS": N kicks (1..10^7) per MS ms (1..10,000). */
+static bool parse_kick_limit(const char *s, struct vgpu_be_limits *lim)
+{
+    char n[24];
+    const char *slash = strchr(s, '/');
+    uint64_t budget, ms;
+
+    if (!slash || (size_t)(slash - s) >= sizeof(n))
+        return false;
+    memcpy(n, s, (size_t)(slash - s));
+    n[slash - s] = '\0';
+    if (!parse_u64(n, 10000000, &budget) || !budget || !parse_u64(slash + 1, 10000, &ms) || !ms)
+        return false;
+    lim->kick_budget = (uint32_t)budget;
+    lim->kick_window_ms = (uint32_t)ms;
+    return true;
+}
+
 enum {
     OPT_DB = 256, OPT_SOCKET, OPT_CTL, OPT_CTL_GROUP, OPT_TRANSPORT, OPT_EXECUTOR, OPT_DEVICE,
-    OPT_CPU_MEM, OPT_EXEC_LOG, OPT_POLL, OPT_RING, OPT_DATA, OPT_CHANS, OPT_POLICY, OPT_LEVEL, OPT_SYSLOG,
+    OPT_CPU_MEM, OPT_EXEC_LOG, OPT_POLL, OPT_RING, OPT_DATA, OPT_CHANS, OPT_KICKS, OPT_POLICY, OPT_LEVEL, OPT_SYSLOG,
+    OPT_METRICS,
 };
 
 static const struct option options[] = {
@@ -103,9 +129,11 @@ static const struct option options[] = {
     {"max-ring-order", required_argument, NULL, OPT_RING},
     {"max-data-pages", required_argument, NULL, OPT_DATA},
     {"max-channels", required_argument, NULL, OPT_CHANS},
+    {"kick-limit", required_argument, NULL, OPT_KICKS},
     {"policy", required_argument, NULL, OPT_POLICY},
     {"log-level", required_argument, NULL, OPT_LEVEL},
     {"syslog", no_argument, NULL, OPT_SYSLOG},
+    {"metrics", required_argument, NULL, OPT_METRICS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -160,12 +188,26 @@ static int parse_args(int argc, char **argv, struct vgpu_be_config *cfg, int *le
                 return bad_usage("--max-channels", optarg);
             cfg->limits.max_channels_per_vm = (uint32_t)v;
             break;
+        case OPT_KICKS:
+            if (!parse_kick_limit(optarg, &cfg->limits))
+                return bad_usage("--kick-limit", optarg);
+            break;
         case OPT_POLICY: {
             char err[160];
             if (vgpu_be__policy_parse(cfg, optarg, err, sizeof(err)) < 0) {
                 fprintf(stderr, "vgpud: --policy '%s': %s\n", optarg, err);
                 return 2;
             }
+            break;
+        }
+        case OPT_METRICS: {
+            struct sockaddr_storage ss;
+            char err[160];
+            if (vgpu_be__metrics_parse(optarg, &ss, err, sizeof(err)) < 0) {
+                fprintf(stderr, "vgpud: --metrics '%s': %s\n", optarg, err);
+                return 2;
+            }
+            cfg->metrics_addr = optarg;
             break;
         }
         case OPT_LEVEL:
@@ -195,6 +237,8 @@ static void config_defaults(struct vgpu_be_config *cfg)
     cfg->limits.max_ring_order = VGPU_RING_ORDER_MAX;
     cfg->limits.max_data_pages = VGPU_DATA_DIR_SLOTS;
     cfg->limits.max_channels_per_vm = 64;
+    cfg->limits.kick_budget = 2000;
+    cfg->limits.kick_window_ms = 10;
 }
 
 int main(int argc, char **argv)

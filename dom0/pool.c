@@ -1,4 +1,4 @@
-/* pool.c: one dispatcher thread per pool: take the pool's next job from sched/, run it, report it. */
+/* pool.c: one dispatcher thread per pool: the pool's next job from sched/ to its VM's worker. */
 #include <errno.h>
 #include <string.h>
 #include <syslog.h>
@@ -32,6 +32,7 @@ static int next_job(struct vgpu_be_pool *p, struct vgpu_be_job **out)
     job->aged = sj.aged;
     job->seq = be->dispatch_seq++;
     job->running = true;
+    job->limit_ns = __atomic_load_n(&p->job_limit_ns, __ATOMIC_RELAXED);
     snprintf(job->pool, sizeof(job->pool), "%s", sj.pool);
     *out = job;
     return 0;
@@ -61,6 +62,16 @@ static void *pool_main(void *arg)
     return NULL;
 }
 
+/* The pool's hard limit per job as stored, else the default. */
+static uint64_t store_limit(struct vgpu_be *be, const char *name)
+{
+    struct vgpu_store_pool sp;
+
+    if (be->store && vgpu_store_pool_find(be->store, name, &sp) == 0 && sp.job_limit_ms)
+        return (uint64_t)sp.job_limit_ms * 1000000ull;
+    return VGPUD_JOB_LIMIT_DEFAULT_NS;
+}
+
 int vgpu_be__pool_ensure(struct vgpu_be *be, const char *name)
 {
     struct vgpu_be_pool *p = vgpu_be__pool_find(be, name);
@@ -78,6 +89,7 @@ int vgpu_be__pool_ensure(struct vgpu_be *be, const char *name)
     p = &be->pools[be->npools];
     memset(p, 0, sizeof(*p));
     p->be = be;
+    p->job_limit_ns = store_limit(be, name);
     snprintf(p->name, sizeof(p->name), "%s", name);
     pthread_cond_init(&p->wake, NULL);
     r = pthread_create(&p->thread, NULL, pool_main, p);
@@ -88,6 +100,17 @@ int vgpu_be__pool_ensure(struct vgpu_be *be, const char *name)
     p->started = true;
     be->npools++;
     vgpu_be_log(LOG_INFO, "pool %s: dispatcher started", name);
+    return 0;
+}
+
+/* Applies to jobs dispatched from now on. 0 = no limit. */
+int vgpu_be__pool_set_limit(struct vgpu_be *be, const char *name, uint64_t limit_ns)
+{
+    struct vgpu_be_pool *p = vgpu_be__pool_find(be, name);
+
+    if (!p)
+        return -ENOENT;
+    __atomic_store_n(&p->job_limit_ns, limit_ns, __ATOMIC_RELAXED);
     return 0;
 }
 

@@ -16,7 +16,7 @@ struct vgpu_be_identity {
     char vm_name[64];
     uint32_t vm_id;
     char pool[32];
-    int priority;          /* 0 low, 1 medium, 2 high */
+    int priority;          /* enum vgpu_priority (proto/vgpu_identity.h) */
     uint64_t mem_quota;    /* bytes, 0 = executor default */
 };
 
@@ -34,6 +34,9 @@ struct vgpu_be_chan_desc {
     uint32_t ring_order;
     void *data;                        /* mapped data area */
     uint64_t data_size;
+    int data_fd;                       /* what maps the data area in a worker: kept open by the
+                                          transport until release; -1 if it cannot be shared */
+    uint64_t data_fd_off;              /* where the data area starts in data_fd (page multiple) */
     struct vgpu_be_identity id;
     const struct vgpu_be_chan_ops *ops;
     void *tctx;                        /* the transport's per-channel state */
@@ -54,6 +57,8 @@ int vgpu_be_chan_attach(struct vgpu_be *be, const struct vgpu_be_chan_desc *d,
 
 /* The guest signalled (a hint: the core re-reads the ring). Loop thread only. */
 void vgpu_be_chan_kick(struct vgpu_be_chan *c);
+/* The transport ignores c's kicks for a while (event storm): counted for metrics. Loop thread. */
+void vgpu_be_chan_throttled(struct vgpu_be_chan *c);
 
 /*
  * The peer is gone (client died, domain destroyed, frontend closing):
@@ -87,6 +92,15 @@ struct vgpu_be_limits {
     uint32_t max_ring_order;
     uint32_t max_data_pages;
     uint32_t max_channels_per_vm;
+    /*
+     * Event storms, for every transport: more than kick_budget kicks on one
+     * channel within kick_window_ms and the transport stops listening to
+     * that channel's kicks until the window ends, then looks at its ring
+     * once (nothing is lost). Default 2,000 per 10 ms: 200,000 a second,
+     * above what a client that waits for its answers sends.
+     */
+    uint32_t kick_budget;
+    uint32_t kick_window_ms;
 };
 const struct vgpu_be_limits *vgpu_be_get_limits(struct vgpu_be *be);
 

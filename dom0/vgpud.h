@@ -6,12 +6,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "exec.h"
-#include "memtab.h"
+#include <limits.h>
+#include <sys/types.h>
 #include "transport.h"
 #include "vgpu_proto.h"
 #include "vgpu_sched.h"
 #include "vgpu_store.h"
+#include "worker.h"
 
 #define VGPUD_CTL_DEFAULT "/run/vgpu/vgpud.ctl"
 #define VGPUD_MAX_POOLS   VGPU_SCHED_MAX_POOLS
@@ -27,18 +28,32 @@ struct vgpu_be_pool {
     pthread_t thread;
     pthread_cond_t wake;       /* signalled on submit and at shutdown (with be->lock) */
     bool started;
+    uint64_t job_limit_ns;     /* hard limit per job (atomic): over it, the worker is killed */
 };
 
-/* A VM: shares its executor context and allocations among its channels. */
+/*
+ * A VM: its channels share one worker process, which holds the executor
+ * context and the allocations. Jobs carry the VM's gen at their creation;
+ * when a worker is lost, gen moves on and older jobs are answered
+ * VGPU_S_CONTEXT_LOST without running (their handles died with it).
+ */
 struct vgpu_be_vm {
     struct vgpu_be_vm *next;
     struct vgpu_be_identity id;
-    pthread_mutex_t lock;      /* protects mem, ctx creation */
-    struct vgpu_exec_ctx *ctx; /* created on first use, destroyed with the last channel */
-    struct vgpu_memtab mem;    /* allocations; tag = owning channel */
+    pthread_mutex_t lock;      /* protects id */
+    pthread_mutex_t wlock;     /* held by the pool thread talking to the worker; never the loop */
+    struct vgpu_be_worker *worker; /* started by the first job; be->lock for the pointer */
+    uint64_t gen;              /* contexts lost so far (be->lock) */
+    bool starting;             /* a worker is being started (be->lock) */
+    bool running;              /* a job is in the worker (be->lock) */
+    uint64_t wk_starts, wk_restarts, wk_kills, wk_crashes; /* (be->lock) */
+    bool wk_lost;              /* a worker was lost since the last start (be->lock) */
+    uint64_t mem_used;         /* allocations, as the worker last said (be->lock) */
     unsigned nchan;
     uint64_t failed;           /* requests answered with an error */
     uint64_t requests;         /* requests answered */
+    uint64_t kicks;            /* notifications from its channels (metrics) */
+    uint64_t throttles;        /* times a channel's kicks were ignored for a window */
 };
 
 enum vgpu_be_chan_state {
@@ -60,7 +75,8 @@ struct vgpu_be_chan {
     struct vgpu_be_job *pending_head;  /* closed jobs waiting for the channel's turn */
     struct vgpu_be_job *pending_tail;
     struct vgpu_be_job *inflight;      /* the job in the scheduler (queued or running) */
-    uint64_t modules[VGPUD_MAX_MODULES]; /* loaded by this channel, 0 = free slot */
+    uint64_t id;                       /* unique in this vgpud: the worker's name for it */
+    uint64_t wk_serial;                /* the worker that has the data area (pool thread) */
 };
 
 /* One request of a job and its answer. */
@@ -81,6 +97,8 @@ struct vgpu_be_job {
     bool aged;
     char pool[32];
     uint32_t status;                   /* first error of the job */
+    uint64_t gen;                      /* the VM's gen when the job was made */
+    uint64_t limit_ns;                 /* its pool's hard limit at dispatch */
     bool running;                      /* dispatched, executing (be->lock) */
     bool finished;                     /* on the done list, not yet answered (be->lock) */
 };
@@ -94,6 +112,7 @@ struct vgpu_be_config {
     const char *transports;            /* "local", "xen", "local,xen" */
     const char *exec_log;              /* CSV path or NULL */
     const char *device;
+    const char *metrics_addr;          /* --metrics [ADDR:]PORT, NULL = off */
     uint64_t poll_ns;
     uint64_t cpu_mem_bytes;
     struct vgpu_be_limits limits;
@@ -111,8 +130,18 @@ struct vgpu_be {
     struct vgpu_sched *sched;
     struct vgpu_be_pool pools[VGPUD_MAX_POOLS];
     unsigned npools;
-    const struct vgpu_exec_ops *xops;
-    struct vgpu_exec *exec;
+    char exec_name[32];                /* the executor the probe opened: "cpu-reference", "cuda" */
+    uint32_t exec_kind;                /* enum vgpu_executor_kind */
+    struct vgpu_device_info devinfo;   /* as the probe worker reported it */
+    char worker_path[PATH_MAX];        /* vgpud-worker */
+    bool worker_setuid;                /* drop to worker_uid/gid (vgpud runs as root) */
+    uid_t worker_uid;
+    gid_t worker_gid;
+    int log_fd;                        /* workers' output arrives here (datagrams), -1 */
+    int log_wfd;                       /* the end workers write to, -1 */
+    struct vgpu_be_worker *retired;    /* ending workers, reaped by the loop */
+    uint64_t worker_serial;            /* last worker serial given (be->lock) */
+    uint64_t chan_ids;                 /* last channel id given (loop) */
     struct vgpu_store *store;
     struct vgpu_be_vm *vms;
     struct vgpu_be_chan *chans;
@@ -129,6 +158,7 @@ struct vgpu_be {
     unsigned ntransports;
     int ctl_fd;
     int watchdog_fd;                   /* timerfd for budget overruns, -1 if no budget */
+    struct vgpu_be_metrics *metrics;   /* the Prometheus endpoint, NULL when off */
 };
 
 uint64_t vgpu_be_now(void);
@@ -136,23 +166,21 @@ uint64_t vgpu_be_now(void);
 /* vm.c */
 int vgpu_be__vm_get(struct vgpu_be *be, const struct vgpu_be_identity *id, struct vgpu_be_vm **out);
 struct vgpu_be_vm *vgpu_be__vm_by_id(struct vgpu_be *be, uint32_t vm_id);
-int vgpu_be__vm_ctx(struct vgpu_be_vm *vm, struct vgpu_be *be, struct vgpu_exec_ctx **out);
 void vgpu_be__vm_release_chan(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_chan *c);
 
 /* pool.c */
 struct vgpu_be_pool *vgpu_be__pool_find(struct vgpu_be *be, const char *name);
 int vgpu_be__pool_ensure(struct vgpu_be *be, const char *name);
 void vgpu_be__pools_stop(struct vgpu_be *be);
+int vgpu_be__pool_set_limit(struct vgpu_be *be, const char *name, uint64_t limit_ns);
 void vgpu_be__job_submit(struct vgpu_be *be, struct vgpu_be_job *job);
 
-/* job.c: runs on a pool thread */
-void vgpu_be__job_execute(struct vgpu_be *be, struct vgpu_be_job *job);
+/* job.c: control requests (loop) and a job's answers once the worker has run it */
 void vgpu_be__job_execute_control(struct vgpu_be *be, struct vgpu_be_job *job);
+bool vgpu_be__job_item_to_worker(const struct vgpu_be_item *it);
+void vgpu_be__job_answer(struct vgpu_be *be, struct vgpu_be_job *job);
 bool vgpu_be__job_is_control(const struct vgpu_be_job *job);
 void vgpu_be__job_free(struct vgpu_be_job *job);
-/* job_ops.c: one executor request; returns its status */
-uint32_t vgpu_be__run_one(struct vgpu_be *be, struct vgpu_be_chan *c, struct vgpu_exec_ctx *ctx,
-                          struct vgpu_be_item *it);
 
 /* chan.c */
 void vgpu_be__chan_job_done(struct vgpu_be_chan *c, struct vgpu_be_job *job);
@@ -174,9 +202,12 @@ void vgpu_be__execlog_write(struct vgpu_be *be, const struct vgpu_be_job *job);
 
 /* ctl.c */
 int vgpu_be__ctl_start(struct vgpu_be *be);
+/* The "status" answer: a new JSON object the caller puts. Loop thread; takes be->lock. */
+struct json_object *vgpu_be__status_json(struct vgpu_be *be);
 void vgpu_be__ctl_stop(struct vgpu_be *be);
 int vgpu_be__apply_vm(struct vgpu_be *be, const char *uuid, char *err, size_t errlen);
 int vgpu_be__remove_vm(struct vgpu_be *be, const char *uuid, char *err, size_t errlen);
+int vgpu_be__apply_pool(struct vgpu_be *be, const char *name, char *err, size_t errlen);
 
 /* policy.c */
 int vgpu_be__policy_parse(struct vgpu_be_config *cfg, const char *arg, char *err, size_t errlen);
@@ -184,6 +215,12 @@ const struct vgpu_sched_policy *vgpu_be__policy_for(const struct vgpu_be_config 
                                                     const char *pool);
 int vgpu_be__watchdog_start(struct vgpu_be *be);
 void vgpu_be__watchdog_stop(struct vgpu_be *be);
+
+/* metrics.c: --metrics. parse: 0 or -EINVAL with a message for people in err. */
+struct sockaddr_storage;
+int vgpu_be__metrics_parse(const char *arg, struct sockaddr_storage *ss, char *err, size_t errlen);
+int vgpu_be__metrics_start(struct vgpu_be *be);
+void vgpu_be__metrics_stop(struct vgpu_be *be);
 
 /* loop.c */
 int vgpu_be__loop_create(struct vgpu_be_loop **out);

@@ -1,4 +1,4 @@
-/* vm.c: VMs as vgpud sees them: scheduler registration, executor context, allocations. */
+/* vm.c: VMs as vgpud sees them: scheduler registration, channels, the worker's end. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +55,7 @@ int vgpu_be__vm_get(struct vgpu_be *be, const struct vgpu_be_identity *id, struc
         if (!vm)
             return -ENOMEM;
         pthread_mutex_init(&vm->lock, NULL);
+        pthread_mutex_init(&vm->wlock, NULL);
         vm->next = be->vms;
         be->vms = vm;
     }
@@ -66,44 +67,11 @@ int vgpu_be__vm_get(struct vgpu_be *be, const struct vgpu_be_identity *id, struc
     return 0;
 }
 
-int vgpu_be__vm_ctx(struct vgpu_be_vm *vm, struct vgpu_be *be, struct vgpu_exec_ctx **out)
-{
-    uint32_t detail = 0;
-    int st = VGPU_S_OK;
-
-    pthread_mutex_lock(&vm->lock);
-    if (!vm->ctx)
-        st = be->xops->ctx_create(be->exec, vm->id.vm_id, &vm->ctx, &detail);
-    *out = vm->ctx;
-    pthread_mutex_unlock(&vm->lock);
-    if (st != VGPU_S_OK)
-        vgpu_be_log(LOG_ERR, "VM %u: cannot create executor context: %s (code %u)", vm->id.vm_id,
-                    vgpu_strerror(st), detail);
-    return st;
-}
-
-/* Free what channel c allocated or loaded; destroy the context with the VM's last channel. */
+/* Channel c is gone: its worker frees what c held; the VM's last channel ends the worker. */
 void vgpu_be__vm_release_chan(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_chan *c)
 {
-    uint32_t detail;
-    size_t i;
-
-    pthread_mutex_lock(&vm->lock);
-    for (i = vm->mem.n; i-- > 0;) {
-        struct vgpu_memtab_entry e = vm->mem.v[i];
-        if (e.tag != c)
-            continue;
-        vgpu_memtab_remove(&vm->mem, e.base, NULL);
-        if (vm->ctx)
-            be->xops->mem_free(vm->ctx, e.base, &detail);
-    }
-    for (i = 0; i < VGPUD_MAX_MODULES; i++)
-        if (c->modules[i] && vm->ctx)
-            be->xops->module_unload(vm->ctx, c->modules[i], &detail);
-    if (--vm->nchan == 0 && vm->ctx) {
-        be->xops->ctx_destroy(vm->ctx);
-        vm->ctx = NULL;
-        vgpu_memtab_free(&vm->mem);
-    }
-    pthread_mutex_unlock(&vm->lock);
+    if (--vm->nchan == 0)
+        vgpu_be__worker_retire(be, vm);
+    else
+        vgpu_be__worker_chan_gone(be, vm, c);
 }

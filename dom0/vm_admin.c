@@ -1,4 +1,4 @@
-/* vm_admin.c: live changes from vgpuctl: re-read a VM from the store, or remove it. */
+/* vm_admin.c: live changes from vgpuctl: re-read a VM or a pool from the store, or remove a VM. */
 #include <errno.h>
 #include <string.h>
 #include <syslog.h>
@@ -88,5 +88,24 @@ int vgpu_be__remove_vm(struct vgpu_be *be, const char *uuid, char *err, size_t e
     }
     vgpu_be_log(LOG_NOTICE, "VM %u (%s) removed: queued jobs cancelled, channels closed",
                 vm->id.vm_id, uuid);
+    return 0;
+}
+
+/* Re-read the pool's hard limit per job; jobs dispatched from now on run under it. */
+int vgpu_be__apply_pool(struct vgpu_be *be, const char *name, char *err, size_t errlen)
+{
+    struct vgpu_store_pool sp;
+    int r = vgpu_store_pool_find(be->store, name, &sp);
+
+    if (r < 0) {
+        snprintf(err, errlen, "pool %s not in the store: %s", name, strerror(-r));
+        return r;
+    }
+    if ((r = vgpu_be__pool_ensure(be, name)) < 0) {
+        snprintf(err, errlen, "pool %s: %s", name, strerror(-r));
+        return r;
+    }
+    vgpu_be__pool_set_limit(be, name, (uint64_t)sp.job_limit_ms * 1000000ull);
+    vgpu_be_log(LOG_INFO, "pool %s: hard limit per job now %u ms", name, sp.job_limit_ms);
     return 0;
 }

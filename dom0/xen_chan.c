@@ -4,7 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <unistd.h>
+#include <xen/sys/gntdev.h>
 #include "xen_internal.h"
 
 struct vgpu_xen_chan *vgpu_xen__chan_by_port(struct vgpu_xen *x, int port)
@@ -42,6 +47,10 @@ static void vgpu_xen_chan_unmap(struct vgpu_xen_chan *c)
     if (c->data) {
         xengnttab_unmap(x->xgt, c->data, c->nr_data);
         c->data = NULL;
+    }
+    if (c->data_fd >= 0) { /* the grants stay mapped until the worker unmaps them too */
+        close(c->data_fd);
+        c->data_fd = -1;
     }
     if (c->ring) {
         xengnttab_unmap(x->xgt, c->ring, 1u << c->ring_order);
@@ -92,6 +101,39 @@ static const struct vgpu_be_chan_ops vgpu_xen_chan_ops = {
     .release = vgpu_xen_chan_release,
 };
 
+/*
+ * The data pages again, in a gntdev instance of their own that holds
+ * nothing else: the VM's worker gets that fd and maps them itself, and can
+ * reach no other grant through it (its system-call filter forbids gntdev's
+ * ioctls). Returns 0 or -errno; the channel then works without a worker.
+ */
+static int vgpu_xen_share_data(struct vgpu_xen_chan *c, const struct vgpu_data_dir *dir)
+{
+    struct ioctl_gntdev_map_grant_ref *m;
+    size_t len = sizeof(*m) + (dir->nr_pages - 1) * sizeof(m->refs[0]);
+    int fd, err = 0;
+
+    m = calloc(1, len);
+    if (!m)
+        return -ENOMEM;
+    m->count = dir->nr_pages;
+    for (uint32_t i = 0; i < dir->nr_pages; i++) {
+        m->refs[i].domid = c->dev->domid;
+        m->refs[i].ref = dir->gref[i];
+    }
+    fd = open("/dev/xen/gntdev", O_RDWR | O_CLOEXEC);
+    if (fd < 0 || ioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, m) < 0) {
+        err = -errno;
+        if (fd >= 0)
+            close(fd);
+    } else {
+        c->data_fd = fd;
+        c->data_fd_off = m->index;
+    }
+    free(m);
+    return err;
+}
+
 /* Map the directory once, copy it, check the copy, map the data pages. */
 static int vgpu_xen_map_data(struct vgpu_xen_chan *c, uint32_t dir_ref, uint32_t max_pages,
                              const char **why)
@@ -123,6 +165,10 @@ static int vgpu_xen_map_data(struct vgpu_xen_chan *c, uint32_t dir_ref, uint32_t
             err = -EINVAL;
         } else {
             c->nr_data = dir->nr_pages;
+            if ((err = vgpu_xen_share_data(c, dir)) < 0)
+                vgpu_be_log(LOG_ERR, "xen: dom%u: data pages not shareable with the VM's "
+                            "worker: %s", c->dev->domid, strerror(-err));
+            err = 0;
         }
     }
     free(dir);
@@ -203,6 +249,7 @@ int vgpu_xen__chan_connect(struct vgpu_xen_dev *d, unsigned int index)
     c->dev = d;
     c->index = index;
     c->local_port = -1;
+    c->data_fd = -1;
     err = vgpu_xen_chan_map(c, fe_dir, &why);
     if (err)
         goto unmap;
@@ -212,6 +259,8 @@ int vgpu_xen__chan_connect(struct vgpu_xen_dev *d, unsigned int index)
     desc.ring_order = c->ring_order;
     desc.data = c->data;
     desc.data_size = (uint64_t)c->nr_data * VGPU_PAGE_SIZE;
+    desc.data_fd = c->data_fd;
+    desc.data_fd_off = c->data_fd_off;
     desc.id = d->id;
     desc.ops = &vgpu_xen_chan_ops;
     desc.tctx = c;
@@ -271,26 +320,28 @@ void vgpu_xen__chan_detach(struct vgpu_xen_chan *c)
 }
 
 /*
- * An event on the channel's port. Kicks beyond VGPU_XEN_KICK_BUDGET per
- * window leave the port masked until the window ends (the timer unmasks
- * and kicks once), so a storming guest costs at most the budget.
+ * An event on the channel's port. Kicks beyond the kick budget per window
+ * (struct vgpu_be_limits) leave the port masked until the window ends (the
+ * timer unmasks and kicks once), so a storming guest costs at most the budget.
  */
 void vgpu_xen__chan_event(struct vgpu_xen_chan *c)
 {
     struct vgpu_xen *x = c->dev->x;
     uint64_t now = vgpu_xen__now_ms();
 
-    if (now - c->window_start_ms >= VGPU_XEN_KICK_WINDOW_MS) {
+    if (now - c->window_start_ms >= x->limits.kick_window_ms) {
         c->window_start_ms = now;
         c->kicks_in_window = 0;
     }
-    if (++c->kicks_in_window > VGPU_XEN_KICK_BUDGET) {
+    if (++c->kicks_in_window > x->limits.kick_budget) {
         if (!c->throttled) {
             c->throttled = true;
+            if (c->core)
+                vgpu_be_chan_throttled(c->core);
             vgpu_be_log_ratelimited(LOG_WARNING, c, "xen: dom%u/%u/ch%u: event storm "
                                     "(> %u kicks in %u ms): throttled", c->dev->domid,
-                                    c->dev->devid, c->index, VGPU_XEN_KICK_BUDGET,
-                                    VGPU_XEN_KICK_WINDOW_MS);
+                                    c->dev->devid, c->index, x->limits.kick_budget,
+                                    x->limits.kick_window_ms);
             vgpu_xen__arm_timer(x);
         }
         return;

@@ -11,8 +11,6 @@
 
 #define VGPU_XEN_BACKEND_ROOT "/local/domain/0/backend/vgpu"
 #define VGPU_XEN_CHANNELS_MAX 64u     /* channel-<n> indices looked at per device */
-#define VGPU_XEN_KICK_BUDGET 2000u    /* kicks per channel per window before throttling */
-#define VGPU_XEN_KICK_WINDOW_MS 10u   /* throttled ports are unmasked at the window end */
 
 /* XenbusState values (xen/io/xenbus.h), as written into xenstore. */
 enum {
@@ -38,6 +36,8 @@ struct vgpu_xen_chan {
     uint32_t ring_order;
     void *data;                        /* mapped data area */
     uint32_t nr_data;                  /* data pages */
+    int data_fd;                       /* gntdev fd with the data grants only, for the worker */
+    uint64_t data_fd_off;              /* their mmap offset in it */
     int local_port;                    /* -1 when not bound */
     uint64_t window_start_ms;          /* kick rate limiting */
     uint32_t kicks_in_window;

@@ -21,7 +21,9 @@ uint64_t vgpu_xen__now_ms(void)
 /* Fire the throttle timer at the end of the current kick window. Returns 0 or -errno. */
 int vgpu_xen__arm_timer(struct vgpu_xen *x)
 {
-    struct itimerspec its = { .it_value = { .tv_nsec = VGPU_XEN_KICK_WINDOW_MS * 1000000L } };
+    uint64_t ns = (uint64_t)x->limits.kick_window_ms * 1000000;
+    struct itimerspec its = { .it_value = { .tv_sec = (time_t)(ns / 1000000000),
+                                            .tv_nsec = (long)(ns % 1000000000) } };
 
     return timerfd_settime(x->timer_fd, 0, &its, NULL) ? -errno : 0;
 }

@@ -16,22 +16,8 @@
 #include <linux/io.h>
 #include "vgpu_fe.h"
 
-#define VGPU_PCI_VENDOR		0x1af4
-#define VGPU_PCI_DEVICE		0x10f0
-
-/* Registers of BAR 0, all 32-bit little-endian and read-only. */
-#define VGPU_REG_MAGIC		0x00
-#define VGPU_REG_VERSION	0x04
-#define VGPU_REG_VM_ID		0x08
-#define VGPU_REG_POOL_LEN	0x0c
-#define VGPU_REG_PRIORITY	0x10
-#define VGPU_REG_POOL_NAME	0x20	/* 32 bytes, NUL-padded */
-
-#define VGPU_STUB_MAGIC		0x55504756	/* "VGPU" */
-#define VGPU_STUB_VERSION	1
-#define VGPU_STUB_POOL_MAX	31		/* bytes, without the NUL */
-#define VGPU_STUB_VM_ID_MAX	65535
-#define VGPU_STUB_PRIORITY_MAX	2
+/* The register map and identity limits, shared with the device model (proto/). */
+#include "vgpu_stub_regs.h"
 
 /**
  * struct vgpu_pci - identity read from one vgpu-stub at probe
@@ -45,7 +31,7 @@
 struct vgpu_pci {
 	u32 vm_id;
 	u32 priority;
-	char pool[VGPU_STUB_POOL_MAX + 1];
+	char pool[VGPU_POOL_NAME_MAX + 1];
 };
 
 static bool vgpu_pci_pool_char_ok(u8 c)
@@ -65,16 +51,16 @@ static bool vgpu_pci_pool_char_ok(u8 c)
 static int vgpu_pci_read_pool(struct pci_dev *pdev, void __iomem *regs,
 			      struct vgpu_pci *vp)
 {
-	u32 len = ioread32(regs + VGPU_REG_POOL_LEN);
+	u32 len = ioread32(regs + VGPU_STUB_REG_POOL_LEN);
 	u32 i;
 
-	if (len < 1 || len > VGPU_STUB_POOL_MAX) {
+	if (len < 1 || len > VGPU_POOL_NAME_MAX) {
 		dev_err(&pdev->dev, "vgpu-stub POOL_LEN is %u, expected 1..%u; check the device model's pool= argument\n",
-			len, VGPU_STUB_POOL_MAX);
+			len, VGPU_POOL_NAME_MAX);
 		return -EINVAL;
 	}
 	for (i = 0; i < len; i++) {
-		u8 c = ioread8(regs + VGPU_REG_POOL_NAME + i);
+		u8 c = ioread8(regs + VGPU_STUB_REG_POOL_NAME + i);
 
 		if (!vgpu_pci_pool_char_ok(c)) {
 			dev_err(&pdev->dev, "vgpu-stub pool name byte %u is 0x%02x, expected [A-Za-z0-9_-]\n",
@@ -99,8 +85,8 @@ static int vgpu_pci_read_pool(struct pci_dev *pdev, void __iomem *regs,
 static int vgpu_pci_read_regs(struct pci_dev *pdev, void __iomem *regs,
 			      struct vgpu_pci *vp)
 {
-	u32 magic = ioread32(regs + VGPU_REG_MAGIC);
-	u32 version = ioread32(regs + VGPU_REG_VERSION);
+	u32 magic = ioread32(regs + VGPU_STUB_REG_MAGIC);
+	u32 version = ioread32(regs + VGPU_STUB_REG_VERSION);
 
 	if (magic != VGPU_STUB_MAGIC) {
 		dev_err(&pdev->dev, "vgpu-stub MAGIC is 0x%08x, expected 0x%08x; not a vgpu-stub, not binding\n",
@@ -112,16 +98,16 @@ static int vgpu_pci_read_regs(struct pci_dev *pdev, void __iomem *regs,
 			version, VGPU_STUB_VERSION);
 		return -ENODEV;
 	}
-	vp->vm_id = ioread32(regs + VGPU_REG_VM_ID);
-	if (vp->vm_id < 1 || vp->vm_id > VGPU_STUB_VM_ID_MAX) {
+	vp->vm_id = ioread32(regs + VGPU_STUB_REG_VM_ID);
+	if (vp->vm_id < VGPU_VM_ID_MIN || vp->vm_id > VGPU_VM_ID_MAX) {
 		dev_err(&pdev->dev, "vgpu-stub VM_ID is %u, expected 1..%u\n",
-			vp->vm_id, VGPU_STUB_VM_ID_MAX);
+			vp->vm_id, VGPU_VM_ID_MAX);
 		return -EINVAL;
 	}
-	vp->priority = ioread32(regs + VGPU_REG_PRIORITY);
-	if (vp->priority > VGPU_STUB_PRIORITY_MAX) {
+	vp->priority = ioread32(regs + VGPU_STUB_REG_PRIORITY);
+	if (vp->priority > VGPU_PRIORITY_MAX) {
 		dev_err(&pdev->dev, "vgpu-stub PRIORITY is %u, expected 0..%u\n",
-			vp->priority, VGPU_STUB_PRIORITY_MAX);
+			vp->priority, VGPU_PRIORITY_MAX);
 		return -EINVAL;
 	}
 	return vgpu_pci_read_pool(pdev, regs, vp);
@@ -190,7 +176,7 @@ static struct attribute *vgpu_pci_attrs[] = {
 ATTRIBUTE_GROUPS(vgpu_pci);
 
 static const struct pci_device_id vgpu_pci_ids[] = {
-	{ PCI_DEVICE(VGPU_PCI_VENDOR, VGPU_PCI_DEVICE) },
+	{ PCI_DEVICE(VGPU_STUB_VENDOR_ID, VGPU_STUB_DEVICE_ID) },
 	{ }
 };
 MODULE_DEVICE_TABLE(pci, vgpu_pci_ids);

@@ -28,6 +28,9 @@ static const struct status_text status_texts[VGPU_S_COUNT_] = {
     [VGPU_S_DENIED] = {"DENIED", "instance not registered, or this user may not act as it (see vgpuctl)"},
     [VGPU_S_BAD_IMAGE] = {"BAD_IMAGE", "module image rejected by the executor"},
     [VGPU_S_INTERNAL] = {"INTERNAL", "internal error in vgpu; please report it"},
+    [VGPU_S_CONTEXT_LOST] = {"CONTEXT_LOST",
+                             "the VM's GPU context was lost (a job ran over the pool's time "
+                             "limit, or its worker crashed): allocate and load again"},
 };
 
 static const struct status_text *status_lookup(int status)

@@ -32,6 +32,8 @@ enum vgpu_status {
     VGPU_S_DENIED = 18,      /* identity not registered or not allowed */
     VGPU_S_BAD_IMAGE = 19,   /* module image rejected */
     VGPU_S_INTERNAL = 20,    /* a bug in vgpu: please report */
+    VGPU_S_CONTEXT_LOST = 21,/* the VM's context was lost (time limit, worker crash): allocations,
+                                modules and functions are gone; later requests get a fresh one */
     VGPU_S_COUNT_
 };
 

@@ -97,6 +97,9 @@ install_if_changed() {
 }
 
 install_if_changed "$here/vgpu-stub.c" "$src/hw/misc/vgpu_stub.c"
+# The register map is a contract of proto/: the device includes it from its own folder.
+install_if_changed "$here/../proto/vgpu_stub_regs.h" "$src/hw/misc/vgpu_stub_regs.h"
+install_if_changed "$here/../proto/vgpu_identity.h" "$src/hw/misc/vgpu_identity.h"
 install_if_changed "$here/vgpu-min.mak" "$src/configs/devices/x86_64-softmmu/vgpu-min.mak"
 grep -q '^config VGPU_STUB' "$src/hw/misc/Kconfig" ||
     printf '\nconfig VGPU_STUB\n    bool\n    default y if PCI_DEVICES\n    depends on PCI\n' \

@@ -30,28 +30,8 @@
 #define TYPE_VGPU_STUB "vgpu-stub"
 OBJECT_DECLARE_SIMPLE_TYPE(VgpuStubState, VGPU_STUB)
 
-#define VGPU_STUB_VENDOR_ID     0x1af4  /* Red Hat, Inc. (virtio range) */
-#define VGPU_STUB_DEVICE_ID     0x10f0  /* pci-ids.rst: experimental */
-#define VGPU_STUB_REVISION      0x01
-
-#define VGPU_STUB_BAR_SIZE      (4 * KiB)
-
-/* Register offsets in BAR 0 (all little-endian, all read-only). */
-#define VGPU_STUB_REG_MAGIC     0x00    /* "VGPU" */
-#define VGPU_STUB_REG_VERSION   0x04    /* register layout version */
-#define VGPU_STUB_REG_VM_ID     0x08    /* vm id, 1..65535 */
-#define VGPU_STUB_REG_POOL_LEN  0x0c    /* bytes in POOL_NAME, 1..31 */
-#define VGPU_STUB_REG_PRIORITY  0x10    /* 0 low, 1 medium, 2 high */
-#define VGPU_STUB_REG_FLAGS     0x14    /* reserved, reads 0 */
-#define VGPU_STUB_REG_POOL_NAME 0x20    /* 32 bytes, NUL-padded */
-#define VGPU_STUB_REGS_SIZE     0x40    /* everything above reads 0 */
-
-#define VGPU_STUB_MAGIC         0x55504756  /* bytes 'V' 'G' 'P' 'U' */
-#define VGPU_STUB_VERSION       1
-
-#define VGPU_STUB_POOL_MAX      31
-#define VGPU_STUB_PRIORITY_MAX  2
-#define VGPU_STUB_VM_ID_MAX     65535
+/* The register map and the identity limits, shared with the guest driver and the qtest. */
+#include "vgpu_stub_regs.h"
 
 struct VgpuStubState {
     PCIDevice pdev;
@@ -104,7 +84,7 @@ static bool vgpu_stub_pool_valid(const char *pool)
     size_t len = strlen(pool);
     size_t i;
 
-    if (len < 1 || len > VGPU_STUB_POOL_MAX) {
+    if (len < 1 || len > VGPU_POOL_NAME_MAX) {
         return false;
     }
     for (i = 0; i < len; i++) {
@@ -118,25 +98,25 @@ static bool vgpu_stub_pool_valid(const char *pool)
 /* Checks the properties; on failure sets @errp naming the property. */
 static bool vgpu_stub_check_props(VgpuStubState *s, Error **errp)
 {
-    if (s->vm_id < 1 || s->vm_id > VGPU_STUB_VM_ID_MAX) {
+    if (s->vm_id < VGPU_VM_ID_MIN || s->vm_id > VGPU_VM_ID_MAX) {
         error_setg(errp, "vgpu-stub: property 'vm-id' is %" PRIu32
                    ", expected 1..%d (set vm-id=N)",
-                   s->vm_id, VGPU_STUB_VM_ID_MAX);
+                   s->vm_id, VGPU_VM_ID_MAX);
         return false;
     }
     if (!s->pool) {
         error_setg(errp, "vgpu-stub: property 'pool' is missing "
                    "(set pool=NAME, 1..%d characters of [A-Za-z0-9_-])",
-                   VGPU_STUB_POOL_MAX);
+                   VGPU_POOL_NAME_MAX);
         return false;
     }
     if (!vgpu_stub_pool_valid(s->pool)) {
         error_setg(errp, "vgpu-stub: property 'pool' is '%s', expected "
                    "1..%d characters of [A-Za-z0-9_-]",
-                   s->pool, VGPU_STUB_POOL_MAX);
+                   s->pool, VGPU_POOL_NAME_MAX);
         return false;
     }
-    if (s->priority > VGPU_STUB_PRIORITY_MAX) {
+    if (s->priority > VGPU_PRIORITY_MAX) {
         error_setg(errp, "vgpu-stub: property 'priority' is %" PRIu32
                    ", expected 0 (low), 1 (medium) or 2 (high)",
                    s->priority);
@@ -203,7 +183,7 @@ static void vgpu_stub_class_init(ObjectClass *class, void *data)
     k->vendor_id = VGPU_STUB_VENDOR_ID;
     k->device_id = VGPU_STUB_DEVICE_ID;
     k->revision = VGPU_STUB_REVISION;
-    k->class_id = PCI_CLASS_DISPLAY_OTHER;
+    k->class_id = VGPU_STUB_CLASS;
     dc->desc = "vgpu identity stub (vm id, pool, priority)";
     dc->vmsd = &vmstate_vgpu_stub;
     device_class_set_props(dc, vgpu_stub_properties);

@@ -120,3 +120,45 @@ int vgpu_sched_pool_stats(const struct vgpu_sched *s, const char *pool, uint64_t
     vgpu_sched__hist_summary(&p->run, &out->run);
     return 0;
 }
+
+static int fill_buckets(const struct vgpu_sched__hist *h, struct vgpu_sched_buckets *b)
+{
+    unsigned i, j = 0;
+    uint64_t seen = 0;
+
+    if (b->n > VGPU_SCHED_BUCKETS_MAX)
+        return -EINVAL;
+    for (i = 1; i < b->n; i++)
+        if (b->bound_ns[i] <= b->bound_ns[i - 1])
+            return -EINVAL;
+    b->sum_ns = h ? h->sum : 0;
+    b->count = h ? h->count : 0;
+    for (i = 0; h && i < VGPU_SCHED__HIST_BUCKETS; i++) {
+        while (j < b->n && bucket_high(i) > b->bound_ns[j])
+            b->le[j++] = seen;
+        seen += h->b[i];
+    }
+    while (j < b->n)
+        b->le[j++] = seen;
+    return 0;
+}
+
+int vgpu_sched_vm_buckets(const struct vgpu_sched *s, uint32_t vm_id,
+                          enum vgpu_sched_dist_kind which, struct vgpu_sched_buckets *b)
+{
+    const struct vgpu_sched__vm *vm = vgpu_sched__vm_find(s, vm_id);
+
+    if (!vm)
+        return -ENOENT;
+    return fill_buckets(which == VGPU_SCHED_DIST_WAIT ? vm->wait : vm->run, b);
+}
+
+int vgpu_sched_pool_buckets(const struct vgpu_sched *s, const char *pool,
+                            enum vgpu_sched_dist_kind which, struct vgpu_sched_buckets *b)
+{
+    const struct vgpu_sched__pool *p = vgpu_sched__pool_find(s, pool);
+
+    if (!p)
+        return -ENOENT;
+    return fill_buckets(which == VGPU_SCHED_DIST_WAIT ? &p->wait : &p->run, b);
+}

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "vgpu_identity.h"
 
 /*
  * The scheduler decides which VM's job runs next in each pool. It does no
@@ -31,12 +32,13 @@
  * tolerance and the live-change semantics.
  */
 
-#define VGPU_SCHED_PRIO_LOW    0
-#define VGPU_SCHED_PRIO_MEDIUM 1
-#define VGPU_SCHED_PRIO_HIGH   2
-#define VGPU_SCHED_NPRIO       3
+/* Priorities and pool names are proto/'s (vgpu_identity.h): one scale everywhere. */
+#define VGPU_SCHED_PRIO_LOW    VGPU_PRIORITY_LOW
+#define VGPU_SCHED_PRIO_MEDIUM VGPU_PRIORITY_MEDIUM
+#define VGPU_SCHED_PRIO_HIGH   VGPU_PRIORITY_HIGH
+#define VGPU_SCHED_NPRIO       (VGPU_PRIORITY_MAX + 1)
 
-#define VGPU_SCHED_POOL_NAME_MAX 31 /* bytes in a pool name, without the NUL */
+#define VGPU_SCHED_POOL_NAME_MAX VGPU_POOL_NAME_MAX /* bytes in a pool name, without the NUL */
 #define VGPU_SCHED_MAX_POOLS     64
 #define VGPU_SCHED_WEIGHT_MAX    65535
 
@@ -181,6 +183,34 @@ int vgpu_sched_vm_stats(const struct vgpu_sched *s, uint32_t vm_id,
                         struct vgpu_sched_vm_stats *out);
 int vgpu_sched_pool_stats(const struct vgpu_sched *s, const char *pool, uint64_t now_ns,
                           struct vgpu_sched_pool_stats *out);
+
+/* Which distribution: submit to dispatch (wait) or dispatch to complete (run). */
+enum vgpu_sched_dist_kind {
+    VGPU_SCHED_DIST_WAIT,
+    VGPU_SCHED_DIST_RUN,
+};
+
+/*
+ * A cumulative histogram in the shape Prometheus wants. The caller sets n
+ * and bound_ns[0..n-1] (increasing); the call fills le[i] with the samples
+ * whose value is at most bound_ns[i], and sum_ns and count over all samples.
+ * Counts are exact when each bound is 2^k - 1 ns with 4 <= k <= 40 (the
+ * internal buckets' edges); any other bound counts only whole buckets below
+ * it (low by at most one bucket, 12.5 %).
+ */
+#define VGPU_SCHED_BUCKETS_MAX 32
+struct vgpu_sched_buckets {
+    unsigned n;
+    uint64_t bound_ns[VGPU_SCHED_BUCKETS_MAX];
+    uint64_t le[VGPU_SCHED_BUCKETS_MAX];
+    uint64_t sum_ns, count;
+};
+
+/* 0, -ENOENT (no such VM or pool), -EINVAL (n too large or bounds not increasing). */
+int vgpu_sched_vm_buckets(const struct vgpu_sched *s, uint32_t vm_id,
+                          enum vgpu_sched_dist_kind which, struct vgpu_sched_buckets *b);
+int vgpu_sched_pool_buckets(const struct vgpu_sched *s, const char *pool,
+                            enum vgpu_sched_dist_kind which, struct vgpu_sched_buckets *b);
 
 /*
  * Execution log: a ring of the last log_capacity dispatches. drain copies

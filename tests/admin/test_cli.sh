@@ -15,7 +15,8 @@ run "no database yet" 1 list-vms
 expect "no database message" "vgpuctl init" "$ERR"
 
 run "init" 0 init
-expect "init creates schema 1" "schema version 1" "$OUT"
+expect "init creates schema 2" "schema version 2" "$OUT"
+expect "pools have the default job limit" "^30000$" "$(sql "SELECT job_limit_ms FROM pools WHERE name='A'")"
 expect "pools A and B" "^A\|\|$" "$(sql "SELECT name,gpu,mig FROM pools ORDER BY name" | head -1)"
 expect "WAL mode" "^wal$" "$(sql "PRAGMA journal_mode")"
 run "init twice" 0 init
@@ -103,6 +104,13 @@ run "map-pool" 0 map-pool C GPU-3f2a6c1e-9b7d-4e21-8c55-0a1b2c3d4e51 --mig MIG-3
 expect "map-pool stored" "^GPU-.*\|MIG-" "$(sql "SELECT gpu,mig FROM pools WHERE name='C'")"
 run "set-pool to the new pool" 0 set-pool web2 C
 run "map-pool none" 0 map-pool A none
+run "set-pool-limit" 0 set-pool-limit C 1500
+expect "set-pool-limit stored" "^1500$" "$(sql "SELECT job_limit_ms FROM pools WHERE name='C'")"
+run "list-pools --json has the limit" 0 list-pools --json
+expect "job_limit_ms in the JSON" '"job_limit_ms": 1500' "$OUT"
+unchanged "set-pool-limit below 10 ms" 2 set-pool-limit C 9
+unchanged "set-pool-limit not a number" 2 set-pool-limit C 1s
+unchanged "set-pool-limit unknown pool" 2 set-pool-limit Z 1000
 run "register-vm fills the lowest free vm_id" 0 register-vm 3f2a6c1e-9b7d-4e21-8c55-0a1b2c3d4e54
 expect "lowest free vm_id" "^1$" "$(sql "SELECT vm_id FROM vms WHERE vm_uuid='3f2a6c1e-9b7d-4e21-8c55-0a1b2c3d4e54'")"
 run "remove-vm" 0 remove-vm web2
@@ -111,7 +119,8 @@ expect "remove-vm deleted" "^0$" "$(sql "SELECT count(*) FROM vms WHERE vm_uuid=
 # The database's own constraints hold against any writer.
 for stmt in "INSERT INTO vms(vm_uuid,vm_id,pool_id,priority,mem_quota,created,updated) VALUES ('3f2a6c1e-9b7d-4e21-8c55-0a1b2c3d4e5a',99,42,1,0,0,0)" \
             "UPDATE vms SET priority=3" "UPDATE vms SET vm_id=0" "UPDATE vms SET vm_uuid='x'" \
-            "UPDATE vms SET vm_id=10"; do
+            "UPDATE vms SET vm_id=10" "UPDATE pools SET job_limit_ms=0" \
+            "UPDATE pools SET job_limit_ms=3600001"; do
     before=$(db_dump)
     if sqlite3 "$VGPU_DB" "PRAGMA foreign_keys=ON; $stmt" 2>/dev/null; then bad "schema refuses: $stmt"; else ok "schema refuses: $stmt"; fi
     [ "$before" = "$(db_dump)" ] || bad "schema refusal changed the database"

@@ -21,8 +21,8 @@ i=0
 until [ -S "$VGPU_CTL" ]; do
     i=$((i + 1))
     if ! kill -0 $pid 2>/dev/null || [ $i -gt 500 ]; then
-        if grep -q "no device\|NO_DEVICE\|CUDA:" "$T/log"; then
-            echo "SKIP: $(grep -m1 CUDA "$T/log")"; exit 77; fi
+        if grep -qi "no device\|NO_DEVICE\|no CUDA-capable" "$T/log"; then
+            echo "SKIP: no GPU: $(grep -m1 CUDA "$T/log")"; exit 77; fi
         echo "FAIL: vgpud --executor cuda did not start"; cat "$T/log"; exit 1
     fi
     sleep 0.02

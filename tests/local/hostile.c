@@ -131,6 +131,42 @@ static int storm(struct vgpu_sring *s, int kick)
     return 1;
 }
 
+/*
+ * Keep the ring full of NOPs for `seconds`, kicking once: every answer is
+ * replaced by a new request at once, without regard for the responses, so
+ * vgpud always finds work on this ring. Exits 0 if the channel was served.
+ */
+static int flood(struct vgpu_sring *s, int kick, int seconds)
+{
+    uint32_t n = vgpu_ring_slots(ORDER), prod = 1, served;
+    struct vgpu_req r;
+    uint64_t one = 1;
+    time_t end = time(NULL) + seconds;
+
+    memset(&r, 0, sizeof(r));
+    r.op = VGPU_OP_HELLO;
+    r.flags = VGPU_REQF_END_JOB;
+    r.u.hello.version_min = r.u.hello.version_max = 1;
+    put(s, 0, &r);
+    memset(&r, 0, sizeof(r));
+    r.op = VGPU_OP_NOP;
+    r.flags = VGPU_REQF_END_JOB;
+    __atomic_store_n(&s->req_prod, prod, __ATOMIC_RELEASE);
+    if (write(kick, &one, sizeof(one)) < 0)
+        return 2;
+    while (time(NULL) < end) {
+        uint32_t rsp = __atomic_load_n(&s->rsp_prod, __ATOMIC_ACQUIRE);
+        while (prod - rsp < n) { /* published one by one: the ring is never seen empty */
+            r.id = prod;
+            put(s, prod++, &r);
+            __atomic_store_n(&s->req_prod, prod, __ATOMIC_RELEASE);
+        }
+    }
+    served = __atomic_load_n(&s->rsp_prod, __ATOMIC_ACQUIRE);
+    printf("hostile flood: %u requests answered in %d s\n", served, seconds);
+    return served > 1 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     size_t len = vgpu_ring_bytes(ORDER) + PAGES * VGPU_PAGE_SIZE;
@@ -139,7 +175,7 @@ int main(int argc, char **argv)
     struct pollfd p;
 
     if (argc != 4) {
-        fprintf(stderr, "usage: hostile SOCKET INSTANCE far-ahead|random|before-hello|bad-range|storm\n");
+        fprintf(stderr, "usage: hostile SOCKET INSTANCE far-ahead|random|before-hello|bad-range|storm|flood\n");
         return 2;
     }
     memfd = memfd_create("hostile", MFD_ALLOW_SEALING);
@@ -157,6 +193,8 @@ int main(int argc, char **argv)
     send_hello(sock, argv[2], fds);
     if (strcmp(argv[3], "storm") == 0)
         return storm(s, fds[1]);
+    if (strcmp(argv[3], "flood") == 0)
+        return flood(s, fds[1], 8);
     attack(argv[3], s, fds[1]);
     /* vgpud must close the channel: the socket hangs up. */
     p.fd = sock;

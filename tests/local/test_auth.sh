@@ -9,6 +9,14 @@ rc=$?
 check "unregistered instance refused" "[ $rc -ne 0 ]"
 check "message says not registered" "grep -qi 'not registered' '$T/o'"
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
+    # uid 65534 may not be able to reach the build tree (a clone under /root):
+    # it runs copies of the client and libvgpu from the test's own folder.
+    mkdir -p "$T/nobody"
+    cp "$LOADGEN" "$T/nobody/"
+    find "$B/guest-lib" -maxdepth 1 -name 'libvgpu.so*' ! -type d -exec cp -P {} "$T/nobody/" \;
+    chmod -R a+rX "$T/nobody"
+    LOADGEN=$T/nobody/vgpu-loadgen
+    export LD_LIBRARY_PATH="$T/nobody${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     setpriv --reuid=65534 --regid=65534 --clear-groups "$LOADGEN" --instance rootonly \
         --kernel vector_add --jobs 1 >"$T/o" 2>&1
     rc=$?

@@ -9,6 +9,7 @@ Exit status: 0 all passed, 1 a check failed, 77 QEMU could not be built here.
 import argparse
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -19,15 +20,29 @@ SRCDIR = os.environ.get("VGPU_SRCDIR",
 FIRMWARE = ["-L", "/usr/share/seabios", "-L", "/usr/share/qemu"]
 BASE_ARGS = ["-machine", "q35", "-accel", "qtest", "-display", "none", "-nodefaults"] + FIRMWARE
 
-VENDOR_ID, DEVICE_ID = 0x1af4, 0x10f0
-PCI_CLASS_DISPLAY_OTHER = 0x0380
-BAR_SIZE = 0x1000
+
+
+def header_defines(*names):
+    """The numeric #defines of proto/ headers: the device's contract, not a copy of it."""
+    defs = {}
+    for name in names:
+        with open(os.path.join(SRCDIR, "proto", name), encoding="utf-8") as f:
+            for m in re.finditer(r"^#define\s+(VGPU_\w+)\s+(0x[0-9a-fA-F]+|\d+)\b", f.read(), re.M):
+                defs[m.group(1)] = int(m.group(2), 0)
+    return defs
+
+
+_D = header_defines("vgpu_identity.h", "vgpu_stub_regs.h")
+VENDOR_ID, DEVICE_ID = _D["VGPU_STUB_VENDOR_ID"], _D["VGPU_STUB_DEVICE_ID"]
+PCI_CLASS_DISPLAY_OTHER = _D["VGPU_STUB_CLASS"]
+BAR_SIZE = _D["VGPU_STUB_BAR_SIZE"]
 BAR_ADDR = 0xE0000000
 
-# Registers (docs/qemu-vgpu.md).
-REG_MAGIC, REG_VERSION, REG_VM_ID, REG_POOL_LEN = 0x00, 0x04, 0x08, 0x0C
-REG_PRIORITY, REG_FLAGS, REG_POOL_NAME = 0x10, 0x14, 0x20
-MAGIC = 0x55504756
+# Registers (proto/vgpu_stub_regs.h).
+REG_MAGIC, REG_VERSION, REG_VM_ID = _D["VGPU_STUB_REG_MAGIC"], _D["VGPU_STUB_REG_VERSION"], _D["VGPU_STUB_REG_VM_ID"]
+REG_POOL_LEN, REG_PRIORITY = _D["VGPU_STUB_REG_POOL_LEN"], _D["VGPU_STUB_REG_PRIORITY"]
+REG_FLAGS, REG_POOL_NAME = _D["VGPU_STUB_REG_FLAGS"], _D["VGPU_STUB_REG_POOL_NAME"]
+MAGIC, VERSION = _D["VGPU_STUB_MAGIC"], _D["VGPU_STUB_VERSION"]
 QEMU_TIMEOUT = 30
 WORKDIR = None  # a TemporaryDirectory for sockets and logs, made by main()
 
@@ -142,12 +157,12 @@ def read_pool(qt, bar):
 def check_identity(qt, vm_id, pool, priority):
     dev = find_device(qt)
     expect(qt.cfg_readl(dev, 0x08) >> 16, PCI_CLASS_DISPLAY_OTHER, "class code")
-    expect(qt.cfg_readl(dev, 0x08) & 0xFF, 1, "revision")
+    expect(qt.cfg_readl(dev, 0x08) & 0xFF, _D["VGPU_STUB_REVISION"], "revision")
     bar = map_bar0(qt, dev)
     expect(qt.cmd("readl 0x%x" % (bar + REG_MAGIC)), MAGIC, "MAGIC")
     magic = bytes(qt.cmd("readb 0x%x" % (bar + REG_MAGIC + i)) for i in range(4))
     expect(magic, b"VGPU", "MAGIC as bytes")
-    expect(qt.cmd("readl 0x%x" % (bar + REG_VERSION)), 1, "VERSION")
+    expect(qt.cmd("readl 0x%x" % (bar + REG_VERSION)), VERSION, "VERSION")
     expect(qt.cmd("readl 0x%x" % (bar + REG_VM_ID)), vm_id, "VM_ID")
     expect(qt.cmd("readl 0x%x" % (bar + REG_POOL_LEN)), len(pool), "POOL_LEN")
     expect(qt.cmd("readl 0x%x" % (bar + REG_PRIORITY)), priority, "PRIORITY")
@@ -181,11 +196,12 @@ def test_identity(qemu):
 
 
 def test_limits(qemu):
-    """Boundary values: vm-id 65535, a 31-character pool, priority 0."""
-    pool = "p" * 29 + "_-"
-    qt = Qtest(qemu, "vgpu-stub,vm-id=65535,pool=%s,priority=0" % pool)
+    """Boundary values: the largest vm id, the longest pool name, the lowest priority."""
+    pool = "p" * (_D["VGPU_POOL_NAME_MAX"] - 2) + "_-"
+    vm_id = _D["VGPU_VM_ID_MAX"]
+    qt = Qtest(qemu, "vgpu-stub,vm-id=%d,pool=%s,priority=0" % (vm_id, pool))
     try:
-        check_identity(qt, 65535, pool, 0)
+        check_identity(qt, vm_id, pool, 0)
     finally:
         qt.close()
 

@@ -34,6 +34,43 @@ static void test_vm_stats_percentiles(void **state)
     vgpu_sched_destroy(s);
 }
 
+/* Cumulative buckets at the histogram's edges (2^k - 1 ns) count exactly. */
+static void test_buckets_exact_at_edges(void **state)
+{
+    struct vgpu_sched *s = new_sched();
+    struct vgpu_sched_buckets b = {.n = 3, .bound_ns = {(1u << 10) - 1, (1u << 20) - 1,
+                                                        (1ull << 30) - 1}};
+    static const uint64_t run_ns[] = {1023, 1024, 5000, (1u << 20) - 1, 1u << 20, 1ull << 31};
+    uint64_t now = 0, sum = 0;
+
+    assert_int_equal(vgpu_sched_vm_add(s, 1, "A", 0, 1), 0);
+    for (size_t i = 0; i < sizeof(run_ns) / sizeof(run_ns[0]); i++) {
+        uint64_t id = submit(s, 1, now);
+
+        assert_int_equal(dispatch(s, "A", now).id, id);
+        now += run_ns[i];
+        sum += run_ns[i];
+        assert_int_equal(vgpu_sched_complete(s, id, now), 0);
+    }
+    assert_int_equal(vgpu_sched_vm_buckets(s, 1, VGPU_SCHED_DIST_RUN, &b), 0);
+    assert_int_equal(b.le[0], 1);
+    assert_int_equal(b.le[1], 4);
+    assert_int_equal(b.le[2], 5);
+    assert_int_equal(b.count, 6);
+    assert_int_equal(b.sum_ns, sum);
+    assert_int_equal(vgpu_sched_pool_buckets(s, "A", VGPU_SCHED_DIST_RUN, &b), 0);
+    assert_int_equal(b.le[1], 4);
+    assert_int_equal(vgpu_sched_vm_buckets(s, 1, VGPU_SCHED_DIST_WAIT, &b), 0);
+    assert_int_equal(b.le[0], 6); /* every wait was 0 */
+    assert_int_equal(vgpu_sched_vm_buckets(s, 2, VGPU_SCHED_DIST_RUN, &b), -ENOENT);
+    assert_int_equal(vgpu_sched_pool_buckets(s, "nosuch", VGPU_SCHED_DIST_RUN, &b), -ENOENT);
+    b.bound_ns[1] = b.bound_ns[0];
+    assert_int_equal(vgpu_sched_vm_buckets(s, 1, VGPU_SCHED_DIST_RUN, &b), -EINVAL);
+    b.n = VGPU_SCHED_BUCKETS_MAX + 1;
+    assert_int_equal(vgpu_sched_vm_buckets(s, 1, VGPU_SCHED_DIST_RUN, &b), -EINVAL);
+    vgpu_sched_destroy(s);
+}
+
 static void test_pool_depth_and_busy_time(void **state)
 {
     struct vgpu_sched *s = new_sched();
@@ -136,6 +173,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vm_stats_percentiles),
         cmocka_unit_test(test_pool_depth_and_busy_time),
+        cmocka_unit_test(test_buckets_exact_at_edges),
         cmocka_unit_test(test_log_records_dispatches),
         cmocka_unit_test(test_log_ring_drops_oldest),
         cmocka_unit_test(test_log_csv),

@@ -38,8 +38,9 @@ skeleton() {
   # glibc dlopen()s libgcc_s for pthread_cancel (xl aborts without it)
   install -D -m 644 "$(readlink -f /lib/x86_64-linux-gnu/libgcc_s.so.1)" "$d/usr/lib/x86_64-linux-gnu/libgcc_s.so.1"
   ln -s busybox "$d/bin/sh"
-  echo "root:x:0:0:root:/:/bin/sh" > "$d/etc/passwd"
-  echo "root:x:0:" > "$d/etc/group"
+  printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
+    > "$d/etc/passwd"          # nobody: vgpud's workers run as it
+  printf 'root:x:0:\nnogroup:x:65534:\n' > "$d/etc/group"
 }
 # Uncompressed images: QEMU loads them at host speed, inflating costs guest time under TCG.
 mkcpio() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$2"; }

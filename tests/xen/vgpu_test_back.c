@@ -199,7 +199,9 @@ static void on_signal(int sig)
 
 int main(int argc, char **argv)
 {
-    struct vgpu_be be = { .limits = { 2, 1024, 8 } };
+    struct vgpu_be be = { .limits = { .max_ring_order = 2, .max_data_pages = 1024,
+                                      .max_channels_per_vm = 8, .kick_budget = 2000,
+                                      .kick_window_ms = 10 } };
     struct epoll_event evs[16];
     void *state = NULL;
     int n, i, err;

@@ -59,7 +59,7 @@ BACKEND=vgpu_test_back
 if [ "${VGPU_XEN_BACKEND:-auto}" != test ] && [ -x "$VGPUD" ] && [ -x "$VGPUCTL" ] &&
    grep -q "Xen transport disabled" "$VGPUD"; then
   BACKEND=vgpud
-  BIN_DOM0="$BIN_DOM0 $VGPUD $VGPUCTL"
+  BIN_DOM0="$BIN_DOM0 $VGPUD $(dirname "$VGPUD")/vgpud-worker $VGPUCTL"
   for e in vector_add saxpy vgpu-loadgen; do
     [ -x "$BUILD/examples/$e" ] && BIN_DOMU_DYN="$BIN_DOMU_DYN $BUILD/examples/$e"
   done

@@ -1,0 +1,59 @@
+/* wk.h: the worker process (vgpud-worker): one VM's executor context, its channels, its jobs. */
+#ifndef VGPUD_WK_H
+#define VGPUD_WK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "exec.h"
+#include "memtab.h"
+#include "worker_proto.h"
+
+#define WK_MAX_MODULES 64 /* per channel, as vgpud had them */
+/* Tests only, with $VGPU_TEST_WORKER_SYSCALL=1: a MEMSET of this length makes a forbidden call. */
+#define WK_TEST_SECCOMP_LEN 0x5ecc0u
+
+/* A channel of the VM, as the worker sees it: its data area and what it loaded. */
+struct wk_chan {
+    struct wk_chan *next;
+    uint64_t id;                       /* vgpud's channel id */
+    uint8_t *data;                     /* mapped data area (hostile contents) */
+    uint64_t data_size;
+    struct vgpu_limits lim;
+    uint64_t modules[WK_MAX_MODULES];  /* loaded by this channel, 0 = free slot */
+};
+
+struct wk {
+    uint32_t vm_id;
+    const struct vgpu_exec_ops *xops;
+    struct vgpu_exec *exec;
+    struct vgpu_exec_ctx *ctx;
+    struct vgpu_memtab mem;            /* the VM's allocations; tag = owning struct wk_chan */
+    struct wk_chan *chans;
+    struct vgpu_back_ring ring;        /* jobs from vgpud */
+    uint64_t poll_ns;                  /* spin this long after a job before sleeping */
+    uint64_t jobs;                     /* jobs run */
+    bool test_hooks;                   /* $VGPU_TEST_WORKER_SYSCALL: see WK_TEST_SECCOMP_LEN */
+};
+
+/* wk_chan.c: control messages from vgpud. */
+/* Read every pending control message; -EPIPE when vgpud closed the socket. */
+int wk__ctl_drain(struct wk *w);
+struct wk_chan *wk__chan_find(struct wk *w, uint64_t id);
+void wk__chans_free(struct wk *w);
+
+/* wk_ops.c: one request, copied and checked, on the executor; returns its status. */
+uint32_t wk__run_one(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
+                     struct vgpu_rsp *rsp, uint64_t quota);
+
+/* wk_job.c: take jobs from the ring and answer them. */
+int wk__serve(struct wk *w);
+
+/* wk_sandbox.c: the seccomp filter, once the executor is open. 0 or -errno. */
+int wk__sandbox(const struct vgpu_exec_ops *xops);
+
+/* Log to stderr (vgpud's log socket), one line. */
+void wk__log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+uint64_t wk__now(void);
+
+#endif /* VGPUD_WK_H */

@@ -1,0 +1,183 @@
+/* wk_ops.c: one request on the executor, after checking its handles against the VM's own. */
+#include <stdlib.h>
+#include <string.h>
+#include "wk.h"
+
+#define MODULE_IMAGE_MAX (64u << 20)
+
+/* True if [ptr, ptr+len) lies in one allocation of the VM. */
+static bool owned(struct wk *w, uint64_t ptr, uint64_t len)
+{
+    return vgpu_memtab_find(&w->mem, ptr, len) != NULL;
+}
+
+static uint32_t op_alloc(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
+                         struct vgpu_rsp *rsp, uint64_t quota)
+{
+    uint64_t size = req->u.alloc.size, dptr = 0;
+    uint32_t st;
+
+    if (quota && (size > quota || w->mem.bytes > quota - size))
+        return VGPU_S_NO_MEMORY;
+    st = (uint32_t)w->xops->mem_alloc(w->ctx, size, &dptr, &rsp->detail);
+    /* A new allocation never shows what an earlier owner of the memory left there. */
+    if (st == VGPU_S_OK)
+        st = (uint32_t)w->xops->memset(w->ctx, dptr, 0, size, &rsp->detail);
+    if (st == VGPU_S_OK && vgpu_memtab_insert(&w->mem, dptr, size, c) < 0)
+        st = VGPU_S_NO_MEMORY;
+    if (st != VGPU_S_OK && dptr) {
+        uint32_t detail;
+        w->xops->mem_free(w->ctx, dptr, &detail);
+    }
+    rsp->u.handle = st == VGPU_S_OK ? dptr : 0;
+    return st;
+}
+
+static uint32_t op_free(struct wk *w, const struct vgpu_req *req, struct vgpu_rsp *rsp)
+{
+    uint64_t dptr = req->u.ptr.handle;
+
+    if (vgpu_memtab_remove(&w->mem, dptr, NULL) < 0)
+        return VGPU_S_BAD_HANDLE;
+    return (uint32_t)w->xops->mem_free(w->ctx, dptr, &rsp->detail);
+}
+
+static uint32_t op_module_load(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
+                               struct vgpu_rsp *rsp)
+{
+    const struct vgpu_req_module *m = &req->u.module;
+    uint64_t handle = 0;
+    uint32_t st, slot;
+    void *image;
+
+    for (slot = 0; slot < WK_MAX_MODULES && c->modules[slot]; slot++)
+        ;
+    if (slot == WK_MAX_MODULES || m->len > MODULE_IMAGE_MAX)
+        return VGPU_S_NO_MEMORY;
+    image = malloc(m->len + 1);
+    if (!image)
+        return VGPU_S_NO_MEMORY;
+    /* The executor parses the image: it gets a private, NUL-terminated copy. */
+    st = (uint32_t)vgpu_proto_copy_in(c->data, c->data_size, m->data_off, m->len, image);
+    ((char *)image)[m->len] = '\0';
+    if (st == VGPU_S_OK)
+        st = (uint32_t)w->xops->module_load(w->ctx, image, m->len, &handle, &rsp->detail);
+    free(image);
+    if (st == VGPU_S_OK) {
+        c->modules[slot] = handle;
+        rsp->u.handle = handle;
+    }
+    return st;
+}
+
+static int module_slot(const struct wk_chan *c, uint64_t module)
+{
+    int i;
+
+    for (i = 0; module && i < WK_MAX_MODULES; i++)
+        if (c->modules[i] == module)
+            return i;
+    return -1;
+}
+
+static uint32_t op_module_unload(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
+                                 struct vgpu_rsp *rsp)
+{
+    int slot = module_slot(c, req->u.ptr.handle);
+
+    if (slot < 0)
+        return VGPU_S_BAD_HANDLE;
+    c->modules[slot] = 0;
+    return (uint32_t)w->xops->module_unload(w->ctx, req->u.ptr.handle, &rsp->detail);
+}
+
+static uint32_t op_func_get(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
+                            struct vgpu_rsp *rsp)
+{
+    char name[VGPU_NAME_MAX];
+    uint32_t st;
+
+    if (module_slot(c, req->u.func.module) < 0)
+        return VGPU_S_BAD_HANDLE;
+    st = (uint32_t)vgpu_proto_copy_name(c->data, c->data_size, &req->u.func, name);
+    if (st != VGPU_S_OK)
+        return st;
+    return (uint32_t)w->xops->func_get(w->ctx, req->u.func.module, name, &rsp->u.handle,
+                                       &rsp->detail);
+}
+
+static uint32_t op_launch(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
+                          struct vgpu_rsp *rsp)
+{
+    const struct vgpu_req_launch *l = &req->u.launch;
+    uint8_t params[VGPU_PARAMS_MAX];
+    uint32_t st;
+
+    st = (uint32_t)vgpu_proto_copy_in(c->data, c->data_size, l->params_off, l->params_len,
+                                      params);
+    if (st != VGPU_S_OK)
+        return st;
+    return (uint32_t)w->xops->launch(w->ctx, l->func, l, params, l->params_len, &rsp->detail);
+}
+
+static uint32_t op_copy(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
+                        struct vgpu_rsp *rsp)
+{
+    const struct vgpu_req_copy *cp = &req->u.copy;
+    uint8_t *area = c->data + cp->data_off; /* range checked against this mapping */
+
+    if (!owned(w, cp->dptr, cp->len))
+        return VGPU_S_BAD_HANDLE;
+    if (req->op == VGPU_OP_COPY_HTOD)
+        return (uint32_t)w->xops->copy_htod(w->ctx, cp->dptr, area, cp->len, &rsp->detail);
+    return (uint32_t)w->xops->copy_dtoh(w->ctx, area, cp->dptr, cp->len, &rsp->detail);
+}
+
+static uint32_t op_memset(struct wk *w, const struct vgpu_req *req, struct vgpu_rsp *rsp)
+{
+    const struct vgpu_req_memset *m = &req->u.memset;
+
+    if (!owned(w, m->dptr, m->len))
+        return VGPU_S_BAD_HANDLE;
+    return (uint32_t)w->xops->memset(w->ctx, m->dptr, (uint8_t)m->value, m->len, &rsp->detail);
+}
+
+static uint32_t op_copy_dtod(struct wk *w, const struct vgpu_req *req, struct vgpu_rsp *rsp)
+{
+    const struct vgpu_req_copy_dd *d = &req->u.copy_dd;
+
+    if (!owned(w, d->dst, d->len) || !owned(w, d->src, d->len))
+        return VGPU_S_BAD_HANDLE;
+    return (uint32_t)w->xops->copy_dtod(w->ctx, d->dst, d->src, d->len, &rsp->detail);
+}
+
+/* The caller checked req with vgpu_proto_check_req() against c's limits. */
+uint32_t wk__run_one(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
+                     struct vgpu_rsp *rsp, uint64_t quota)
+{
+    switch (req->op) {
+    case VGPU_OP_MEM_ALLOC:
+        return op_alloc(w, c, req, rsp, quota);
+    case VGPU_OP_MEM_FREE:
+        return op_free(w, req, rsp);
+    case VGPU_OP_MEMSET:
+        return op_memset(w, req, rsp);
+    case VGPU_OP_COPY_HTOD:
+    case VGPU_OP_COPY_DTOH:
+        return op_copy(w, c, req, rsp);
+    case VGPU_OP_COPY_DTOD:
+        return op_copy_dtod(w, req, rsp);
+    case VGPU_OP_MODULE_LOAD:
+        return op_module_load(w, c, req, rsp);
+    case VGPU_OP_MODULE_UNLOAD:
+        return op_module_unload(w, c, req, rsp);
+    case VGPU_OP_FUNC_GET:
+        return op_func_get(w, c, req, rsp);
+    case VGPU_OP_LAUNCH:
+        return op_launch(w, c, req, rsp);
+    case VGPU_OP_SYNC:
+        return (uint32_t)w->xops->sync(w->ctx, &rsp->detail);
+    default:
+        return VGPU_S_INTERNAL; /* vgpud answers the others itself */
+    }
+}

@@ -1,0 +1,69 @@
+/* worker.h: vgpud's side of the worker processes, one per VM, that run the VM's GPU work. */
+#ifndef VGPUD_WORKER_H
+#define VGPUD_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "worker_proto.h"
+
+struct vgpu_be;
+struct vgpu_be_vm;
+struct vgpu_be_chan;
+struct vgpu_be_job;
+
+#define VGPUD_JOB_LIMIT_DEFAULT_NS (30ull * 1000000000ull) /* a pool's hard limit per job */
+#define VGPUD_WORKER_USER          "vgpu-worker"           /* created by the install */
+
+/*
+ * One worker process. While it serves a VM (vm->worker), only the pool
+ * thread holding vm->wlock uses its fds and ring; the pointer itself is
+ * changed under be->lock. Once retired (last channel gone) it belongs to
+ * the loop thread, which reaps it.
+ */
+struct vgpu_be_worker {
+    struct vgpu_be_worker *next;       /* on be->retired */
+    struct vgpu_be *be;
+    pid_t pid;
+    int pidfd;                         /* readable once the process has ended */
+    int ctl;                           /* SOCK_SEQPACKET: struct vgpu_worker_msg */
+    int kick, notify;                  /* eventfds, see worker_proto.h */
+    struct vgpu_sring *sring;          /* the job ring (vgpud is its frontend) */
+    struct vgpu_front_ring ring;
+    uint64_t serial;                   /* unique per process: channels note which has their area */
+    uint32_t vm_id;
+};
+
+/* worker_spawn.c */
+/* Daemon set-up: find vgpud-worker, pick its user, open the log socket; probe the executor. */
+int vgpu_be__workers_setup(struct vgpu_be *be);
+/* Start a worker for vm_id (0 and probe: report the device and exit). Waits for its READY
+ * until deadline_ns; *st gets the context creation's status. 0 or -errno. Pool thread or setup. */
+int vgpu_be__worker_spawn(struct vgpu_be *be, uint32_t vm_id, bool probe, uint64_t deadline_ns,
+                          struct vgpu_be_worker **out, struct vgpu_worker_msg *ready);
+/* Close fds and unmap; the process must have been reaped. Tolerates NULL. */
+void vgpu_be__worker_free(struct vgpu_be_worker *w);
+/* SIGKILL and reap (blocking: after SIGKILL the kernel ends it). Returns the wait status. */
+int vgpu_be__worker_kill(struct vgpu_be_worker *w);
+
+/* worker_hop.c: a job's trip to the VM's worker. Pool thread. */
+void vgpu_be__job_execute(struct vgpu_be *be, struct vgpu_be_job *job);
+
+/* worker_life.c: loop thread */
+/* The channel is gone: its worker frees what it holds. Never waits. */
+void vgpu_be__worker_chan_gone(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_chan *c);
+/* The VM's last channel is gone: its worker ends (its context with it). Never waits. */
+void vgpu_be__worker_retire(struct vgpu_be *be, struct vgpu_be_vm *vm);
+/* Shutdown: kill and reap every worker. */
+void vgpu_be__workers_stop(struct vgpu_be *be);
+/* Pool thread, vm->wlock held: the worker died or was killed; count it and log it once. */
+void vgpu_be__worker_lost(struct vgpu_be *be, struct vgpu_be_vm *vm, bool over_limit,
+                          const char *why);
+/* "none", "starting", "idle", "running", "exited" (be->lock held) */
+const char *vgpu_be__worker_state(const struct vgpu_be_vm *vm);
+
+/* worker_log.c: workers' stdout and stderr, one datagram per write, into vgpud's log. */
+int vgpu_be__worker_log_start(struct vgpu_be *be);
+void vgpu_be__worker_log_stop(struct vgpu_be *be);
+
+#endif /* VGPUD_WORKER_H */

@@ -1,0 +1,260 @@
+/* worker_hop.c: a job's trip to its VM's worker and back (pool thread), under the pool's hard limit. */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <unistd.h>
+#include "vgpud.h"
+
+#define START_WAIT_NS (30ull * 1000000000ull) /* a worker's executor and context set-up */
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* The VM's worker, started if it has none. VGPU_S_OK, or the status its requests get. */
+static uint32_t get_worker(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_worker **out)
+{
+    struct vgpu_worker_msg m;
+    struct vgpu_be_worker *w;
+    int r;
+
+    pthread_mutex_lock(&be->lock);
+    w = vm->worker;
+    vm->starting = !w;
+    pthread_mutex_unlock(&be->lock);
+    if ((*out = w))
+        return VGPU_S_OK;
+    r = vgpu_be__worker_spawn(be, vm->id.vm_id, false, vgpu_be_now() + START_WAIT_NS, &w, &m);
+    if (r == 0 && m.status != VGPU_S_OK) {
+        vgpu_be_log_ratelimited(LOG_ERR, &vm->wk_crashes, "VM %u: its worker cannot create a "
+                                "context: %s (code %u)", vm->id.vm_id,
+                                vgpu_strerror((int)m.status), m.detail);
+        vgpu_be__worker_kill(w);
+        vgpu_be__worker_free(w);
+        r = -ENODEV;
+    } else if (r < 0) {
+        vgpu_be_log_ratelimited(LOG_ERR, &vm->wk_crashes, "VM %u: cannot start its worker: %s",
+                                vm->id.vm_id, strerror(-r));
+    }
+    pthread_mutex_lock(&be->lock);
+    vm->starting = false;
+    if (r == 0) {
+        vm->worker = w;
+        vm->wk_starts++;
+        vm->wk_restarts += vm->wk_lost;
+        vm->wk_lost = false;
+    }
+    pthread_mutex_unlock(&be->lock);
+    *out = r == 0 ? w : NULL;
+    return r == 0 ? VGPU_S_OK : r == -ENODEV ? m.status : VGPU_S_NO_DEVICE;
+}
+
+/* Hand the channel's data area to this worker, once per worker. */
+static int attach(struct vgpu_be_worker *w, struct vgpu_be_chan *c)
+{
+    struct vgpu_worker_msg m;
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                         .msg_controllen = sizeof(cbuf)};
+    struct cmsghdr *cm;
+
+    if (c->wk_serial == w->serial)
+        return 0;
+    if (c->d.data_fd < 0)
+        return -ENOTSUP;
+    memset(&m, 0, sizeof(m));
+    memset(cbuf, 0, sizeof(cbuf));
+    m.type = VGPU_WMSG_CHAN_ADD;
+    m.chan = c->id;
+    m.data_off = c->d.data_fd_off;
+    m.data_size = c->d.data_size;
+    cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &c->d.data_fd, sizeof(int));
+    if (sendmsg(w->ctl, &msg, MSG_NOSIGNAL) != sizeof(m))
+        return -EPIPE;
+    c->wk_serial = w->serial;
+    return 0;
+}
+
+/* Publish the JOB slot and up to a ring's worth of items from *next; returns the slots used. */
+static uint32_t push_chunk(struct vgpu_be_worker *w, struct vgpu_be_job *job, uint32_t *next)
+{
+    struct vgpu_worker_job hdr = {.chan = job->chan->id};
+    struct vgpu_req *slot = vgpu_front_next_req(&w->ring), *head = slot;
+    uint32_t n = 0, room = vgpu_front_free(&w->ring);
+    uint64_t one = 1;
+
+    memset(head, 0, sizeof(*head));
+    head->op = VGPU_WOP_JOB;
+    pthread_mutex_lock(&job->chan->vm->lock);
+    hdr.mem_quota = job->chan->vm->id.mem_quota;
+    pthread_mutex_unlock(&job->chan->vm->lock);
+    for (; *next < job->n && n + 1 < room; (*next)++) {
+        if (!vgpu_be__job_item_to_worker(&job->items[*next]))
+            continue;
+        slot = vgpu_front_next_req(&w->ring);
+        *slot = job->items[*next].req;
+        slot->id = *next; /* ours: the answer must name the item it answers */
+        n++;
+    }
+    hdr.n = n;
+    memcpy(head->u.raw, &hdr, sizeof(hdr));
+    if (vgpu_front_push(&w->ring) && write(w->kick, &one, sizeof(one)) < 0 && errno != EAGAIN)
+        vgpu_be_log_ratelimited(LOG_ERR, w, "worker %d: kick: %s", (int)w->pid, strerror(errno));
+    return n + 1;
+}
+
+/* Sleep until the worker answers, ends or the deadline passes. -EPIPE if it ended. */
+static int sleep_on(struct vgpu_be_worker *w, uint64_t deadline, uint64_t now)
+{
+    struct pollfd p[2] = {{.fd = w->notify, .events = POLLIN}, {.fd = w->pidfd, .events = POLLIN}};
+    uint64_t ms = (deadline - now) / 1000000 + 1, v;
+
+    if (poll(p, 2, ms > INT_MAX ? INT_MAX : (int)ms) < 0 && errno != EINTR)
+        return -errno;
+    if (p[0].revents & POLLIN)
+        (void)!read(w->notify, &v, sizeof(v));
+    return (p[1].revents & POLLIN) ? -EPIPE : 0;
+}
+
+/* Wait for n answers: spin for poll_ns, then sleep. 0, -ETIMEDOUT, -EPIPE or -EPROTO. */
+static int wait_answers(struct vgpu_be *be, struct vgpu_be_worker *w, uint32_t n,
+                        uint64_t deadline)
+{
+    uint64_t now = vgpu_be_now(), spin_end = now + be->cfg.poll_ns;
+    uint32_t ready;
+    int r = 0;
+
+    vgpu_front_disarm(&w->ring);
+    for (;;) {
+        if (!vgpu_front_snapshot(&w->ring, &ready))
+            return -EPROTO;
+        if (ready >= n)
+            return 0;
+        if (r < 0)
+            return r; /* ended without answering */
+        if ((now = vgpu_be_now()) >= deadline)
+            return -ETIMEDOUT;
+        if (now < spin_end) {
+            cpu_relax();
+            continue;
+        }
+        if (!vgpu_front_arm(&w->ring))
+            r = sleep_on(w, deadline, now);
+    }
+}
+
+/* Copy the n answers out and check each against what was sent. 0 or -EPROTO. */
+static int take_answers(struct vgpu_be *be, struct vgpu_be_worker *w, struct vgpu_be_job *job,
+                        uint32_t n)
+{
+    struct vgpu_worker_job_done done;
+    struct vgpu_rsp rsp;
+    uint32_t k;
+
+    vgpu_front_take_rsp(&w->ring, &rsp);
+    if (rsp.op != VGPU_WOP_JOB)
+        return -EPROTO;
+    memcpy(&done, rsp.u.raw, sizeof(done));
+    pthread_mutex_lock(&be->lock);
+    job->chan->vm->mem_used = done.mem_used;
+    pthread_mutex_unlock(&be->lock);
+    for (k = 1; k < n; k++) {
+        struct vgpu_be_item *it;
+        vgpu_front_take_rsp(&w->ring, &rsp);
+        if (rsp.id >= job->n || rsp.op != job->items[rsp.id].req.op ||
+            !vgpu_be__job_item_to_worker(&job->items[rsp.id]))
+            return -EPROTO;
+        it = &job->items[rsp.id];
+        it->rsp = rsp;
+        it->rsp.flags = 0;
+        it->rsp.rsvd0 = 0;
+        if (rsp.status >= VGPU_S_COUNT_)
+            it->rsp.status = VGPU_S_INTERNAL;
+    }
+    return 0;
+}
+
+static const char *loss_reason(int r)
+{
+    switch (r) {
+    case -ETIMEDOUT: return "its job ran over the pool's time limit";
+    case -EPIPE: return "it ended";
+    case -EPROTO: return "it broke the job ring's protocol";
+    default: return "it could not be reached";
+    }
+}
+
+/* Run the job's worker items; the VM's wlock is held. */
+static void hop(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_job *job)
+{
+    uint64_t deadline = job->limit_ns ? vgpu_be_now() + job->limit_ns : UINT64_MAX;
+    struct vgpu_be_worker *w;
+    uint32_t st = get_worker(be, vm, &w), next = 0, n, i;
+    int r = 0;
+
+    if (st == VGPU_S_OK && attach(w, job->chan) < 0)
+        st = job->chan->d.data_fd < 0 ? VGPU_S_UNSUPPORTED : VGPU_S_CONTEXT_LOST;
+    if (st != VGPU_S_OK) {
+        for (i = 0; i < job->n; i++)
+            if (vgpu_be__job_item_to_worker(&job->items[i]))
+                job->items[i].rsp.status = st;
+        if (w && st == VGPU_S_CONTEXT_LOST)
+            vgpu_be__worker_lost(be, vm, false, "it could not be reached");
+        return;
+    }
+    pthread_mutex_lock(&be->lock);
+    vm->running = true;
+    pthread_mutex_unlock(&be->lock);
+    while (r == 0 && next < job->n) {
+        n = push_chunk(w, job, &next);
+        r = wait_answers(be, w, n, deadline);
+        if (r == 0)
+            r = take_answers(be, w, job, n);
+    }
+    pthread_mutex_lock(&be->lock);
+    vm->running = false;
+    pthread_mutex_unlock(&be->lock);
+    if (r < 0)
+        vgpu_be__worker_lost(be, vm, r == -ETIMEDOUT, loss_reason(r));
+}
+
+static bool has_worker_items(const struct vgpu_be_job *job)
+{
+    for (uint32_t i = 0; i < job->n; i++)
+        if (vgpu_be__job_item_to_worker(&job->items[i]))
+            return true;
+    return false;
+}
+
+void vgpu_be__job_execute(struct vgpu_be *be, struct vgpu_be_job *job)
+{
+    struct vgpu_be_vm *vm = job->chan->vm;
+    uint32_t i;
+    bool current;
+
+    /* What the worker does not answer was lost with it. */
+    for (i = 0; i < job->n; i++)
+        if (vgpu_be__job_item_to_worker(&job->items[i]))
+            job->items[i].rsp.status = VGPU_S_CONTEXT_LOST;
+    if (has_worker_items(job)) {
+        pthread_mutex_lock(&vm->wlock);
+        pthread_mutex_lock(&be->lock);
+        current = job->gen == vm->gen;
+        pthread_mutex_unlock(&be->lock);
+        if (current) /* else made before its VM's context was lost: its handles died with it */
+            hop(be, vm, job);
+        pthread_mutex_unlock(&vm->wlock);
+    }
+    vgpu_be__job_answer(be, job);
+}
