@@ -1,16 +1,27 @@
-/* exec_cpu.c: the CPU reference executor: device memory is host memory; a test and demo aid, not a GPU. */
+/* exec_cpu.c: the CPU reference executor: device memory is host memory, kernels the guest's PTX
+ * interpreted (ptx/); a test and demo aid, not a GPU. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cpu_kernels.h"
+#include <time.h>
 #include "exec.h"
 #include "memtab.h"
+#include "vgpu_ptx.h"
+#include "wk.h"
 
 #define CPU_MEM_DEFAULT (1ull << 30)
 #define DPTR_BASE       0x100000000000ull /* device addresses start here, never reused */
 #define DPTR_ALIGN      256u
 #define MAX_MODULES     256u
+#define MAX_ENTRIES     0xffffu
+#define LAUNCH_MAX_NS   (10ull * 1000 * 1000 * 1000) /* a launch runs at most 10 s */
+
+/* The CUresult a GPU gives for each fault, in the response's detail. */
+#define CU_ILLEGAL_ADDRESS 700u
+#define CU_LAUNCH_FAILED   719u
+#define CU_MISALIGNED      716u
 
 struct vgpu_exec {
     pthread_mutex_t lock;      /* protects used */
@@ -23,7 +34,7 @@ struct vgpu_exec_ctx {
     uint32_t vm_id;
     struct vgpu_memtab mem;    /* tag: host pointer */
     uint64_t next_dptr;
-    uint8_t module_live[MAX_MODULES]; /* module handle i+1 is loaded */
+    struct vgpu_ptx_module *modules[MAX_MODULES]; /* module handle i+1, or NULL */
 };
 
 static int cpu_open(const struct vgpu_exec_config *cfg, struct vgpu_exec **out, char *err,
@@ -81,6 +92,8 @@ static void cpu_ctx_destroy(struct vgpu_exec_ctx *c)
         return;
     for (i = 0; i < c->mem.n; i++)
         free(c->mem.v[i].tag);
+    for (i = 0; i < MAX_MODULES; i++)
+        vgpu_ptx_module_free(c->modules[i]);
     pthread_mutex_lock(&c->e->lock);
     c->e->used -= c->mem.bytes;
     pthread_mutex_unlock(&c->e->lock);
@@ -218,83 +231,159 @@ static int cpu_copy_dtod(struct vgpu_exec_ctx *c, uint64_t dst, uint64_t src, ui
     return d && s ? VGPU_S_OK : VGPU_S_BAD_HANDLE;
 }
 
-/* Any non-empty image is accepted: functions resolve against the built-in table. */
-static int cpu_module_load(struct vgpu_exec_ctx *c, const void *image, size_t len,
-                           uint64_t *module, uint32_t *detail)
+/* Parses the PTX (text or fatbin) once; a refused image is logged with the reason. */
+static int cpu_module_load(struct vgpu_exec_ctx *c, const void *image, size_t len, uint64_t *module,
+                           uint32_t *detail)
 {
+    struct vgpu_ptx_module *m = NULL;
+    char err[256];
     uint32_t i;
-    int st = VGPU_S_NO_MEMORY;
+    int r;
 
-    (void)image;
     (void)detail;
     if (len == 0)
         return VGPU_S_BAD_IMAGE;
+    r = vgpu_ptx_module_load(image, len, &m, err, sizeof(err));
+    if (r == -ENOMEM)
+        return VGPU_S_NO_MEMORY;
+    if (r) {
+        wk__log("VM %u: CPU reference executor refused a module: %s", c->vm_id, err);
+        return VGPU_S_BAD_IMAGE;
+    }
     pthread_mutex_lock(&c->lock);
-    for (i = 0; i < MAX_MODULES; i++)
-        if (!c->module_live[i]) {
-            c->module_live[i] = 1;
-            *module = i + 1;
-            st = VGPU_S_OK;
-            break;
-        }
+    for (i = 0; i < MAX_MODULES && c->modules[i]; i++)
+        ;
+    if (i < MAX_MODULES) {
+        c->modules[i] = m;
+        *module = i + 1;
+    }
     pthread_mutex_unlock(&c->lock);
-    return st;
+    if (i == MAX_MODULES) {
+        vgpu_ptx_module_free(m);
+        return VGPU_S_NO_MEMORY;
+    }
+    return VGPU_S_OK;
 }
 
-static bool module_ok(const struct vgpu_exec_ctx *c, uint64_t module)
+/* The module behind a handle, or NULL. Caller holds c->lock. */
+static struct vgpu_ptx_module *module_get(const struct vgpu_exec_ctx *c, uint64_t module)
 {
-    return module >= 1 && module <= MAX_MODULES && c->module_live[module - 1];
+    return module >= 1 && module <= MAX_MODULES ? c->modules[module - 1] : NULL;
 }
 
 static int cpu_module_unload(struct vgpu_exec_ctx *c, uint64_t module, uint32_t *detail)
 {
-    int st = VGPU_S_BAD_HANDLE;
+    struct vgpu_ptx_module *m;
 
     (void)detail;
     pthread_mutex_lock(&c->lock);
-    if (module_ok(c, module)) {
-        c->module_live[module - 1] = 0;
-        st = VGPU_S_OK;
-    }
+    m = module_get(c, module);
+    if (m)
+        c->modules[module - 1] = NULL;
     pthread_mutex_unlock(&c->lock);
-    return st;
+    vgpu_ptx_module_free(m);
+    return m ? VGPU_S_OK : VGPU_S_BAD_HANDLE;
 }
 
-/* Function handle: module << 16 | (kernel index + 1). */
+/* Function handle: module << 16 | (entry index + 1). */
 static int cpu_func_get(struct vgpu_exec_ctx *c, uint64_t module, const char *name, uint64_t *func,
                         uint32_t *detail)
 {
-    int k, st;
+    struct vgpu_ptx_module *m;
+    int e = -ENOENT, st = VGPU_S_BAD_HANDLE;
 
     (void)detail;
     pthread_mutex_lock(&c->lock);
-    st = module_ok(c, module) ? VGPU_S_OK : VGPU_S_BAD_HANDLE;
+    m = module_get(c, module);
+    if (m) {
+        e = vgpu_ptx_entry_find(m, name);
+        st = e >= 0 && e < (int)MAX_ENTRIES ? VGPU_S_OK : VGPU_S_NOT_FOUND;
+    }
     pthread_mutex_unlock(&c->lock);
-    if (st != VGPU_S_OK)
-        return st;
-    k = vgpu_cpu_kernel_find(name);
-    if (k < 0)
-        return VGPU_S_NOT_FOUND;
-    *func = module << 16 | (uint64_t)(k + 1);
-    return VGPU_S_OK;
+    if (st == VGPU_S_OK)
+        *func = module << 16 | (uint64_t)(e + 1);
+    return st;
+}
+
+/* The VM's allocation holding addr, for the interpreter. Caller holds c->lock. */
+static bool region(void *ctx, uint64_t addr, struct vgpu_ptx_region *out)
+{
+    struct vgpu_exec_ctx *c = ctx;
+    const struct vgpu_memtab_entry *m = vgpu_memtab_find(&c->mem, addr, 1);
+
+    if (!m)
+        return false;
+    out->base = m->base;
+    out->size = m->size;
+    out->host = m->tag;
+    return true;
+}
+
+static uint64_t deadline(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + LAUNCH_MAX_NS;
+}
+
+/* A failed launch's status (and CUresult in *detail), as a GPU would report it. */
+static int fault_status(const struct vgpu_exec_ctx *c, const struct vgpu_ptx_fault *f,
+                        uint32_t *detail)
+{
+    wk__log("VM %u: kernel stopped by the CPU reference executor: %s at 0x%llx (PTX line %u, "
+            "block %u,%u,%u thread %u,%u,%u)",
+            c->vm_id, vgpu_ptx_fault_name(f->kind), (unsigned long long)f->addr, f->line,
+            f->block[0], f->block[1], f->block[2], f->thread[0], f->thread[1], f->thread[2]);
+    switch (f->kind) {
+    case VGPU_PTX_FAULT_DEADLINE:
+        return VGPU_S_TIMEOUT;
+    case VGPU_PTX_FAULT_STOPPED:
+        return VGPU_S_CANCELLED;
+    case VGPU_PTX_FAULT_MISALIGNED:
+        *detail = CU_MISALIGNED;
+        return VGPU_S_EXEC;
+    case VGPU_PTX_FAULT_ILLEGAL_ADDRESS:
+        *detail = CU_ILLEGAL_ADDRESS;
+        return VGPU_S_EXEC;
+    default:
+        *detail = CU_LAUNCH_FAILED;
+        return VGPU_S_EXEC;
+    }
 }
 
 static int cpu_launch(struct vgpu_exec_ctx *c, uint64_t func, const struct vgpu_req_launch *l,
                       const void *params, size_t params_len, uint32_t *detail)
 {
-    const struct vgpu_cpu_kernel *k = vgpu_cpu_kernel_get((int)(func & 0xffff) - 1);
-    int st;
+    struct vgpu_ptx_launch pl = {.shared_bytes = l->shmem,
+                                 .params = params,
+                                 .params_len = params_len,
+                                 .region = region,
+                                 .region_ctx = c,
+                                 .deadline_ns = deadline()};
+    struct vgpu_ptx_fault f = {0};
+    struct vgpu_ptx_module *m;
+    int entry = (int)(func & 0xffff) - 1, r = -ENOENT;
 
-    (void)detail;
+    memcpy(pl.grid, l->grid, sizeof(pl.grid));
+    memcpy(pl.block, l->block, sizeof(pl.block));
     pthread_mutex_lock(&c->lock);
-    if (!k || !module_ok(c, func >> 16))
-        st = VGPU_S_BAD_HANDLE;
-    else if (params_len != k->params_len)
-        st = VGPU_S_BAD_LAUNCH;
-    else
-        st = k->run(l, params, xlate, c);
+    m = module_get(c, func >> 16);
+    if (m && entry >= 0 && entry < vgpu_ptx_entry_count(m))
+        r = vgpu_ptx_launch(m, entry, &pl, &f);
     pthread_mutex_unlock(&c->lock);
-    return st;
+    switch (r) {
+    case 0:
+        return VGPU_S_OK;
+    case -EINVAL:
+        return VGPU_S_BAD_LAUNCH;
+    case -ENOMEM:
+        return VGPU_S_NO_MEMORY;
+    case -EFAULT:
+        return fault_status(c, &f, detail);
+    default:
+        return VGPU_S_BAD_HANDLE;
+    }
 }
 
 static int cpu_sync(struct vgpu_exec_ctx *c, uint32_t *detail)

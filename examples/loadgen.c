@@ -19,7 +19,7 @@ static const char usage[] =
     "  --kernel K          vector_add | saxpy | matmul | busy | mix (default vector_add)\n"
     "  --jobs N            jobs per channel (default 10)\n"
     "  --size N            elements per vector (default 4096); matmul: n of n x n\n"
-    "                      (default 64); mix always uses n = 64 for matmul\n"
+    "                      (default 64); mix always uses n = 32 for matmul\n"
     "  --busy-us N         busy kernel spin time, microseconds (default 1000)\n"
     "  --start-at-ns T     sleep until CLOCK_MONOTONIC time T before the first job\n"
     "  --channels N        channels, one thread each (default 1, at most 256)\n"

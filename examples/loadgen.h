@@ -8,7 +8,7 @@
 
 enum lg_kernel { LG_VECTOR_ADD, LG_SAXPY, LG_MATMUL, LG_BUSY, LG_NKERNELS, LG_MIX = LG_NKERNELS };
 
-#define LG_MIX_MATMUL_N 64u /* matmul size in --kernel mix */
+#define LG_MIX_MATMUL_N 32u /* matmul size in --kernel mix */
 
 struct lg_opts {
     const char *instance;

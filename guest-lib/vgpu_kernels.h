@@ -5,9 +5,9 @@
 #include <stdint.h>
 
 /*
- * examples/kernels.ptx defines these for the CUDA executor; the CPU
- * reference executor has built-in versions of the same names, so the same
- * program runs on both. Parameters are packed at natural alignment, as
+ * examples/kernels.cu defines these (nvcc makes examples/kernels.ptx of
+ * it); both executors run that PTX: the CUDA executor on the GPU, the CPU
+ * reference executor through its PTX interpreter. Parameters are packed at natural alignment, as
  * CU_LAUNCH_PARAM_BUFFER_POINTER expects. Threads: one per element
  * (matmul: one per output element, x = column, y = row).
  */

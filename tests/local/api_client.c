@@ -1,7 +1,9 @@
 /* api_client.c: the libvgpu calls the examples do not use: memset, dtod, flush, module unload. */
 #include <stdio.h>
 #include <string.h>
+#include "kernels_ptx.h"
 #include "vgpu.h"
+#include "vgpu_kernels.h"
 
 #define N 100000
 
@@ -15,7 +17,7 @@ int main(int argc, char **argv)
 {
     static unsigned char out[N];
     struct vgpu_open_opts o = {.poll_ns = -1};
-    static const char image[] = "// any image: the CPU reference executor resolves by name\n";
+    static const char not_ptx[] = "not a module, not PTX\n";
     uint64_t a, b, module, func;
     vgpu_channel *ch;
     int r;
@@ -45,16 +47,40 @@ int main(int argc, char **argv)
         r = vgpu_sync(ch);
     if (r != -VGPU_S_BAD_HANDLE)
         return fail("dtod past the allocation (expected BAD_HANDLE)", r);
-    if ((r = vgpu_module_load(ch, image, sizeof(image), &module)) ||
+    /* Images are parsed at load: one that is not PTX is refused there. */
+    r = vgpu_module_load(ch, not_ptx, sizeof(not_ptx), &module);
+    if (r != -VGPU_S_BAD_IMAGE)
+        return fail("loading text that is not PTX (expected BAD_IMAGE)", r);
+    if ((r = vgpu_module_load(ch, vgpu_kernels_ptx, vgpu_kernels_ptx_len, &module)) ||
         (r = vgpu_func_get(ch, module, "saxpy", &func)) ||
         (r = vgpu_module_unload(ch, module)))
         return fail("module load/lookup/unload", r);
     r = vgpu_func_get(ch, module, "saxpy", &func);
     if (r != -VGPU_S_BAD_HANDLE)
         return fail("lookup in an unloaded module (expected BAD_HANDLE)", r);
+    if ((r = vgpu_module_load(ch, vgpu_kernels_ptx, vgpu_kernels_ptx_len, &module)))
+        return fail("module reload", r);
+    r = vgpu_func_get(ch, module, "no_such_kernel", &func);
+    if (r != -VGPU_S_NOT_FOUND)
+        return fail("lookup of a kernel not in the module (expected NOT_FOUND)", r);
+    /* A kernel reading past its allocation fails with the GPU's illegal address (VGPU_S_EXEC). */
+    if ((r = vgpu_func_get(ch, module, VGPU_K_VECTOR_ADD, &func)))
+        return fail("lookup of vector_add", r);
+    {
+        struct vgpu_k_vector_add p = {.a = a, .b = b, .c = b, .n = N};
+        uint32_t grid[3] = {(N + 255) / 256, 1, 1}, block[3] = {256, 1, 1};
+        r = vgpu_launch(ch, func, grid, block, 0, &p, sizeof(p));
+        if (r == 0)
+            r = vgpu_sync(ch);
+        if (r != -VGPU_S_EXEC)
+            return fail("vector_add past the allocation (expected EXEC: illegal address)", r);
+    }
+    r = vgpu_module_unload(ch, module);
+    if (r)
+        return fail("module unload", r);
     if ((r = vgpu_mem_free(ch, a)) || (r = vgpu_mem_free(ch, b)))
         return fail("free", r);
     vgpu_close(ch);
-    printf("api_client: memset, dtod, flush, module unload behave\n");
+    printf("api_client: memset, dtod, flush, module load/unload behave\n");
     return 0;
 }

@@ -3,12 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kernels_ptx.h"
 #include "vgpu.h"
 #include "vgpu_kernels.h"
 
 #define N 4096
 
-static const char image[] = "// the CPU reference executor resolves kernels by name\n";
 static volatile sig_atomic_t stop;
 
 static int fail(const char *what, int r)
@@ -30,7 +30,7 @@ static int launch_busy(vgpu_channel *ch, uint64_t ms, uint64_t out)
     uint64_t module, func;
     int r;
 
-    if ((r = vgpu_module_load(ch, image, sizeof(image), &module)) ||
+    if ((r = vgpu_module_load(ch, vgpu_kernels_ptx, vgpu_kernels_ptx_len, &module)) ||
         (r = vgpu_func_get(ch, module, VGPU_K_BUSY, &func)))
         return r;
     return vgpu_launch(ch, func, one, one, 0, &p, sizeof(p));
