@@ -54,6 +54,8 @@ void vgpu_be__job_execute(struct vgpu_be *be, struct vgpu_be_job *job);
 void vgpu_be__worker_chan_gone(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_chan *c);
 /* The VM's last channel is gone: its worker ends (its context with it). Never waits. */
 void vgpu_be__worker_retire(struct vgpu_be *be, struct vgpu_be_vm *vm);
+/* Shutdown, jobs still running: SIGKILL every VM's worker (their pool threads reap them). */
+void vgpu_be__workers_abort(struct vgpu_be *be);
 /* Shutdown: kill and reap every worker. */
 void vgpu_be__workers_stop(struct vgpu_be *be);
 /* Pool thread, vm->wlock held: the worker died or was killed; count it and log it once. */

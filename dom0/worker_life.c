@@ -124,6 +124,17 @@ void vgpu_be__worker_retire(struct vgpu_be *be, struct vgpu_be_vm *vm)
     }
 }
 
+void vgpu_be__workers_abort(struct vgpu_be *be)
+{
+    struct vgpu_be_vm *vm;
+
+    pthread_mutex_lock(&be->lock);
+    for (vm = be->vms; vm; vm = vm->next)
+        if (vm->worker) /* not reaped while it is here: the pid is still its own */
+            kill(vm->worker->pid, SIGKILL);
+    pthread_mutex_unlock(&be->lock);
+}
+
 void vgpu_be__workers_stop(struct vgpu_be *be)
 {
     struct vgpu_be_vm *vm;

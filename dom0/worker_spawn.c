@@ -32,7 +32,7 @@ static const char *const env_keep[] = {
 struct spawn_plan {
     int fds[VGPU_WORKER_NFDS];         /* what becomes fds 0..6 in the worker */
     char *argv[16];
-    char *envp[sizeof(env_keep) / sizeof(env_keep[0]) + 1];
+    char *envp[sizeof(env_keep) / sizeof(env_keep[0]) + 2];
     char args[6][64];
     char asan[512];
     bool setuid;
@@ -96,6 +96,8 @@ static void plan_env(struct spawn_plan *p)
         }
         p->envp[n++] = (char *)v - strlen(env_keep[i]) - 1; /* "NAME=value" as environ has it */
     }
+    /* The driver's JIT cache would be a file write, which the worker's rlimit forbids. */
+    p->envp[n++] = "CUDA_CACHE_DISABLE=1";
     p->envp[n] = NULL;
 }
 
