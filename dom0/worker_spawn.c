@@ -59,7 +59,7 @@ static void child_exec(struct spawn_plan *p, const char *path)
 
     /* Out of the way of 0..6 first, then into place (dup2 clears close-on-exec). */
     for (i = 0; i < VGPU_WORKER_NFDS; i++)
-        if ((tmp[i] = fcntl(p->fds[i], F_DUPFD_CLOEXEC, 100)) < 0)
+        if ((tmp[i] = fcntl(p->fds[i], F_DUPFD_CLOEXEC, VGPU_WORKER_NFDS)) < 0)
             _exit(126);
     for (i = 0; i < VGPU_WORKER_NFDS; i++)
         if (dup2(tmp[i], i) < 0)
