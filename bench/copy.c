@@ -73,7 +73,7 @@ static double memcpy_gbs(void *dst, const void *src, uint64_t size)
 /* Host buffers (vgpu_host_alloc) of each size that fits in the data area. */
 static int host_table(vgpu_channel *ch, uint64_t d, char *scratch)
 {
-    static const uint64_t hsizes[] = {65536, 1 << 20, 3 << 20};
+    static const uint64_t hsizes[] = {65536, 1 << 20, 2 << 20};
     int r = 0;
 
     printf("host buffers (vgpu_host_alloc: in the data area, one copy by the worker)\n");
