@@ -198,9 +198,9 @@ static const char *loss_reason(int r)
 /* Run the job's worker items; the VM's wlock is held. */
 static void hop(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_job *job)
 {
-    uint64_t deadline = job->limit_ns ? vgpu_be_now() + job->limit_ns : UINT64_MAX;
     struct vgpu_be_worker *w;
     uint32_t st = get_worker(be, vm, &w), next = 0, n, i;
+    uint64_t deadline;
     int r = 0;
 
     if (st == VGPU_S_OK && attach(w, job->chan) < 0)
@@ -213,6 +213,8 @@ static void hop(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_job *j
             vgpu_be__worker_lost(be, vm, false, "it could not be reached");
         return;
     }
+    /* The limit counts the job's own time, not its worker's start. */
+    deadline = job->limit_ns ? vgpu_be_now() + job->limit_ns : UINT64_MAX;
     pthread_mutex_lock(&be->lock);
     vm->running = true;
     pthread_mutex_unlock(&be->lock);
