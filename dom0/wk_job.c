@@ -35,7 +35,8 @@ static int check_header(const struct vgpu_req *h, uint32_t ready, struct vgpu_wo
     if (h->op != VGPU_WOP_JOB || h->flags || h->rsvd0)
         return -EPROTO;
     memcpy(job, h->u.raw, sizeof(*job));
-    if (job->rsvd0 || memcmp(job->rsvd, zero, sizeof(zero)) || job->n + 1 > ready)
+    if (job->rsvd0 || memcmp(job->rsvd, zero, sizeof(zero)) || job->n >= ready ||
+        job->n >= JOB_MAX)
         return -EPROTO;
     return (int)job->n;
 }
