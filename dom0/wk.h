@@ -15,11 +15,11 @@
 /* A channel of the VM, as the worker sees it: its data area and what it loaded. */
 struct wk_chan {
     struct wk_chan *next;
-    uint64_t id;                       /* vgpud's channel id */
-    uint8_t *data;                     /* mapped data area (hostile contents) */
+    uint64_t id;   /* vgpud's channel id */
+    uint8_t *data; /* mapped data area (hostile contents) */
     uint64_t data_size;
     struct vgpu_limits lim;
-    uint64_t modules[WK_MAX_MODULES];  /* loaded by this channel, 0 = free slot */
+    uint64_t modules[WK_MAX_MODULES]; /* loaded by this channel, 0 = free slot */
 };
 
 struct wk {
@@ -27,12 +27,12 @@ struct wk {
     const struct vgpu_exec_ops *xops;
     struct vgpu_exec *exec;
     struct vgpu_exec_ctx *ctx;
-    struct vgpu_memtab mem;            /* the VM's allocations; tag = owning struct wk_chan */
+    struct vgpu_memtab mem; /* the VM's allocations; tag = owning struct wk_chan */
     struct wk_chan *chans;
-    struct vgpu_back_ring ring;        /* jobs from vgpud */
-    uint64_t poll_ns;                  /* spin this long after a job before sleeping */
-    uint64_t jobs;                     /* jobs run */
-    bool test_hooks;                   /* $VGPU_TEST_WORKER_SYSCALL: see WK_TEST_SECCOMP_LEN */
+    struct vgpu_back_ring ring; /* jobs from vgpud */
+    uint64_t poll_ns;           /* spin this long after a job before sleeping */
+    uint64_t jobs;              /* jobs run */
+    bool test_hooks;            /* $VGPU_TEST_WORKER_SYSCALL: see WK_TEST_SECCOMP_LEN */
 };
 
 /* wk_chan.c: control messages from vgpud. */

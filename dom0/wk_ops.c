@@ -113,8 +113,7 @@ static uint32_t op_launch(struct wk *w, struct wk_chan *c, const struct vgpu_req
     uint8_t params[VGPU_PARAMS_MAX];
     uint32_t st;
 
-    st = (uint32_t)vgpu_proto_copy_in(c->data, c->data_size, l->params_off, l->params_len,
-                                      params);
+    st = (uint32_t)vgpu_proto_copy_in(c->data, c->data_size, l->params_off, l->params_len, params);
     if (st != VGPU_S_OK)
         return st;
     return (uint32_t)w->xops->launch(w->ctx, l->func, l, params, l->params_len, &rsp->detail);

@@ -22,15 +22,15 @@ struct vgpu_be_job;
  * the loop thread, which reaps it.
  */
 struct vgpu_be_worker {
-    struct vgpu_be_worker *next;       /* on be->retired */
+    struct vgpu_be_worker *next; /* on be->retired */
     struct vgpu_be *be;
     pid_t pid;
-    int pidfd;                         /* readable once the process has ended */
-    int ctl;                           /* SOCK_SEQPACKET: struct vgpu_worker_msg */
-    int kick, notify;                  /* eventfds, see worker_proto.h */
-    struct vgpu_sring *sring;          /* the job ring (vgpud is its frontend) */
+    int pidfd;                /* readable once the process has ended */
+    int ctl;                  /* SOCK_SEQPACKET: struct vgpu_worker_msg */
+    int kick, notify;         /* eventfds, see worker_proto.h */
+    struct vgpu_sring *sring; /* the job ring (vgpud is its frontend) */
     struct vgpu_front_ring ring;
-    uint64_t serial;                   /* unique per process: channels note which has their area */
+    uint64_t serial; /* unique per process: channels note which has their area */
     uint32_t vm_id;
 };
 

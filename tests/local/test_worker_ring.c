@@ -1,4 +1,5 @@
-/* test_worker_ring.c: vgpud-worker against a hand-driven job ring: malformed jobs end it cleanly. */
+/* test_worker_ring.c: vgpud-worker against a hand-driven job ring: malformed jobs end it cleanly.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -67,8 +68,7 @@ static void start(struct peer *p, const char *bin)
     pf = (struct pollfd){.fd = p->ctl, .events = POLLIN};
     CHECK(poll(&pf, 1, 10000) == 1, "no READY within 10 s");
     CHECK(recv(p->ctl, &m, sizeof(m), 0) == sizeof(m), "READY: short");
-    CHECK(m.type == VGPU_WMSG_READY && m.status == 0, "READY: type %u status %u", m.type,
-          m.status);
+    CHECK(m.type == VGPU_WMSG_READY && m.status == 0, "READY: type %u status %u", m.type, m.status);
 }
 
 static void push(struct peer *p, const struct vgpu_req *r, unsigned n)
