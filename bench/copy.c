@@ -41,6 +41,23 @@ static int measure(vgpu_channel *ch, bool htod, uint64_t d, void *buf, uint64_t 
     return r;
 }
 
+/* The same with a host buffer in the data area: no staging, the worker's one copy. */
+static int measure_host(vgpu_channel *ch, bool htod, uint64_t d, void *hbuf, uint64_t size,
+                        double *gbs)
+{
+    uint32_t i, reps = reps_for(size);
+    double t0 = now_s();
+    int r = 0;
+
+    for (i = 0; i < reps && r == 0; i++) {
+        r = htod ? vgpu_copy_htod_async(ch, d, hbuf, size) : vgpu_copy_dtoh_async(ch, hbuf, d, size);
+        if (r == 0)
+            r = vgpu_sync(ch);
+    }
+    *gbs = (double)size * reps / (now_s() - t0) / 1e9;
+    return r;
+}
+
 static double memcpy_gbs(void *dst, const void *src, uint64_t size)
 {
     uint32_t i, reps = reps_for(size);
@@ -51,6 +68,36 @@ static double memcpy_gbs(void *dst, const void *src, uint64_t size)
         __asm__ __volatile__("" ::"r"(dst) : "memory");
     }
     return (double)size * reps / (now_s() - t0) / 1e9;
+}
+
+/* Host buffers (vgpu_host_alloc) of each size that fits in the data area. */
+static int host_table(vgpu_channel *ch, uint64_t d, char *scratch)
+{
+    static const uint64_t hsizes[] = {65536, 1 << 20, 2 << 20};
+    int r = 0;
+
+    printf("host buffers (vgpu_host_alloc: in the data area, one copy by the worker)\n");
+    printf("%-10s %12s %12s %12s %10s %10s\n", "size", "memcpy GB/s", "htod GB/s", "dtoh GB/s",
+           "htod/mcp", "dtoh/mcp");
+    for (size_t i = 0; i < sizeof(hsizes) / sizeof(hsizes[0]) && r == 0; i++) {
+        void *h = vgpu_host_alloc(ch, hsizes[i]);
+        double m, hd, dh;
+
+        if (!h) {
+            printf("%-10llu does not fit in the data area\n", (unsigned long long)hsizes[i]);
+            continue;
+        }
+        memset(h, 0x3c, hsizes[i]);
+        m = memcpy_gbs(scratch, h, hsizes[i]);
+        r = measure_host(ch, true, d, h, hsizes[i], &hd);
+        if (r == 0)
+            r = measure_host(ch, false, d, h, hsizes[i], &dh);
+        if (r == 0)
+            printf("%-10llu %12.2f %12.2f %12.2f %10.3f %10.3f\n", (unsigned long long)hsizes[i],
+                   m, hd, dh, hd / m, dh / m);
+        vgpu_host_free(ch, h);
+    }
+    return r;
 }
 
 int main(int argc, char **argv)
@@ -104,6 +151,8 @@ int main(int argc, char **argv)
             printf("%-10llu %12.2f %12.2f %12.2f %10.3f %10.3f\n", (unsigned long long)sizes[i], m,
                    h, t, h / m, t / m);
     }
+    if (r == 0)
+        r = host_table(ch, d, b);
     if (r < 0)
         fprintf(stderr, "copy: %s\n", vgpu_strerror(r));
     if (d)

@@ -168,16 +168,9 @@ static int setup(struct vgpu_be *be)
     return start_transports(be);
 }
 
-/* Close every channel, then wait (bounded) for jobs still running. */
-static void drain_channels(struct vgpu_be *be)
+/* Answer finished jobs until no channel is left or the deadline passes. */
+static void wait_channels(struct vgpu_be *be, uint64_t deadline)
 {
-    uint64_t deadline = vgpu_be_now() + SHUTDOWN_WAIT_NS;
-    struct vgpu_be_chan *c, *next;
-
-    for (c = be->chans; c; c = next) {
-        next = c->next;
-        vgpu_be__chan_shutdown(c);
-    }
     while (be->chans && vgpu_be_now() < deadline) {
         struct epoll_event ev;
         int epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -187,9 +180,24 @@ static void drain_channels(struct vgpu_be *be)
         close(epfd);
         on_done(be, 0);
     }
-    if (be->chans)
-        vgpu_be_log(LOG_WARNING, "shutdown: jobs still running after %llu s; exiting anyway",
-                    SHUTDOWN_WAIT_NS / 1000000000ull);
+}
+
+/* Close every channel, then wait (bounded) for jobs still running; then kill their workers. */
+static void drain_channels(struct vgpu_be *be)
+{
+    struct vgpu_be_chan *c, *next;
+
+    for (c = be->chans; c; c = next) {
+        next = c->next;
+        vgpu_be__chan_shutdown(c);
+    }
+    wait_channels(be, vgpu_be_now() + SHUTDOWN_WAIT_NS);
+    if (!be->chans)
+        return;
+    vgpu_be_log(LOG_WARNING, "shutdown: jobs still running after %llu s; killing their workers",
+                SHUTDOWN_WAIT_NS / 1000000000ull);
+    vgpu_be__workers_abort(be); /* their pool threads see it and answer the jobs */
+    wait_channels(be, vgpu_be_now() + SHUTDOWN_WAIT_NS);
 }
 
 static void teardown(struct vgpu_be *be)

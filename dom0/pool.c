@@ -38,18 +38,51 @@ static int next_job(struct vgpu_be_pool *p, struct vgpu_be_job **out)
     return 0;
 }
 
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/*
+ * Adaptive polling, as the loop does on the rings: after a job, watch for
+ * the next one for poll_ns before sleeping on the condition variable (a
+ * wake-up costs more than the hop to the worker). Called and returns with
+ * be->lock held; the caller then looks in the scheduler again, under the
+ * lock, so a job submitted as the spin ended is not missed.
+ */
+static void spin_for_work(struct vgpu_be_pool *p)
+{
+    struct vgpu_be *be = p->be;
+    uint64_t seen = __atomic_load_n(&p->submitted, __ATOMIC_ACQUIRE);
+    uint64_t end = vgpu_be_now() + be->cfg.poll_ns;
+
+    pthread_mutex_unlock(&be->lock);
+    while (__atomic_load_n(&p->submitted, __ATOMIC_ACQUIRE) == seen && vgpu_be_now() < end)
+        cpu_relax();
+    pthread_mutex_lock(&be->lock);
+}
+
 static void *pool_main(void *arg)
 {
     struct vgpu_be_pool *p = arg;
     struct vgpu_be *be = p->be;
     struct vgpu_be_job *job;
+    bool spun = false;
 
     pthread_mutex_lock(&be->lock);
     while (!be->stopping) {
         if (next_job(p, &job) < 0) {
-            pthread_cond_wait(&p->wake, &be->lock);
+            if (!spun && be->cfg.poll_ns) {
+                spun = true;
+                spin_for_work(p);
+            } else {
+                pthread_cond_wait(&p->wake, &be->lock);
+            }
             continue;
         }
+        spun = false;
         pthread_mutex_unlock(&be->lock);
         vgpu_be__job_execute(be, job);
         pthread_mutex_lock(&be->lock);
@@ -144,8 +177,10 @@ void vgpu_be__job_submit(struct vgpu_be *be, struct vgpu_be_job *job)
     r = vgpu_sched_submit(be->sched, job->chan->vm->id.vm_id, job, job->submit_ns,
                           &job->sched_id);
     if (r == 0 && vgpu_sched_vm_info(be->sched, job->chan->vm->id.vm_id, &info) == 0 &&
-        (p = vgpu_be__pool_find(be, info.pool)))
+        (p = vgpu_be__pool_find(be, info.pool))) {
+        __atomic_add_fetch(&p->submitted, 1, __ATOMIC_RELEASE);
         pthread_cond_signal(&p->wake);
+    }
     pthread_mutex_unlock(&be->lock);
     if (r < 0) {
         vgpu_be_log(LOG_ERR, "%s: scheduler refused a job: %s", job->chan->d.label, strerror(-r));

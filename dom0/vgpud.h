@@ -29,6 +29,7 @@ struct vgpu_be_pool {
     pthread_cond_t wake;       /* signalled on submit and at shutdown (with be->lock) */
     bool started;
     uint64_t job_limit_ns;     /* hard limit per job (atomic): over it, the worker is killed */
+    uint64_t submitted;        /* jobs submitted to it (atomic): what its spin watches */
 };
 
 /*

@@ -31,8 +31,8 @@ static inline uint64_t wk_charge(uint64_t size)
 /* A channel of the VM, as the worker sees it: its data area and what it loaded. */
 struct wk_chan {
     struct wk_chan *next;
-    uint64_t id;                       /* vgpud's channel id */
-    uint8_t *data;                     /* mapped data area (hostile contents) */
+    uint64_t id;   /* vgpud's channel id */
+    uint8_t *data; /* mapped data area (hostile contents) */
     uint64_t data_size;
     struct vgpu_limits lim;
     uint64_t modules[WK_MAX_MODULES];  /* loaded by this channel, 0 = free slot */
@@ -49,10 +49,10 @@ struct wk {
     struct vgpu_memtab mem;            /* the VM's allocations; tag = owning struct wk_chan */
     uint64_t mem_charged;              /* what they count against the quota */
     struct wk_chan *chans;
-    struct vgpu_back_ring ring;        /* jobs from vgpud */
-    uint64_t poll_ns;                  /* spin this long after a job before sleeping */
-    uint64_t jobs;                     /* jobs run */
-    bool test_hooks;                   /* $VGPU_TEST_WORKER_SYSCALL: see WK_TEST_SECCOMP_LEN */
+    struct vgpu_back_ring ring; /* jobs from vgpud */
+    uint64_t poll_ns;           /* spin this long after a job before sleeping */
+    uint64_t jobs;              /* jobs run */
+    bool test_hooks;            /* $VGPU_TEST_WORKER_SYSCALL: see WK_TEST_SECCOMP_LEN */
 };
 
 /* wk_chan.c: control messages from vgpud. */

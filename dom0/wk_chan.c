@@ -81,8 +81,8 @@ static int ctl_recv(struct vgpu_worker_msg *m, int *fd)
 {
     char cbuf[CMSG_SPACE(sizeof(int))];
     struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                         .msg_controllen = sizeof(cbuf)};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
     struct cmsghdr *cm;
     ssize_t n = recvmsg(VGPU_WORKER_FD_CTL, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 

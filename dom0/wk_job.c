@@ -1,4 +1,5 @@
-/* wk_job.c: the worker's loop: take a whole job from the ring, run it, answer it; poll, then sleep. */
+/* wk_job.c: the worker's loop: take a whole job from the ring, run it, answer it; poll, then sleep.
+ */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -35,7 +36,7 @@ static int check_header(const struct vgpu_req *h, uint32_t ready, struct vgpu_wo
     if (h->op != VGPU_WOP_JOB || h->flags || h->rsvd0)
         return -EPROTO;
     memcpy(job, h->u.raw, sizeof(*job));
-    if (job->rsvd0 || memcmp(job->rsvd, zero, sizeof(zero)) || job->n + 1 > ready)
+    if (job->rsvd0 || memcmp(job->rsvd, zero, sizeof(zero)) || job->n >= ready || job->n >= JOB_MAX)
         return -EPROTO;
     return (int)job->n;
 }
@@ -45,7 +46,6 @@ static uint32_t run_item(struct wk *w, struct wk_chan *c, const struct vgpu_req 
                          struct vgpu_rsp *rsp, uint64_t quota)
 {
     uint32_t st;
-
 
     if (!c)
         return VGPU_S_INTERNAL;

@@ -1,4 +1,5 @@
-/* wk_main.c: vgpud-worker: started by vgpud for one VM; opens the executor, sandboxes itself, serves. */
+/* wk_main.c: vgpud-worker: started by vgpud for one VM; opens the executor, sandboxes itself,
+ * serves. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -13,10 +14,10 @@
 
 struct wk_args {
     uint32_t vm_id;
-    const char *executor;              /* auto, cpu, cuda */
+    const char *executor; /* auto, cpu, cuda */
     struct vgpu_exec_config xc;
     uint64_t poll_ns;
-    bool probe;                        /* report the device and exit */
+    bool probe; /* report the device and exit */
 };
 
 uint64_t wk__now(void)
@@ -41,9 +42,12 @@ void wk__log(const char *fmt, ...)
 static int parse(int argc, char **argv, struct wk_args *a)
 {
     static const struct option opts[] = {
-        {"vm", required_argument, NULL, 'v'},     {"executor", required_argument, NULL, 'e'},
-        {"device", required_argument, NULL, 'd'}, {"cpu-mem", required_argument, NULL, 'm'},
-        {"poll-ns", required_argument, NULL, 'p'}, {"probe", no_argument, NULL, 'P'},
+        {"vm", required_argument, NULL, 'v'},
+        {"executor", required_argument, NULL, 'e'},
+        {"device", required_argument, NULL, 'd'},
+        {"cpu-mem", required_argument, NULL, 'm'},
+        {"poll-ns", required_argument, NULL, 'p'},
+        {"probe", no_argument, NULL, 'P'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -53,13 +57,26 @@ static int parse(int argc, char **argv, struct wk_args *a)
     a->xc.device = "";
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'v': a->vm_id = (uint32_t)strtoul(optarg, NULL, 10); break;
-        case 'e': a->executor = optarg; break;
-        case 'd': a->xc.device = optarg; break;
-        case 'm': a->xc.cpu_mem_bytes = strtoull(optarg, NULL, 10); break;
-        case 'p': a->poll_ns = strtoull(optarg, NULL, 10); break;
-        case 'P': a->probe = true; break;
-        default: return -EINVAL;
+        case 'v':
+            a->vm_id = (uint32_t)strtoul(optarg, NULL, 10);
+            break;
+        case 'e':
+            a->executor = optarg;
+            break;
+        case 'd':
+            a->xc.device = optarg;
+            break;
+        case 'm':
+            a->xc.cpu_mem_bytes = strtoull(optarg, NULL, 10);
+            break;
+        case 'p':
+            a->poll_ns = strtoull(optarg, NULL, 10);
+            break;
+        case 'P':
+            a->probe = true;
+            break;
+        default:
+            return -EINVAL;
         }
     }
     return optind == argc ? 0 : -EINVAL;

@@ -22,15 +22,15 @@ struct vgpu_be_job;
  * the loop thread, which reaps it.
  */
 struct vgpu_be_worker {
-    struct vgpu_be_worker *next;       /* on be->retired */
+    struct vgpu_be_worker *next; /* on be->retired */
     struct vgpu_be *be;
     pid_t pid;
-    int pidfd;                         /* readable once the process has ended */
-    int ctl;                           /* SOCK_SEQPACKET: struct vgpu_worker_msg */
-    int kick, notify;                  /* eventfds, see worker_proto.h */
-    struct vgpu_sring *sring;          /* the job ring (vgpud is its frontend) */
+    int pidfd;                /* readable once the process has ended */
+    int ctl;                  /* SOCK_SEQPACKET: struct vgpu_worker_msg */
+    int kick, notify;         /* eventfds, see worker_proto.h */
+    struct vgpu_sring *sring; /* the job ring (vgpud is its frontend) */
     struct vgpu_front_ring ring;
-    uint64_t serial;                   /* unique per process: channels note which has their area */
+    uint64_t serial; /* unique per process: channels note which has their area */
     uint32_t vm_id;
 };
 
@@ -54,6 +54,8 @@ void vgpu_be__job_execute(struct vgpu_be *be, struct vgpu_be_job *job);
 void vgpu_be__worker_chan_gone(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_chan *c);
 /* The VM's last channel is gone: its worker ends (its context with it). Never waits. */
 void vgpu_be__worker_retire(struct vgpu_be *be, struct vgpu_be_vm *vm);
+/* Shutdown, jobs still running: SIGKILL every VM's worker (their pool threads reap them). */
+void vgpu_be__workers_abort(struct vgpu_be *be);
 /* Shutdown: kill and reap every worker. */
 void vgpu_be__workers_stop(struct vgpu_be *be);
 /* Pool thread, vm->wlock held: the worker died or was killed; count it and log it once. */

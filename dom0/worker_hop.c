@@ -1,4 +1,5 @@
-/* worker_hop.c: a job's trip to its VM's worker and back (pool thread), under the pool's hard limit. */
+/* worker_hop.c: a job's trip to its VM's worker and back (pool thread), under the pool's hard
+ * limit. */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -32,9 +33,10 @@ static uint32_t get_worker(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgp
         return VGPU_S_OK;
     r = vgpu_be__worker_spawn(be, vm->id.vm_id, false, vgpu_be_now() + START_WAIT_NS, &w, &m);
     if (r == 0 && m.status != VGPU_S_OK) {
-        vgpu_be_log_ratelimited(LOG_ERR, &vm->wk_crashes, "VM %u: its worker cannot create a "
-                                "context: %s (code %u)", vm->id.vm_id,
-                                vgpu_strerror((int)m.status), m.detail);
+        vgpu_be_log_ratelimited(LOG_ERR, &vm->wk_crashes,
+                                "VM %u: its worker cannot create a "
+                                "context: %s (code %u)",
+                                vm->id.vm_id, vgpu_strerror((int)m.status), m.detail);
         vgpu_be__worker_kill(w);
         vgpu_be__worker_free(w);
         r = -ENODEV;
@@ -61,8 +63,8 @@ static int attach(struct vgpu_be_worker *w, struct vgpu_be_chan *c)
     struct vgpu_worker_msg m;
     char cbuf[CMSG_SPACE(sizeof(int))];
     struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                         .msg_controllen = sizeof(cbuf)};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
     struct cmsghdr *cm;
 
     if (c->wk_serial == w->serial)
@@ -128,8 +130,7 @@ static int sleep_on(struct vgpu_be_worker *w, uint64_t deadline, uint64_t now)
 }
 
 /* Wait for n answers: spin for poll_ns, then sleep. 0, -ETIMEDOUT, -EPIPE or -EPROTO. */
-static int wait_answers(struct vgpu_be *be, struct vgpu_be_worker *w, uint32_t n,
-                        uint64_t deadline)
+static int wait_answers(struct vgpu_be *be, struct vgpu_be_worker *w, uint32_t n, uint64_t deadline)
 {
     uint64_t now = vgpu_be_now(), spin_end = now + be->cfg.poll_ns;
     uint32_t ready;
@@ -188,19 +189,23 @@ static int take_answers(struct vgpu_be *be, struct vgpu_be_worker *w, struct vgp
 static const char *loss_reason(int r)
 {
     switch (r) {
-    case -ETIMEDOUT: return "its job ran over the pool's time limit";
-    case -EPIPE: return "it ended";
-    case -EPROTO: return "it broke the job ring's protocol";
-    default: return "it could not be reached";
+    case -ETIMEDOUT:
+        return "its job ran over the pool's time limit";
+    case -EPIPE:
+        return "it ended";
+    case -EPROTO:
+        return "it broke the job ring's protocol";
+    default:
+        return "it could not be reached";
     }
 }
 
 /* Run the job's worker items; the VM's wlock is held. */
 static void hop(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_job *job)
 {
-    uint64_t deadline = job->limit_ns ? vgpu_be_now() + job->limit_ns : UINT64_MAX;
     struct vgpu_be_worker *w;
     uint32_t st = get_worker(be, vm, &w), next = 0, n, i;
+    uint64_t deadline;
     int r = 0;
 
     if (st == VGPU_S_OK && attach(w, job->chan) < 0)
@@ -213,6 +218,8 @@ static void hop(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_job *j
             vgpu_be__worker_lost(be, vm, false, "it could not be reached");
         return;
     }
+    /* The limit counts the job's own time, not its worker's start. */
+    deadline = job->limit_ns ? vgpu_be_now() + job->limit_ns : UINT64_MAX;
     pthread_mutex_lock(&be->lock);
     vm->running = true;
     pthread_mutex_unlock(&be->lock);

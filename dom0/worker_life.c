@@ -1,4 +1,5 @@
-/* worker_life.c: a worker's end: lost (killed at the limit, crashed), retired, reaped; its state. */
+/* worker_life.c: a worker's end: lost (killed at the limit, crashed), retired, reaped; its state.
+ */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -45,7 +46,8 @@ void vgpu_be__worker_lost(struct vgpu_be *be, struct vgpu_be_vm *vm, bool over_l
         return;
     status = vgpu_be__worker_kill(w);
     describe(status, over_limit, what, sizeof(what));
-    vgpu_be_log(LOG_WARNING, "VM %u: worker %d %s (%s): its context is lost; its running and "
+    vgpu_be_log(LOG_WARNING,
+                "VM %u: worker %d %s (%s): its context is lost; its running and "
                 "queued jobs are answered CONTEXT_LOST, its next request starts a new worker",
                 vm->id.vm_id, (int)w->pid, what, why);
     vgpu_be__worker_free(w);
@@ -65,7 +67,8 @@ void vgpu_be__worker_chan_gone(struct vgpu_be *be, struct vgpu_be_vm *vm, struct
     memset(&m, 0, sizeof(m));
     m.type = VGPU_WMSG_CHAN_DEL;
     m.chan = c->id;
-    /* Under be->lock: a pool thread swaps the worker (and closes the old one's fds) only under it. */
+    /* Under be->lock: a pool thread swaps the worker (and closes the old one's fds) only under it.
+     */
     pthread_mutex_lock(&be->lock);
     if (vm->worker && c->wk_serial == vm->worker->serial)
         send_msg(vm->worker, &m);
@@ -122,6 +125,17 @@ void vgpu_be__worker_retire(struct vgpu_be *be, struct vgpu_be_vm *vm)
         vgpu_be__worker_kill(w);
         vgpu_be__worker_free(w);
     }
+}
+
+void vgpu_be__workers_abort(struct vgpu_be *be)
+{
+    struct vgpu_be_vm *vm;
+
+    pthread_mutex_lock(&be->lock);
+    for (vm = be->vms; vm; vm = vm->next)
+        if (vm->worker) /* not reaped while it is here: the pid is still its own */
+            kill(vm->worker->pid, SIGKILL);
+    pthread_mutex_unlock(&be->lock);
 }
 
 void vgpu_be__workers_stop(struct vgpu_be *be)

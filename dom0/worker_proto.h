@@ -29,40 +29,41 @@
 
 /* In a VGPU_WOP_JOB request's u.raw. */
 struct vgpu_worker_job {
-    uint64_t chan;             /* vgpud's channel id: whose data area and handles */
-    uint64_t mem_quota;        /* the VM's device-memory quota, bytes; 0 = none */
-    uint32_t n;                /* request slots that follow */
-    uint32_t rsvd0;            /* zero */
-    uint8_t rsvd[24];          /* zero */
+    uint64_t chan;      /* vgpud's channel id: whose data area and handles */
+    uint64_t mem_quota; /* the VM's device-memory quota, bytes; 0 = none */
+    uint32_t n;         /* request slots that follow */
+    uint32_t rsvd0;     /* zero */
+    uint8_t rsvd[24];   /* zero */
 };
 
 /* In the VGPU_WOP_JOB response's u.raw. */
 struct vgpu_worker_job_done {
-    uint64_t mem_used;         /* the VM's allocations after the job, bytes */
-    uint64_t run_ns;           /* the job's time in the worker, its end-of-job sync included */
+    uint64_t mem_used; /* the VM's allocations after the job, bytes */
+    uint64_t run_ns;   /* the job's time in the worker, its end-of-job sync included */
     uint8_t rsvd[24];
 };
 
 enum vgpu_worker_msg_type {
-    VGPU_WMSG_READY = 1,       /* worker -> vgpud: executor open, context made (or status why not) */
-    VGPU_WMSG_CHAN_ADD = 2,    /* vgpud -> worker: a channel's data area, one fd attached */
-    VGPU_WMSG_CHAN_DEL = 3,    /* vgpud -> worker: the channel is gone: free what it holds */
+    VGPU_WMSG_READY = 1,    /* worker -> vgpud: executor open, context made (or status why not) */
+    VGPU_WMSG_CHAN_ADD = 2, /* vgpud -> worker: a channel's data area, one fd attached */
+    VGPU_WMSG_CHAN_DEL = 3, /* vgpud -> worker: the channel is gone: free what it holds */
 };
 
 /* One control message; fields a type does not use are zero. */
 struct vgpu_worker_msg {
-    uint32_t type;             /* enum vgpu_worker_msg_type */
-    uint32_t status;           /* READY: enum vgpu_status of the context creation */
-    uint32_t detail;           /* READY: the executor's code */
+    uint32_t type;   /* enum vgpu_worker_msg_type */
+    uint32_t status; /* READY: enum vgpu_status of the context creation */
+    uint32_t detail; /* READY: the executor's code */
     uint32_t rsvd0;
-    uint64_t chan;             /* CHAN_*: vgpud's channel id */
-    uint64_t data_off;         /* CHAN_ADD: where the data area starts in the fd (page multiple) */
-    uint64_t data_size;        /* CHAN_ADD: its size */
-    char executor[32];         /* READY: the executor's name */
+    uint64_t chan;      /* CHAN_*: vgpud's channel id */
+    uint64_t data_off;  /* CHAN_ADD: where the data area starts in the fd (page multiple) */
+    uint64_t data_size; /* CHAN_ADD: its size */
+    char executor[32];  /* READY: the executor's name */
     struct vgpu_device_info info; /* READY */
 };
 
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_worker_job) == 48, "job header fills a request's union");
-VGPU_STATIC_ASSERT(sizeof(struct vgpu_worker_job_done) == 40, "job answer fills a response's union");
+VGPU_STATIC_ASSERT(sizeof(struct vgpu_worker_job_done) == 40,
+                   "job answer fills a response's union");
 
 #endif /* VGPUD_WORKER_PROTO_H */

@@ -49,8 +49,10 @@ static int pick_user(struct vgpu_be *be)
     }
     pw = getpwnam(VGPUD_WORKER_USER);
     if (!pw) {
-        vgpu_be_log(LOG_WARNING, "no user '%s' (the install creates it): workers run as "
-                    "'nobody'", VGPUD_WORKER_USER);
+        vgpu_be_log(LOG_WARNING,
+                    "no user '%s' (the install creates it): workers run as "
+                    "'nobody'",
+                    VGPUD_WORKER_USER);
         pw = getpwnam("nobody");
     }
     if (!pw || pw->pw_uid == 0) {
@@ -105,7 +107,7 @@ int vgpu_be__workers_setup(struct vgpu_be *be)
         return r;
     if (be->exec_kind == VGPU_EXECUTOR_CPU_REF)
         vgpu_be_log(LOG_WARNING, "executor: CPU reference executor (a test and demo aid, not a "
-                    "GPU), in one worker process per VM");
+                                 "GPU), in one worker process per VM");
     else
         vgpu_be_log(LOG_INFO, "executor: %s, in one worker process per VM", be->exec_name);
     return 0;

@@ -1,4 +1,5 @@
-/* worker_spawn.c: starting a worker: its fds, its user, its limits, exec; and the start-up probe. */
+/* worker_spawn.c: starting a worker: its fds, its user, its limits, exec; and the start-up probe.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -19,20 +20,25 @@
 #include <unistd.h>
 #include "vgpud.h"
 
-#define WORKER_BIN      "vgpud-worker"
-#define WORKER_NOFILE   64     /* the worker's descriptors: its own, its channels', the driver's */
+#define WORKER_BIN    "vgpud-worker"
+#define WORKER_NOFILE 64 /* the worker's descriptors: its own, its channels', the driver's */
 
 /* Environment a worker keeps; everything else is dropped. */
 static const char *const env_keep[] = {
-    "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "VGPU_CUDA_MODULE",
-    "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH", "VGPU_TEST_WORKER_SYSCALL",
+    "ASAN_OPTIONS",
+    "UBSAN_OPTIONS",
+    "LSAN_OPTIONS",
+    "VGPU_CUDA_MODULE",
+    "CUDA_VISIBLE_DEVICES",
+    "LD_LIBRARY_PATH",
+    "VGPU_TEST_WORKER_SYSCALL",
 };
 
 /* Everything the child needs, prepared before fork: it calls async-signal-safe functions only. */
 struct spawn_plan {
-    int fds[VGPU_WORKER_NFDS];         /* what becomes fds 0..6 in the worker */
+    int fds[VGPU_WORKER_NFDS]; /* what becomes fds 0..6 in the worker */
     char *argv[16];
-    char *envp[sizeof(env_keep) / sizeof(env_keep[0]) + 1];
+    char *envp[sizeof(env_keep) / sizeof(env_keep[0]) + 2];
     char args[6][64];
     char asan[512];
     bool setuid;
@@ -96,6 +102,8 @@ static void plan_env(struct spawn_plan *p)
         }
         p->envp[n++] = (char *)v - strlen(env_keep[i]) - 1; /* "NAME=value" as environ has it */
     }
+    /* The driver's JIT cache would be a file write, which the worker's rlimit forbids. */
+    p->envp[n++] = "CUDA_CACHE_DISABLE=1";
     p->envp[n] = NULL;
 }
 
@@ -239,8 +247,8 @@ int vgpu_be__worker_spawn(struct vgpu_be *be, uint32_t vm_id, bool probe, uint64
     if (r == 0 && (null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
         r = -errno;
     if (r == 0) {
-        int fds[VGPU_WORKER_NFDS] = {null_fd, be->log_wfd, be->log_wfd, sv[1], ring_fd, w->kick,
-                                     w->notify};
+        int fds[VGPU_WORKER_NFDS] = {null_fd, be->log_wfd, be->log_wfd, sv[1],
+                                     ring_fd, w->kick,     w->notify};
         memcpy(p->fds, fds, sizeof(fds));
         plan_args(be, p, vm_id, probe);
         w->ctl = sv[0];

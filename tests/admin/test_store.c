@@ -243,6 +243,31 @@ static void test_migration_from_empty(void **state)
     vgpu_store_close(s);
 }
 
+/* A version-1 store (pools without job limits) is brought to 2: each pool gets the default. */
+static void test_migration_job_limit(void **state)
+{
+    struct fixture *f = *state;
+    struct vgpu_store_pool pool;
+    struct vgpu_store *s;
+    sqlite3 *db;
+
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "ALTER TABLE pools DROP COLUMN job_limit_ms;"
+                                      "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(vgpu_store_open(f->path, VGPU_STORE_RDONLY, &s), -EPROTO);
+    vgpu_store_close(s);
+    assert_int_equal(vgpu_store_open(f->path, 0, &s), 0);
+    assert_int_equal(vgpu_store_pool_find(s, "A", &pool), 0);
+    assert_int_equal(pool.job_limit_ms, VGPU_STORE_JOB_LIMIT_DEFAULT_MS);
+    assert_int_equal(vgpu_store_pool_set_limit(s, "A", 1500), 0);
+    assert_int_equal(vgpu_store_pool_find(s, "A", &pool), 0);
+    assert_int_equal(pool.job_limit_ms, 1500);
+    assert_int_equal(vgpu_store_pool_set_limit(s, "A", VGPU_STORE_JOB_LIMIT_MIN_MS - 1), -EINVAL);
+    assert_int_equal(vgpu_store_pool_set_limit(s, "nope", 1500), -ENOENT);
+    vgpu_store_close(s);
+}
+
 /* Two processes adding VMs at once: all land, ids unique, never -EBUSY. */
 static void test_concurrent_writers(void **state)
 {
@@ -308,6 +333,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pools, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration_from_empty, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migration_job_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
         cmocka_unit_test(test_values),
     };

@@ -51,8 +51,13 @@ static int fresh(vgpu_channel *ch)
     uint64_t d;
     int r;
 
-    if ((r = vgpu_mem_alloc(ch, N, &d)) || (r = vgpu_memset(ch, d, 0x5a, N)) ||
-        (r = vgpu_sync(ch)) || (r = vgpu_copy_dtoh(ch, out, d, N)))
+    if ((r = vgpu_mem_alloc(ch, N, &d)) || (r = vgpu_copy_dtoh(ch, out, d, N)))
+        return fail("on the fresh context", r);
+    for (int i = 0; i < N; i++) /* a new allocation never shows what was there before */
+        if (out[i] != 0)
+            return fail("fresh context: a new allocation is not zeroed", -VGPU_S_INTERNAL);
+    if ((r = vgpu_memset(ch, d, 0x5a, N)) || (r = vgpu_sync(ch)) ||
+        (r = vgpu_copy_dtoh(ch, out, d, N)))
         return fail("on the fresh context", r);
     for (int i = 0; i < N; i++)
         if (out[i] != 0x5a)

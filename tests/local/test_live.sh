@@ -7,7 +7,9 @@ vm "$(uuid 3)" --name second --pool A --priority low
 start_vgpud
 "$LOADGEN" --instance blocker --kernel busy --busy-us 3000000 --jobs 1 >"$T/b.out" 2>&1 &
 b=$!
-running() { [ "$(status_json | jget "[p for p in d['pools'] if p['name']=='A'][0]['running'] is not None")" = True ]; }
+# The blocker's busy kernel, not one of its first short jobs (a VM's first job also starts its
+# worker): running for over 200 ms.
+running() { [ "$(status_json | jget "(lambda r: r is not None and __import__('time').monotonic_ns() - r['since_ns'] > 200000000)([p for p in d['pools'] if p['name']=='A'][0]['running'])")" = True ]; }
 check "the blocker runs" "wait_for 10 running"
 "$LOADGEN" --instance first --kernel busy --busy-us 1000 --jobs 1 >"$T/f.out" 2>&1 &
 f=$!
