@@ -137,7 +137,7 @@ static int setup(struct vgpu_be *be)
 
     pthread_mutex_init(&be->lock, NULL);
     be->armed = true;
-    be->ctl_fd = be->done_fd = be->watchdog_fd = be->log_fd = be->log_wfd = -1;
+    be->ctl_fd = be->done_fd = be->watchdog_fd = be->log_fd = be->log_wfd = be->worker_exe = -1;
     be->started_ns = vgpu_be_now();
     if ((r = open_store(be)) < 0)
         return r;
@@ -226,6 +226,8 @@ static void teardown(struct vgpu_be *be)
         fclose(be->exec_log);
     if (be->done_fd >= 0)
         close(be->done_fd);
+    if (be->worker_exe >= 0)
+        close(be->worker_exe);
     if (sig_fd >= 0)
         close(sig_fd);
     vgpu_be__loop_destroy(be->loop);

@@ -140,6 +140,7 @@ struct vgpu_be {
     uint32_t exec_kind;                /* enum vgpu_executor_kind */
     struct vgpu_device_info devinfo;   /* as the probe worker reported it */
     char worker_path[PATH_MAX];        /* vgpud-worker */
+    int worker_exe;                    /* O_PATH fd of it: exec'd after the uid is dropped */
     bool worker_setuid;                /* drop to worker_uid/gid (vgpud runs as root) */
     uid_t worker_uid;
     gid_t worker_gid;

@@ -1,5 +1,6 @@
 /* worker_setup.c: what every worker start needs, found once: the binary, the user, the executor. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,10 +95,23 @@ static int probe(struct vgpu_be *be)
     return 0;
 }
 
+/*
+ * The binary is opened now, as vgpud's user: a worker that has dropped to
+ * its own uid execs this descriptor, so it runs even where that uid could
+ * not reach the path (a build tree under /root, mode 0700).
+ */
+static int open_binary(struct vgpu_be *be)
+{
+    be->worker_exe = open(be->worker_path, O_PATH | O_CLOEXEC);
+    return be->worker_exe < 0 ? -errno : 0;
+}
+
 int vgpu_be__workers_setup(struct vgpu_be *be)
 {
     int r = find_binary(be);
 
+    if (r == 0)
+        r = open_binary(be);
     if (r < 0) {
         vgpu_be_log(LOG_ERR, "cannot run the worker %s: %s (set VGPU_WORKER?)", be->worker_path,
                     strerror(-r));

@@ -57,20 +57,28 @@ static void child_limits(void)
 }
 
 /* In the child, between fork and exec. Never returns. */
-static void child_exec(struct spawn_plan *p, const char *path)
+static void child_exec(struct spawn_plan *p, int exe)
 {
     struct sigaction dfl = {.sa_handler = SIG_DFL};
     sigset_t none;
     int i, tmp[VGPU_WORKER_NFDS];
 
-    /* Out of the way of 0..6 first, then into place (dup2 clears close-on-exec). */
+    /*
+     * Out of the way of 0..6 first, then into place (dup2 clears
+     * close-on-exec); the binary's descriptor goes to 7, closed by the exec.
+     */
     for (i = 0; i < VGPU_WORKER_NFDS; i++)
         if ((tmp[i] = fcntl(p->fds[i], F_DUPFD_CLOEXEC, VGPU_WORKER_NFDS)) < 0)
             _exit(126);
+    if ((exe = fcntl(exe, F_DUPFD_CLOEXEC, VGPU_WORKER_NFDS)) < 0)
+        _exit(126);
     for (i = 0; i < VGPU_WORKER_NFDS; i++)
         if (dup2(tmp[i], i) < 0)
             _exit(126);
-    syscall(SYS_close_range, VGPU_WORKER_NFDS, ~0u, 0);
+    if (exe != VGPU_WORKER_NFDS && dup3(exe, VGPU_WORKER_NFDS, O_CLOEXEC) < 0)
+        _exit(126);
+    exe = VGPU_WORKER_NFDS;
+    syscall(SYS_close_range, VGPU_WORKER_NFDS + 1, ~0u, 0);
     setsid();
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -82,7 +90,7 @@ static void child_exec(struct spawn_plan *p, const char *path)
         _exit(126);
     if (getppid() != p->parent) /* vgpud died before the death signal was set */
         _exit(126);
-    execve(path, p->argv, p->envp);
+    syscall(SYS_execveat, exe, "", p->argv, p->envp, AT_EMPTY_PATH);
     _exit(127);
 }
 
@@ -192,7 +200,7 @@ static int start_process(struct vgpu_be *be, struct vgpu_be_worker *w, struct sp
     if (pid < 0)
         return -errno;
     if (pid == 0)
-        child_exec(p, be->worker_path);
+        child_exec(p, be->worker_exe);
     w->pid = pid;
     w->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
     if (w->pidfd < 0) {
