@@ -25,14 +25,16 @@ static char *format(const char *status_json)
 
 static void assert_has(const char *text, const char *line)
 {
+    assert_non_null(text);
     if (!strstr(text, line))
-        fail_msg("expected the line\n  %s\nin\n%s", line, text);
+        fail_msg("expected the line\n  %s\nin\n%s", line ? line : "", text ? text : "");
 }
 
 static void assert_lacks(const char *text, const char *what)
 {
+    assert_non_null(text);
     if (strstr(text, what))
-        fail_msg("did not expect\n  %s\nin\n%s", what, text);
+        fail_msg("did not expect\n  %s\nin\n%s", what ? what : "", text ? text : "");
 }
 
 static void test_daemon_and_counters(void **state)
