@@ -119,6 +119,12 @@ int vgpu_be__workers_setup(struct vgpu_be *be)
     }
     if ((r = pick_user(be)) < 0 || (r = vgpu_be__worker_log_start(be)) < 0 || (r = probe(be)) < 0)
         return r;
+    if (be->exec_kind == VGPU_EXECUTOR_CPU_REF && strcmp(be->cfg.executor, "auto") == 0)
+        /* Never silently: guests' work on Dom0's CPU is a choice, not a fallback. */
+        vgpu_be_log(LOG_ERR, "--executor auto found no usable GPU: guests' work runs on Dom0's "
+                             "CPU, in the CPU reference executor (a test and demo aid, not a "
+                             "GPU). Pass --executor cpu to choose that on purpose, or "
+                             "--executor cuda to refuse to start without a GPU");
     if (be->exec_kind == VGPU_EXECUTOR_CPU_REF)
         vgpu_be_log(LOG_WARNING, "executor: CPU reference executor (a test and demo aid, not a "
                                  "GPU), in one worker process per VM");

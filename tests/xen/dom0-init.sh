@@ -67,7 +67,7 @@ if [ "$BACKEND" = vgpud ]; then
   ctl register-vm $UUID_C --name vgpu-c --pool A --priority low --vm-id 103 --mem-quota 48M > /dev/null ||
     fail "vgpuctl register-vm"
   echo "VGPU-E2E-REGISTERED $(ctl list-vms | grep -c vgpu-) VMs uptime=$(up)"
-  vgpud --transport xen --db $DB_PATH --cpu-mem 64 --exec-log /tmp/exec.csv $VGPUD_OPTS \
+  vgpud --transport xen --executor cpu --db $DB_PATH --cpu-mem 64 --exec-log /tmp/exec.csv $VGPUD_OPTS \
     > /tmp/backend.log 2>&1 &
   READY="xen: watching"
 else
