@@ -92,6 +92,22 @@ int vgpu_sync(vgpu_channel *ch);
 /* One NOP round trip (latency probes). */
 int vgpu_nop(vgpu_channel *ch);
 
+/*
+ * What the error the last call on ch returned was about: the op of the
+ * request that failed, its status and the executor's own code (a CUresult
+ * when status is VGPU_S_EXEC, else 0). For an error of queued work (reported
+ * by vgpu_sync() or vgpu_copy_dtoh()) it is that work's first failing
+ * request. Errors found before a request reached the host (bad arguments,
+ * a broken channel) leave it unchanged; all zero before any error.
+ */
+struct vgpu_error {
+    uint16_t op;     /* enum vgpu_op */
+    uint16_t rsvd0;
+    uint32_t status; /* enum vgpu_status */
+    uint32_t detail; /* executor code, VGPU_S_EXEC only */
+};
+void vgpu_last_error(const vgpu_channel *ch, struct vgpu_error *out);
+
 /* The executor kind's name ("cpu-reference", "cuda"). */
 const char *vgpu_executor_name(uint32_t kind);
 

@@ -524,11 +524,21 @@ static void test_async_error_reported_by_sync(void **state)
     struct fake *f = fake_new();
     vgpu_channel *ch = open_on(f, 2, 16, -1);
 
+    struct vgpu_error e;
+
+    vgpu_last_error(ch, &e);
+    assert_int_equal(e.op, 0);
     assert_int_equal(vgpu_memset(ch, 0xdead0000ull, 1, 16), 0);
     assert_int_equal(vgpu_sync(ch), -VGPU_S_BAD_HANDLE);
+    vgpu_last_error(ch, &e);
+    assert_int_equal(e.op, VGPU_OP_MEMSET);
+    assert_int_equal(e.status, VGPU_S_BAD_HANDLE);
     assert_int_equal(vgpu_sync(ch), 0);
     assert_int_equal(vgpu_mem_alloc(ch, 0, NULL), -VGPU_S_BAD_FIELD);
     assert_int_equal(vgpu_mem_alloc(ch, 2 * DEV_SIZE, &(uint64_t){0}), -VGPU_S_NO_MEMORY);
+    vgpu_last_error(ch, &e);
+    assert_int_equal(e.op, VGPU_OP_MEM_ALLOC);
+    assert_int_equal(e.status, VGPU_S_NO_MEMORY);
     vgpu_close(ch);
     fake_free(f);
 }
