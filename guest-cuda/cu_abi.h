@@ -14,6 +14,16 @@
  */
 #define VCU_DRIVER_VERSION 13000 /* CUDA_VERSION we answer cuDriverGetVersion with */
 
+#ifdef VCU_USE_TOOLKIT
+/*
+ * tests/cuda builds the library once more against the toolkit's header,
+ * as NVIDIA builds its own (every _vN prototype declared, no renaming
+ * macros): a signature of ours that differs from cuda.h fails to compile.
+ */
+#define __CUDA_API_VERSION_INTERNAL 1
+#include <cuda.h>
+#else
+
 typedef enum cudaError_enum {
 #define X(name, value, msg) name = value,
 #include "cu_results.def"
@@ -126,5 +136,7 @@ typedef size_t (*CUoccupancyB2DSize)(int blockSize);
 #define CU_CTX_SCHED_MASK             0x07
 #define CU_CTX_MAP_HOST               0x08
 #define CU_CTX_FLAGS_MASK             0xff
+
+#endif /* VCU_USE_TOOLKIT */
 
 #endif /* VCU_ABI_H */

@@ -4,10 +4,13 @@
 
 int vcu__proc_lookup(const char *name, void **pfn, int version, int *status);
 
-/* Every exported function, declared by type-erased name for the table only. */
+#ifndef VCU_USE_TOOLKIT
+/* Every exported function, declared by type-erased name for the table only (cuda.h declares them).
+ */
 #define X(name, since, sym) extern char sym[];
 #include "cu_exports.def"
 #undef X
+#endif
 
 static const struct {
     const char *name;

@@ -1,0 +1,32 @@
+#!/bin/sh
+# test_cuda.sh: driver-API programs, unchanged, on libcuda.so.1 through vgpu-run and a vgpud of our own.
+. "$(dirname "$0")/../local/lib.sh"
+C=$B/tests/cuda
+if [ ! -x "$C/cu_errors" ]; then
+    echo "SKIP: no CUDA toolkit (nvcc, cuda.h and the libcuda stub) found at build time"
+    exit 77
+fi
+RUN=$B/guest-cuda/vgpu-run
+vm "$(uuid 1)" --name cuda --pool B --priority low
+start_vgpud
+export VGPU_INSTANCE=cuda
+
+run() { # NAME PROGRAM ARGS...: one program, its output kept for the log
+    name=$1
+    shift
+    if timeout 120 "$RUN" "$@" >"$T/$name.out" 2>&1; then ok "$name"; else bad "$name: $(cat "$T/$name.out")"; fi
+}
+run vector_add "$C/cu_vector_add" "$C/kernels.fatbin"
+run matmul "$C/cu_matmul" "$C/kernels.fatbin"
+run errors "$C/cu_errors" "$C/kernels.fatbin" "$C/noptx.fatbin"
+run threads "$C/cu_threads" "$C/kernels.fatbin"
+# The loader took our library, not a driver's: vgpu-run's path comes first.
+check "vgpu-run loads guest-cuda's libcuda" \
+    "$RUN sh -c 'echo \$LD_LIBRARY_PATH' | grep -q '^$B/guest-cuda'"
+if python3 "$VGPU_SRCDIR/tests/cuda/import_check.py" "$B/guest-cuda/libcuda.so.1" \
+    "$C/cu_vector_add" "$C/cu_matmul" "$C/cu_errors" "$C/cu_threads" >"$T/imports" 2>&1; then
+    ok "imports: $(tr '\n' ' ' <"$T/imports")"
+else
+    bad "imports: $(cat "$T/imports")"
+fi
+finish
