@@ -1,14 +1,38 @@
 #!/bin/sh
-# test_cuda.sh: driver-API programs, unchanged, on libcuda.so.1 through vgpu-run and a vgpud of our own.
+# test_cuda.sh [cpu|cuda]: driver-API programs, unchanged, on libcuda.so.1 through vgpu-run and a
+# vgpud of our own running that executor (default cpu, the CPU reference executor).
+EXECUTOR=${1:-cpu}
+# vgpud must load NVIDIA's libcuda.so.1 for the CUDA executor, never ours from meson's path.
+unset LD_LIBRARY_PATH
 . "$(dirname "$0")/../local/lib.sh"
 C=$B/tests/cuda
 if [ ! -x "$C/cu_errors" ]; then
     echo "SKIP: no CUDA toolkit (nvcc, cuda.h and the libcuda stub) found at build time"
     exit 77
 fi
+if [ "$EXECUTOR" = cuda ]; then
+    [ -f "$B/dom0/vgpu-exec-cuda.so" ] || { echo "SKIP: no CUDA toolkit: CUDA executor not built"; exit 77; }
+    ldconfig -p 2>/dev/null | grep -q 'libcuda.so.1' ||
+        { echo "SKIP: no NVIDIA driver (libcuda.so.1 not found): the CUDA path needs a GPU"; exit 77; }
+fi
 RUN=$B/guest-cuda/vgpu-run
 vm "$(uuid 1)" --name cuda --pool B --priority low
-start_vgpud
+if [ "$EXECUTOR" = cpu ]; then
+    start_vgpud
+else
+    "$VGPUD" --db "$VGPU_DB" --socket "$VGPU_SOCKET" --ctl "$VGPU_CTL" --executor cuda \
+        >"$T/vgpud.log" 2>&1 &
+    VGPUD_PID=$!
+    if ! wait_for 30 status_json; then
+        if grep -qi "no device\|NO_DEVICE\|no CUDA-capable" "$T/vgpud.log"; then
+            echo "SKIP: no GPU: $(grep -m1 -i cuda "$T/vgpud.log")"
+            exit 77
+        fi
+        bad "vgpud --executor cuda did not become ready: $(cat "$T/vgpud.log")"
+        finish
+        exit 1
+    fi
+fi
 export VGPU_INSTANCE=cuda
 
 run() { # NAME PROGRAM ARGS...: one program, its output kept for the log
