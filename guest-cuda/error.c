@@ -43,7 +43,7 @@ static CUresult from_status(const struct vgpu_error *e, uint32_t status)
     case VGPU_S_OK:
         return CUDA_SUCCESS;
     case VGPU_S_EXEC:
-        return e->detail ? (CUresult)e->detail : CUDA_ERROR_UNKNOWN;
+        return CUDA_ERROR_UNKNOWN; /* an executor code would have been used */
     case VGPU_S_BAD_HANDLE:
         return bad_handle(e->op);
     case VGPU_S_BAD_OP:
@@ -89,7 +89,8 @@ CUresult vcu__result(CUcontext c, int r)
     /* e describes this error only if it came from the host with this status. */
     if (e.status != (uint32_t)-r)
         e = (struct vgpu_error){.status = (uint32_t)-r};
-    cr = from_status(&e, (uint32_t)-r);
+    /* The executor's own code where it made the status: exactly the driver's result. */
+    cr = e.detail ? (CUresult)e.detail : from_status(&e, (uint32_t)-r);
     if (vcu__is_sticky(cr))
         c->sticky = cr;
     return cr;

@@ -84,10 +84,7 @@ int vgpu__submit(vgpu_channel *ch)
 /* Keep what a failed request was about: at once for a call, as the first async error otherwise. */
 static void record_error(vgpu_channel *ch, const struct vgpu_rsp *rsp, bool call)
 {
-    struct vgpu_error e = {.op = rsp->op, .status = rsp->status};
-
-    if (rsp->status == VGPU_S_EXEC)
-        e.detail = rsp->detail;
+    struct vgpu_error e = {.op = rsp->op, .status = rsp->status, .detail = rsp->detail};
     if (call) {
         ch->last_err = e;
     } else if (!ch->error) {

@@ -94,8 +94,8 @@ int vgpu_nop(vgpu_channel *ch);
 
 /*
  * What the error the last call on ch returned was about: the op of the
- * request that failed, its status and the executor's own code (a CUresult
- * when status is VGPU_S_EXEC, else 0). For an error of queued work (reported
+ * request that failed, its status and the executor's own code (a CUresult)
+ * where the executor produced the status, 0 where vgpud's core did. For an error of queued work (reported
  * by vgpu_sync() or vgpu_copy_dtoh()) it is that work's first failing
  * request. Errors found before a request reached the host (bad arguments,
  * a broken channel) leave it unchanged; all zero before any error.
@@ -104,7 +104,7 @@ struct vgpu_error {
     uint16_t op;     /* enum vgpu_op */
     uint16_t rsvd0;
     uint32_t status; /* enum vgpu_status */
-    uint32_t detail; /* executor code, VGPU_S_EXEC only */
+    uint32_t detail; /* executor code (CUresult), 0 if none */
 };
 void vgpu_last_error(const vgpu_channel *ch, struct vgpu_error *out);
 

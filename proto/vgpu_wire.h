@@ -160,7 +160,7 @@ struct vgpu_rsp {
     uint16_t op;             /* the request's op */
     uint16_t flags;          /* zero */
     uint32_t status;         /* enum vgpu_status */
-    uint32_t detail;         /* executor code (CUresult) when status is VGPU_S_EXEC */
+    uint32_t detail;         /* executor code (CUresult) where the executor made status; else 0 */
     uint32_t rsvd0;
     union {
         uint64_t handle;     /* MEM_ALLOC: device pointer; MODULE_LOAD; FUNC_GET */
