@@ -8,7 +8,7 @@
 
 /*
  * cuModuleLoadData gets a pointer and no length; the length follows from
- * the format. A fatbin (nvcc -fatbin) is one or more containers:
+ * the format. A fatbin (nvcc -fatbin) is a container:
  *   u32 magic 0xba55ed50, u16 version, u16 header bytes, u64 entry bytes;
  * each entry: u16 kind (1 PTX, 2 ELF), u16, u32 header bytes, u64 payload
  * bytes, u32 compressed bytes, ..., u32 arch at 0x1c, u64 flags at 0x28
@@ -44,16 +44,13 @@ static const void *unwrap(const void *image)
     return rd(image, 4) == WRAPPER_MAGIC ? w->data : image;
 }
 
-/* Bytes of the consecutive fatbin containers at p. */
+/*
+ * Bytes of the fatbin container at p. Only one: nothing says whether
+ * another follows, and reading on could run past the caller's buffer.
+ */
 static size_t fatbin_len(const uint8_t *p)
 {
-    size_t off = 0;
-
-    while (rd(p + off, 4) == FATBIN_MAGIC && off < IMAGE_MAX) {
-        off += rd(p + off + 6, 2) + rd(p + off + 8, 8);
-        off = (off + 7) & ~(size_t)7;
-    }
-    return off;
+    return rd(p + 6, 2) + rd(p + 8, 8);
 }
 
 /* An ELF cubin ends with its section header table. */
