@@ -33,6 +33,7 @@ enum vgpu_op {
     VGPU_OP_SYNC = 13,         /* wait for all earlier work of this channel; ends a job */
     VGPU_OP_BATCH_END = 14,    /* ends a job without waiting (submit what is queued) */
     VGPU_OP_NOP = 15,          /* does nothing; for latency measurement */
+    VGPU_OP_FUNC_PARAMS = 16,  /* a function's parameter layout (VGPU_FEAT_FUNC_PARAMS) */
     VGPU_OP_COUNT_
 };
 
@@ -41,8 +42,9 @@ enum vgpu_op {
 #define VGPU_REQF_MASK    0x0001u /* all defined flags; others must be zero */
 
 /* Feature bits negotiated by HELLO (vgpu_req_hello.features). */
-#define VGPU_FEAT_EVENT_IDX 0x1ull /* both sides honour req_event/rsp_event */
-#define VGPU_FEAT_MASK      0x1ull
+#define VGPU_FEAT_EVENT_IDX   0x1ull /* both sides honour req_event/rsp_event */
+#define VGPU_FEAT_FUNC_PARAMS 0x2ull /* the host answers VGPU_OP_FUNC_PARAMS (else it is BAD_OP) */
+#define VGPU_FEAT_MASK        0x3ull
 
 /* Executor kinds reported by DEVICE_INFO. */
 enum vgpu_executor_kind {
@@ -114,6 +116,23 @@ struct vgpu_req_func {       /* FUNC_GET */
     uint32_t rsvd0;
 };
 
+struct vgpu_req_func_params { /* FUNC_PARAMS */
+    uint64_t func;
+    uint64_t data_off;       /* where to write struct vgpu_param_info[max] */
+    uint32_t max;            /* entries there is room for, 1..VGPU_PARAMS_MAX */
+    uint32_t rsvd0;
+};
+
+/*
+ * One kernel parameter in the packed buffer (CU_LAUNCH_PARAM_BUFFER_POINTER
+ * layout), as FUNC_PARAMS writes them in order: the answer's handle is the
+ * number of parameters, of which the first min(count, max) were written.
+ */
+struct vgpu_param_info {
+    uint32_t offset;         /* bytes from the start of the buffer */
+    uint32_t size;           /* bytes */
+};
+
 struct vgpu_req_launch {
     uint64_t func;
     uint32_t grid[3];
@@ -140,6 +159,7 @@ struct vgpu_req {
         struct vgpu_req_module module;
         struct vgpu_req_func func;
         struct vgpu_req_launch launch;
+        struct vgpu_req_func_params func_params;
         uint8_t raw[48];     /* bytes an op does not use must be zero */
     } u;
 };
@@ -163,7 +183,7 @@ struct vgpu_rsp {
     uint32_t detail;         /* executor code (CUresult) where the executor made status; else 0 */
     uint32_t rsvd0;
     union {
-        uint64_t handle;     /* MEM_ALLOC: device pointer; MODULE_LOAD; FUNC_GET */
+        uint64_t handle;     /* MEM_ALLOC: device pointer; MODULE_LOAD; FUNC_GET; FUNC_PARAMS: count */
         struct vgpu_rsp_hello hello;
         uint8_t raw[40];
     } u;
@@ -207,6 +227,9 @@ VGPU_STATIC_ASSERT(offsetof(struct vgpu_rsp, u) == 24, "rsp.u at 24");
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_req_launch) == 48, "launch args fill the slot");
 VGPU_STATIC_ASSERT(offsetof(struct vgpu_req_launch, params_off) == 40, "launch.params_off at 40");
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_rsp_hello) == 32, "hello rsp 32");
+VGPU_STATIC_ASSERT(sizeof(struct vgpu_req_func_params) == 24, "func_params args 24");
+VGPU_STATIC_ASSERT(offsetof(struct vgpu_req_func_params, max) == 16, "func_params.max at 16");
+VGPU_STATIC_ASSERT(sizeof(struct vgpu_param_info) == 8, "param info 8");
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_device_info) == 256, "device info 256");
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_data_dir) == VGPU_PAGE_SIZE, "directory is one page");
 
