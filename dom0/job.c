@@ -23,7 +23,8 @@ static uint32_t do_hello(struct vgpu_be_chan *c, const struct vgpu_req *req, str
 {
     uint16_t version;
     uint64_t features;
-    int st = vgpu_proto_negotiate(&req->u.hello, VGPU_FEAT_EVENT_IDX, &version, &features);
+    int st = vgpu_proto_negotiate(&req->u.hello, VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS,
+                                  &version, &features);
 
     if (st != VGPU_S_OK)
         return (uint32_t)st;

@@ -65,6 +65,10 @@ void wk__chans_free(struct wk *w);
 uint32_t wk__run_one(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
                      struct vgpu_rsp *rsp, uint64_t quota);
 
+/* wk_params.c: FUNC_PARAMS (VGPU_FEAT_FUNC_PARAMS); returns its status. */
+uint32_t wk__op_func_params(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
+                            struct vgpu_rsp *rsp);
+
 /* wk_job.c: take jobs from the ring and answer them. */
 int wk__serve(struct wk *w);
 

@@ -226,6 +226,8 @@ uint32_t wk__run_one(struct wk *w, struct wk_chan *c, const struct vgpu_req *req
         return op_launch(w, c, req, rsp);
     case VGPU_OP_SYNC:
         return (uint32_t)w->xops->sync(w->ctx, &rsp->detail);
+    case VGPU_OP_FUNC_PARAMS:
+        return wk__op_func_params(w, c, req, rsp);
     default:
         return VGPU_S_INTERNAL; /* vgpud answers the others itself */
     }
