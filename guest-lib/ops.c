@@ -92,6 +92,33 @@ int vgpu_func_get(vgpu_channel *ch, uint64_t module, const char *name, uint64_t 
     return call_handle(ch, &req, func);
 }
 
+int vgpu_func_params(vgpu_channel *ch, uint64_t func, struct vgpu_param_info *out, uint32_t max,
+                     uint32_t *count)
+{
+    struct vgpu_req req = {.op = VGPU_OP_FUNC_PARAMS};
+    struct vgpu__pending how = {.dst = out};
+    struct vgpu_rsp rsp;
+    int r;
+
+    if (!out || !count || max == 0 || max > VGPU_PARAMS_MAX)
+        return -VGPU_S_BAD_FIELD;
+    if (ch->broken)
+        return ch->broken;
+    if (!(ch->features & VGPU_FEAT_FUNC_PARAMS))
+        return -VGPU_S_UNSUPPORTED;
+    how.len = (uint64_t)max * sizeof(*out);
+    r = vgpu__stage_alloc(ch, how.len, &how.data_off);
+    if (r < 0)
+        return r;
+    req.u.func_params.func = func;
+    req.u.func_params.data_off = how.data_off;
+    req.u.func_params.max = max;
+    r = vgpu__call(ch, &req, &rsp, &how);
+    if (r == 0)
+        *count = (uint32_t)rsp.u.handle;
+    return r;
+}
+
 int vgpu_launch(vgpu_channel *ch, uint64_t func, const uint32_t grid[3], const uint32_t block[3],
                 uint32_t shmem, const void *params, size_t params_len)
 {

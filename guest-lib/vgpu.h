@@ -79,6 +79,15 @@ int vgpu_module_unload(vgpu_channel *ch, uint64_t module);
 int vgpu_func_get(vgpu_channel *ch, uint64_t module, const char *name, uint64_t *func);
 
 /*
+ * The packed parameter layout of func as the host's executor knows it:
+ * the first min(*count, max) parameters in out, their number in *count.
+ * -VGPU_S_UNSUPPORTED where the host (no VGPU_FEAT_FUNC_PARAMS) or its
+ * executor cannot say. Closes the job and waits.
+ */
+int vgpu_func_params(vgpu_channel *ch, uint64_t func, struct vgpu_param_info *out, uint32_t max,
+                     uint32_t *count);
+
+/*
  * Queue a kernel launch. params is the packed parameter buffer
  * (CU_LAUNCH_PARAM_BUFFER_POINTER layout), copied at once.
  */

@@ -19,6 +19,8 @@ int main(int argc, char **argv)
     struct vgpu_open_opts o = {.poll_ns = -1};
     static const char not_ptx[] = "not a module, not PTX\n";
     uint64_t a, b, module, func;
+    struct vgpu_param_info params[8];
+    uint32_t nparams = 0;
     vgpu_channel *ch;
     int r;
 
@@ -52,9 +54,14 @@ int main(int argc, char **argv)
     if (r != -VGPU_S_BAD_IMAGE)
         return fail("loading text that is not PTX (expected BAD_IMAGE)", r);
     if ((r = vgpu_module_load(ch, vgpu_kernels_ptx, vgpu_kernels_ptx_len, &module)) ||
-        (r = vgpu_func_get(ch, module, "saxpy", &func)) ||
-        (r = vgpu_module_unload(ch, module)))
-        return fail("module load/lookup/unload", r);
+        (r = vgpu_func_get(ch, module, "saxpy", &func)))
+        return fail("module load/lookup", r);
+    /* FUNC_PARAMS reaches the executor; the CPU reference executor cannot say (yet). */
+    r = vgpu_func_params(ch, func, params, 8, &nparams);
+    if (r != -VGPU_S_UNSUPPORTED)
+        return fail("parameter layout from the CPU executor (expected UNSUPPORTED)", r);
+    if ((r = vgpu_module_unload(ch, module)))
+        return fail("module unload", r);
     r = vgpu_func_get(ch, module, "saxpy", &func);
     if (r != -VGPU_S_BAD_HANDLE)
         return fail("lookup in an unloaded module (expected BAD_HANDLE)", r);
@@ -81,6 +88,6 @@ int main(int argc, char **argv)
     if ((r = vgpu_mem_free(ch, a)) || (r = vgpu_mem_free(ch, b)))
         return fail("free", r);
     vgpu_close(ch);
-    printf("api_client: memset, dtod, flush, module load/unload behave\n");
+    printf("api_client: memset, dtod, flush, module unload, func params behave\n");
     return 0;
 }

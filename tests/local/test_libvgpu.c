@@ -39,6 +39,7 @@ struct fake {
     uint16_t die_on_op;    /* close the socket when this op arrives */
     uint16_t bad_id_on_op; /* answer this op with a wrong id */
     uint32_t max_inflight;
+    bool old_host;         /* does not offer VGPU_FEAT_FUNC_PARAMS */
     /* what it saw */
     struct vgpu_local_hello hello;
     uint32_t seals;
@@ -90,6 +91,20 @@ static uint32_t fake_launch(struct fake *f, const struct vgpu_req_launch *l)
     return VGPU_S_OK;
 }
 
+/* vector_add's layout: three pointers and a u32. */
+static uint32_t fake_func_params(struct fake *f, const struct vgpu_req_func_params *q,
+                                 struct vgpu_rsp *rsp)
+{
+    static const struct vgpu_param_info vadd[] = {{0, 8}, {8, 8}, {16, 8}, {24, 4}};
+    uint32_t n = 4;
+
+    if (q->func != FUNC_VADD)
+        return VGPU_S_BAD_HANDLE;
+    memcpy(f->data + q->data_off, vadd, (q->max < n ? q->max : n) * sizeof(vadd[0]));
+    rsp->u.handle = n;
+    return VGPU_S_OK;
+}
+
 /* Execute one copied, validated request into rsp. */
 static uint32_t fake_exec(struct fake *f, const struct vgpu_req *q, struct vgpu_rsp *rsp)
 {
@@ -100,7 +115,9 @@ static uint32_t fake_exec(struct fake *f, const struct vgpu_req *q, struct vgpu_
 
     switch (q->op) {
     case VGPU_OP_HELLO:
-        if (vgpu_proto_negotiate(&q->u.hello, VGPU_FEAT_EVENT_IDX, &ver, &rsp->u.hello.features))
+        if (vgpu_proto_negotiate(&q->u.hello,
+                                 VGPU_FEAT_EVENT_IDX | (f->old_host ? 0 : VGPU_FEAT_FUNC_PARAMS),
+                                 &ver, &rsp->u.hello.features))
             return VGPU_S_VERSION;
         rsp->u.hello.version = ver;
         rsp->u.hello.nr_slots = f->ring.nr_slots;
@@ -142,6 +159,8 @@ static uint32_t fake_exec(struct fake *f, const struct vgpu_req *q, struct vgpu_
     case VGPU_OP_MODULE_LOAD:
         rsp->u.handle = 0x5000;
         return VGPU_S_OK;
+    case VGPU_OP_FUNC_PARAMS:
+        return fake_func_params(f, &q->u.func_params, rsp);
     case VGPU_OP_LAUNCH:
         return fake_launch(f, &q->u.launch);
     default:
@@ -422,7 +441,7 @@ static void test_hello_fields(void **state)
     assert_int_equal(h.flags, VGPU_REQF_END_JOB);
     assert_int_equal(h.u.hello.version_min, 1);
     assert_int_equal(h.u.hello.version_max, 1);
-    assert_int_equal(h.u.hello.features, VGPU_FEAT_EVENT_IDX);
+    assert_int_equal(h.u.hello.features, VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS);
     f->joined = true;
     fake_free(f);
 }
@@ -681,6 +700,46 @@ static void test_host_buffers(void **state)
     fake_free(f);
 }
 
+static void test_func_params(void **state)
+{
+    struct fake *f = fake_new();
+    vgpu_channel *ch = open_on(f, 2, 16, -1);
+    struct vgpu_param_info p[8];
+    uint32_t n = 0;
+
+    assert_int_equal(vgpu_func_params(ch, FUNC_VADD, p, 8, &n), 0);
+    assert_int_equal(n, 4);
+    assert_int_equal(p[3].offset, 24);
+    assert_int_equal(p[3].size, 4);
+    memset(p, 0, sizeof(p));
+    assert_int_equal(vgpu_func_params(ch, FUNC_VADD, p, 2, &n), 0); /* room for two of four */
+    assert_int_equal(n, 4);
+    assert_int_equal(p[1].offset, 8);
+    assert_int_equal(p[2].size, 0);
+    assert_int_equal(vgpu_func_params(ch, FUNC_VADD + 1, p, 8, &n), -VGPU_S_BAD_HANDLE);
+    assert_int_equal(vgpu_func_params(ch, FUNC_VADD, p, 0, &n), -VGPU_S_BAD_FIELD);
+    vgpu_close(ch);
+    fake_free(f);
+}
+
+/* A host without VGPU_FEAT_FUNC_PARAMS is never sent the op (it would close the channel). */
+static void test_func_params_old_host(void **state)
+{
+    struct fake *f = fake_new();
+    vgpu_channel *ch;
+    struct vgpu_param_info p[8];
+    uint32_t n = 0, before;
+
+    f->old_host = true;
+    ch = open_on(f, 2, 16, -1);
+    before = f->nlog;
+    assert_int_equal(vgpu_func_params(ch, FUNC_VADD, p, 8, &n), -VGPU_S_UNSUPPORTED);
+    assert_int_equal(f->nlog, before);
+    assert_int_equal(vgpu_nop(ch), 0);
+    vgpu_close(ch);
+    fake_free(f);
+}
+
 static void test_func_names(void **state)
 {
     struct fake *f = fake_new();
@@ -722,6 +781,8 @@ int main(void)
         cmocka_unit_test(test_response_with_wrong_id),
         cmocka_unit_test(test_host_buffers),
         cmocka_unit_test(test_func_names),
+        cmocka_unit_test(test_func_params),
+        cmocka_unit_test(test_func_params_old_host),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
