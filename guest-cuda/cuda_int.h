@@ -138,6 +138,8 @@ bool vcu__image_has_ptx(const void *image, size_t len);
 char *vcu__image_ptx(const void *image, size_t len);
 /* ptx_params.c: the .entry signature of name in ptx as a packed layout. */
 int vcu__ptx_params(const char *ptx, const char *name, struct vcu_params *out);
+/* params.c: the layout as the host's executor knows it (vgpu_func_params); 0 or -1. */
+int vcu__params_from_host(vgpu_channel *ch, uint64_t func, struct vcu_params *out);
 void vcu__params_free(struct vcu_params *p);
 
 /* mem.c */

@@ -168,7 +168,9 @@ static CUresult func_new(CUmodule m, const char *name, CUfunction *out)
     }
     f->mod = m;
     f->max_dyn_shmem = 48 * 1024;
-    f->params_known = m->ptx && vcu__ptx_params(m->ptx, name, &f->params) == 0;
+    /* The host's answer where it has one; else the image's PTX signature. */
+    f->params_known = vcu__params_from_host(m->ctx->ch, f->handle, &f->params) == 0 ||
+                      (m->ptx && vcu__ptx_params(m->ptx, name, &f->params) == 0);
     f->next = m->funcs;
     m->funcs = f;
     vcu__obj_add(&f->obj, VCU_FUNC);

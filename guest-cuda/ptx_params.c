@@ -139,10 +139,3 @@ int vcu__ptx_params(const char *ptx, const char *name, struct vcu_params *out)
     }
     return 0;
 }
-
-void vcu__params_free(struct vcu_params *p)
-{
-    free(p->off);
-    free(p->size);
-    memset(p, 0, sizeof(*p));
-}
