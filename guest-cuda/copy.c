@@ -181,3 +181,19 @@ static CUresult fill(CUcontext c, CUdeviceptr d, uint32_t value, size_t esize, s
 MEMSET_FNS(8, unsigned char)
 MEMSET_FNS(16, unsigned short)
 MEMSET_FNS(32, unsigned int)
+
+/* Per-thread default stream variants (VCU_ALIAS). */
+VCU_ALIAS(cuMemcpyHtoD_v2_ptds, cuMemcpyHtoD_v2);
+VCU_ALIAS(cuMemcpyDtoH_v2_ptds, cuMemcpyDtoH_v2);
+VCU_ALIAS(cuMemcpyDtoD_v2_ptds, cuMemcpyDtoD_v2);
+VCU_ALIAS(cuMemcpyHtoDAsync_v2_ptsz, cuMemcpyHtoDAsync_v2);
+VCU_ALIAS(cuMemcpyDtoHAsync_v2_ptsz, cuMemcpyDtoHAsync_v2);
+VCU_ALIAS(cuMemcpyDtoDAsync_v2_ptsz, cuMemcpyDtoDAsync_v2);
+VCU_ALIAS(cuMemcpy_ptds, cuMemcpy);
+VCU_ALIAS(cuMemcpyAsync_ptsz, cuMemcpyAsync);
+VCU_ALIAS(cuMemsetD8_v2_ptds, cuMemsetD8_v2);
+VCU_ALIAS(cuMemsetD16_v2_ptds, cuMemsetD16_v2);
+VCU_ALIAS(cuMemsetD32_v2_ptds, cuMemsetD32_v2);
+VCU_ALIAS(cuMemsetD8Async_ptsz, cuMemsetD8Async);
+VCU_ALIAS(cuMemsetD16Async_ptsz, cuMemsetD16Async);
+VCU_ALIAS(cuMemsetD32Async_ptsz, cuMemsetD32Async);

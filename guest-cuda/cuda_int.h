@@ -8,6 +8,12 @@
 #include "vgpu.h"
 
 #define VCU_API __attribute__((visibility("default")))
+/*
+ * fn exported once more as name: the per-thread default stream variants
+ * (_ptds, _ptsz) that programs built with --default-stream per-thread
+ * import. Our streams of a context are one ordered queue either way.
+ */
+#define VCU_ALIAS(name, fn) VCU_API __typeof__(fn) name __attribute__((alias(#fn)))
 
 /* Kinds of handle; every handle starts with a struct vcu_obj and is registered while alive. */
 enum vcu_kind { VCU_CTX = 1, VCU_MOD, VCU_FUNC, VCU_LIB, VCU_KERN, VCU_STREAM, VCU_EVENT };

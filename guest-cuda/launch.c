@@ -181,3 +181,7 @@ VCU_API CUresult cuKernelSetAttribute(CUfunction_attribute a, int v, CUkernel k,
         return CUDA_ERROR_INVALID_DEVICE;
     return cuFuncSetAttribute((CUfunction)k, a, v);
 }
+
+/* Per-thread default stream variants (VCU_ALIAS). */
+VCU_ALIAS(cuLaunchKernel_ptsz, cuLaunchKernel);
+VCU_ALIAS(cuLaunchKernelEx_ptsz, cuLaunchKernelEx);

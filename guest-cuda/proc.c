@@ -29,3 +29,6 @@ VCU_API CUresult cuGetExportTable(const void **table, const CUuuid *id)
         *table = NULL;
     return CUDA_ERROR_NOT_SUPPORTED;
 }
+
+/* Per-thread default stream variants (VCU_ALIAS). */
+VCU_ALIAS(cuGetProcAddress_v2_ptsz, cuGetProcAddress_v2);

@@ -207,3 +207,12 @@ VCU_API CUresult cuEventDestroy(CUevent e)
 {
     return cuEventDestroy_v2(e);
 }
+
+/* Per-thread default stream variants (VCU_ALIAS). */
+VCU_ALIAS(cuStreamGetPriority_ptsz, cuStreamGetPriority);
+VCU_ALIAS(cuStreamGetFlags_ptsz, cuStreamGetFlags);
+VCU_ALIAS(cuStreamWaitEvent_ptsz, cuStreamWaitEvent);
+VCU_ALIAS(cuStreamQuery_ptsz, cuStreamQuery);
+VCU_ALIAS(cuStreamSynchronize_ptsz, cuStreamSynchronize);
+VCU_ALIAS(cuEventRecord_ptsz, cuEventRecord);
+VCU_ALIAS(cuEventRecordWithFlags_ptsz, cuEventRecordWithFlags);

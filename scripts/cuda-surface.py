@@ -2,8 +2,8 @@
 """cuda-surface.py [--check] SRCDIR: docs/cuda.md's table of the exported driver API, from the code.
 
 The rows come from guest-cuda/cu_exports.def (what cuGetProcAddress and
-the loader find), the notes from the comment just above each function's
-definition in guest-cuda/*.c. Without --check the table in docs/cuda.md
+the loader find) and the VCU_ALIAS lines, the notes from the comment just
+above each function's definition in guest-cuda/*.c. Without --check the table in docs/cuda.md
 is rewritten; with it, the script exits 1 if the table is stale.
 """
 import glob
@@ -35,15 +35,26 @@ def notes(src):
     return out
 
 
+def aliases(src):
+    """symbol -> the names it is also exported as (VCU_ALIAS)."""
+    out = {}
+    for path in sorted(glob.glob(os.path.join(src, "guest-cuda/*.c"))):
+        for m in re.finditer(r"^VCU_ALIAS\((\w+), (\w+)\);", open(path).read(), re.M):
+            out.setdefault(m.group(2), []).append(m.group(1))
+    return out
+
+
 def version(v):
     return f"{v // 1000}.{v % 1000 // 10}"
 
 
 def table(src):
-    n = notes(src)
-    lines = ["| function | symbols (from CUDA version) | notes |", "|---|---|---|"]
+    n, al = notes(src), aliases(src)
+    lines = ["| function | symbols (from CUDA version; + per-thread stream variant) | notes |",
+             "|---|---|---|"]
     for name, syms in exports(src).items():
-        cells = ", ".join(f"`{s}` ({version(v)})" for v, s in syms)
+        cells = ", ".join(f"`{s}` ({version(v)})" + "".join(f" + `{a}`" for a in al.get(s, []))
+                          for v, s in syms)
         note = " ".join(dict.fromkeys(n[s] for _, s in syms if s in n))
         lines.append(f"| `{name}` | {cells} | {note.replace('|', '/')} |")
     return "\n".join(lines)

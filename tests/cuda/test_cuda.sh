@@ -40,15 +40,20 @@ run() { # NAME PROGRAM ARGS...: one program, its output kept for the log
     shift
     if timeout 120 "$RUN" "$@" >"$T/$name.out" 2>&1; then ok "$name"; else bad "$name: $(cat "$T/$name.out")"; fi
 }
-run vector_add "$C/cu_vector_add" "$C/kernels.fatbin"
-run matmul "$C/cu_matmul" "$C/kernels.fatbin"
-run errors "$C/cu_errors" "$C/kernels.fatbin" "$C/noptx.fatbin"
-run threads "$C/cu_threads" "$C/kernels.fatbin"
+for v in "" _ptds; do # _ptds: built with the per-thread default stream
+    run vector_add$v "$C/cu_vector_add$v" "$C/kernels.fatbin"
+    run matmul$v "$C/cu_matmul$v" "$C/kernels.fatbin"
+    run errors$v "$C/cu_errors$v" "$C/kernels.fatbin" "$C/noptx.fatbin"
+    run threads$v "$C/cu_threads$v" "$C/kernels.fatbin"
+done
 # The loader took our library, not a driver's: vgpu-run's path comes first.
 check "vgpu-run loads guest-cuda's libcuda" \
     "$RUN sh -c 'echo \$LD_LIBRARY_PATH' | grep -q '^$B/guest-cuda'"
-if python3 "$VGPU_SRCDIR/tests/cuda/import_check.py" "$B/guest-cuda/libcuda.so.1" \
-    "$C/cu_vector_add" "$C/cu_matmul" "$C/cu_errors" "$C/cu_threads" >"$T/imports" 2>&1; then
+progs=""
+for p in cu_vector_add cu_matmul cu_errors cu_threads; do progs="$progs $C/$p $C/${p}_ptds"; done
+# shellcheck disable=SC2086
+if python3 "$VGPU_SRCDIR/tests/cuda/import_check.py" "$B/guest-cuda/libcuda.so.1" $progs \
+    >"$T/imports" 2>&1; then
     ok "imports: $(tr '\n' ' ' <"$T/imports")"
 else
     bad "imports: $(cat "$T/imports")"
