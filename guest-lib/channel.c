@@ -4,7 +4,8 @@
 #include <unistd.h>
 #include "channel_int.h"
 
-#define GUEST_FEATURES (VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS) /* what we ask HELLO for */
+/* What we ask HELLO for. */
+#define GUEST_FEATURES (VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS)
 #include "vgpu_local.h"
 
 #define DEFAULT_RING_ORDER 2u

@@ -74,6 +74,12 @@ void vgpu_host_free(vgpu_channel *ch, void *p);
 int vgpu_copy_htod_async(vgpu_channel *ch, uint64_t dptr, const void *host_buf, uint64_t len);
 int vgpu_copy_dtoh_async(vgpu_channel *ch, void *host_buf, uint64_t dptr, uint64_t len);
 
+/*
+ * Load a module image (PTX with its NUL, cubin or fatbin). One larger than
+ * half of staging goes in chunks where the host agreed
+ * VGPU_FEAT_MODULE_CHUNKS (up to VGPU_MODULE_MAX), else fails with
+ * -VGPU_S_NO_MEMORY when it does not fit staging.
+ */
 int vgpu_module_load(vgpu_channel *ch, const void *image, size_t len, uint64_t *module);
 int vgpu_module_unload(vgpu_channel *ch, uint64_t module);
 int vgpu_func_get(vgpu_channel *ch, uint64_t module, const char *name, uint64_t *func);

@@ -1,5 +1,6 @@
-/* api_client.c: the libvgpu calls the examples do not use: memset, dtod, flush, module unload. */
+/* api_client.c: the libvgpu calls the examples do not use: memset, dtod, flush, module unload, chunks. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "kernels_ptx.h"
 #include "vgpu.h"
@@ -11,6 +12,27 @@ static int fail(const char *what, int r)
 {
     fprintf(stderr, "api_client: %s: %s (%s)\n", what, vgpu_strerror(r), vgpu_status_name(r));
     return 1;
+}
+
+/* An image larger than the data area (the kernels' PTX and a long comment) loads in chunks. */
+static int big_module(vgpu_channel *ch)
+{
+    size_t len = 5u << 20, n = strnlen((const char *)vgpu_kernels_ptx, vgpu_kernels_ptx_len);
+    char *image = malloc(len);
+    uint64_t module, func;
+    int r;
+
+    if (!image)
+        return -VGPU_S_NO_MEMORY;
+    memcpy(image, vgpu_kernels_ptx, n);
+    memcpy(image + n, "\n//", 3);
+    memset(image + n + 3, 'x', len - n - 4);
+    image[len - 1] = '\0';
+    r = vgpu_module_load(ch, image, len, &module);
+    free(image);
+    if (r == 0 && (r = vgpu_func_get(ch, module, "saxpy", &func)) == 0)
+        r = vgpu_module_unload(ch, module);
+    return r;
 }
 
 int main(int argc, char **argv)
@@ -62,6 +84,8 @@ int main(int argc, char **argv)
         return fail("parameter layout from the CPU executor (expected UNSUPPORTED)", r);
     if ((r = vgpu_module_unload(ch, module)))
         return fail("module unload", r);
+    if ((r = big_module(ch)))
+        return fail("a 5 MiB module in chunks", r);
     r = vgpu_func_get(ch, module, "saxpy", &func);
     if (r != -VGPU_S_BAD_HANDLE)
         return fail("lookup in an unloaded module (expected BAD_HANDLE)", r);

@@ -26,6 +26,7 @@
 #define DEV_SIZE  (1u << 20)
 #define LOG_MAX   4096
 #define FUNC_VADD 0x77
+#define NEW_FEATURES (VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS) /* what old_host lacks */
 
 /* The fake vgpud: one client, jobs answered only once closed, as the real host does. */
 struct fake {
@@ -116,7 +117,7 @@ static uint32_t fake_exec(struct fake *f, const struct vgpu_req *q, struct vgpu_
     switch (q->op) {
     case VGPU_OP_HELLO:
         if (vgpu_proto_negotiate(&q->u.hello,
-                                 VGPU_FEAT_EVENT_IDX | (f->old_host ? 0 : VGPU_FEAT_FUNC_PARAMS),
+                                 VGPU_FEAT_EVENT_IDX | (f->old_host ? 0 : NEW_FEATURES),
                                  &ver, &rsp->u.hello.features))
             return VGPU_S_VERSION;
         rsp->u.hello.version = ver;
@@ -161,6 +162,9 @@ static uint32_t fake_exec(struct fake *f, const struct vgpu_req *q, struct vgpu_
         return VGPU_S_OK;
     case VGPU_OP_FUNC_PARAMS:
         return fake_func_params(f, &q->u.func_params, rsp);
+    case VGPU_OP_MODULE_CHUNK:
+        rsp->u.handle = q->u.chunk.flags & VGPU_CHUNKF_LAST ? 0x5000 : 0;
+        return VGPU_S_OK;
     case VGPU_OP_LAUNCH:
         return fake_launch(f, &q->u.launch);
     default:
@@ -441,7 +445,8 @@ static void test_hello_fields(void **state)
     assert_int_equal(h.flags, VGPU_REQF_END_JOB);
     assert_int_equal(h.u.hello.version_min, 1);
     assert_int_equal(h.u.hello.version_max, 1);
-    assert_int_equal(h.u.hello.features, VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS);
+    assert_int_equal(h.u.hello.features,
+                     VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS);
     f->joined = true;
     fake_free(f);
 }
@@ -722,19 +727,54 @@ static void test_func_params(void **state)
     fake_free(f);
 }
 
-/* A host without VGPU_FEAT_FUNC_PARAMS is never sent the op (it would close the channel). */
+/* An image beyond half of staging goes in ordered chunks; only the last answers the module. */
+static void test_module_chunks(void **state)
+{
+    struct fake *f = fake_new();
+    vgpu_channel *ch = open_on(f, 2, 16, -1); /* 64 KiB: 32 KiB staging, 16 KiB chunks */
+    size_t len = 40 * 1024 + 3, i, n = 0, at = 0;
+    char *image = malloc(len);
+    uint64_t mod = 0;
+
+    memset(image, 'p', len);
+    assert_int_equal(vgpu_module_load(ch, image, len, &mod), 0);
+    assert_int_equal(mod, 0x5000);
+    for (i = 0; i < f->nlog; i++) {
+        const struct vgpu_req_module_chunk *k = &f->log[i].u.chunk;
+        if (f->log[i].op != VGPU_OP_MODULE_CHUNK)
+            continue;
+        assert_int_equal(k->total, len);
+        assert_int_equal(k->offset, at);
+        at += k->len;
+        n++;
+        assert_int_equal(!!(k->flags & VGPU_CHUNKF_LAST), at == len);
+    }
+    assert_int_equal(n, 3);
+    assert_int_equal(at, len);
+    assert_int_equal(count_op(f, VGPU_OP_MODULE_LOAD), 0);
+    vgpu_close(ch);
+    fake_free(f);
+    free(image);
+}
+
+/* A host without the new features is never sent their ops (it would close the channel). */
 static void test_func_params_old_host(void **state)
 {
     struct fake *f = fake_new();
     vgpu_channel *ch;
     struct vgpu_param_info p[8];
     uint32_t n = 0, before;
+    static char big[40 * 1024];
+    uint64_t mod;
 
     f->old_host = true;
     ch = open_on(f, 2, 16, -1);
     before = f->nlog;
     assert_int_equal(vgpu_func_params(ch, FUNC_VADD, p, 8, &n), -VGPU_S_UNSUPPORTED);
     assert_int_equal(f->nlog, before);
+    /* Nor MODULE_CHUNK: an image beyond staging fails here as before. */
+    assert_int_equal(vgpu_module_load(ch, big, sizeof(big), &mod), -VGPU_S_NO_MEMORY);
+    assert_int_equal(count_op(f, VGPU_OP_MODULE_CHUNK), 0);
     assert_int_equal(vgpu_nop(ch), 0);
     vgpu_close(ch);
     fake_free(f);
@@ -783,6 +823,7 @@ int main(void)
         cmocka_unit_test(test_func_names),
         cmocka_unit_test(test_func_params),
         cmocka_unit_test(test_func_params_old_host),
+        cmocka_unit_test(test_module_chunks),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
