@@ -97,6 +97,32 @@ static void saxpy_library(const void *image)
     CHECK(cuLibraryUnload(lib));
 }
 
+/* PTX text padded with a comment to 5 MiB: more than the data area, so it goes in chunks. */
+static void big_ptx(const char *path, CUdeviceptr da, CUdeviceptr db, CUdeviceptr dc)
+{
+    size_t len = 5u << 20, n;
+    char *text = read_image(path), *image = malloc(len);
+    CUmodule mod;
+    CUfunction f;
+    unsigned int count = N;
+    void *args[] = {&da, &db, &dc, &count};
+
+    n = strlen(text);
+    memcpy(image, text, n);
+    memcpy(image + n, "\n//", 3);
+    memset(image + n + 3, 'x', len - n - 4);
+    image[len - 1] = '\0';
+    CHECK(cuModuleLoadData(&mod, image));
+    CHECK(cuModuleGetFunction(&f, mod, "vector_add"));
+    CHECK(cuMemsetD8(dc, 0, sizeof(c)));
+    CHECK(cuLaunchKernel(f, N / 256, 1, 1, 256, 1, 1, 0, NULL, args, NULL));
+    CHECK(cuMemcpyDtoH(c, dc, sizeof(c)));
+    EXPECT_TRUE(sum_ok());
+    CHECK(cuModuleUnload(mod));
+    free(image);
+    free(text);
+}
+
 int main(int argc, char **argv)
 {
     CUdevice dev;
@@ -106,8 +132,8 @@ int main(int argc, char **argv)
     CUdeviceptr da, db, dc, dd;
     void *image;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: cu_vector_add KERNELS.fatbin\n");
+    if (argc != 3) {
+        fprintf(stderr, "usage: cu_vector_add KERNELS.fatbin KERNELS.ptx\n");
         return 2;
     }
     image = read_image(argv[1]);
@@ -131,6 +157,7 @@ int main(int argc, char **argv)
     CHECK(cuMemcpyDtoD(db, dd, sizeof(b)));
     launches(f, da, db, dc);
     CHECK(cuModuleUnload(mod));
+    big_ptx(argv[2], da, db, dc);
     saxpy_library(image);
     CHECK(cuMemFree(da));
     CHECK(cuMemFree(db));

@@ -41,7 +41,7 @@ run() { # NAME PROGRAM ARGS...: one program, its output kept for the log
     if timeout 120 "$RUN" "$@" >"$T/$name.out" 2>&1; then ok "$name"; else bad "$name: $(cat "$T/$name.out")"; fi
 }
 for v in "" _ptds; do # _ptds: built with the per-thread default stream
-    run vector_add$v "$C/cu_vector_add$v" "$C/kernels.fatbin"
+    run vector_add$v "$C/cu_vector_add$v" "$C/kernels.fatbin" "$C/kernels.ptx"
     run matmul$v "$C/cu_matmul$v" "$C/kernels.fatbin"
     run errors$v "$C/cu_errors$v" "$C/kernels.fatbin" "$C/noptx.fatbin"
     run threads$v "$C/cu_threads$v" "$C/kernels.fatbin"
