@@ -36,7 +36,7 @@ static int expect_rc(CUresult got, CUresult want, const char *what, const char *
     } while (0)
 
 /* Read a whole file (a fatbin) into memory; exits on failure. */
-static void *read_image(const char *path)
+static inline void *read_image(const char *path)
 {
     FILE *f = fopen(path, "rb");
     long n;
@@ -55,7 +55,7 @@ static void *read_image(const char *path)
     return buf;
 }
 
-static int finish(const char *name)
+static inline int finish(const char *name)
 {
     printf("%s: %s\n", name, failures ? "FAIL" : "ok");
     return failures ? 1 : 0;
