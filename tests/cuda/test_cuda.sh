@@ -1,11 +1,25 @@
 #!/bin/sh
-# test_cuda.sh [cpu|cuda]: driver-API programs, unchanged, on libcuda.so.1 through vgpu-run and a
-# vgpud of our own running that executor (default cpu, the CPU reference executor).
+# test_cuda.sh [cpu|cuda|plain]: driver-API programs, unchanged, on libcuda.so.1 through vgpu-run
+# and a vgpud of our own running that executor (default cpu, the CPU reference executor).
+# plain: cu_plain only, built without the toolkit, on examples/kernels.ptx (runs everywhere).
 EXECUTOR=${1:-cpu}
 # vgpud must load NVIDIA's libcuda.so.1 for the CUDA executor, never ours from meson's path.
 unset LD_LIBRARY_PATH
 . "$(dirname "$0")/../local/lib.sh"
 C=$B/tests/cuda
+if [ "$EXECUTOR" = plain ]; then
+    vm "$(uuid 1)" --name cuda --pool B --priority low
+    start_vgpud
+    export VGPU_INSTANCE=cuda
+    if timeout 60 "$B/guest-cuda/vgpu-run" "$C/cu_plain" "$VGPU_SRCDIR/examples/kernels.ptx" \
+        >"$T/plain.out" 2>&1; then
+        ok "cu_plain: $(cat "$T/plain.out")"
+    else
+        bad "cu_plain: $(cat "$T/plain.out")"
+    fi
+    finish
+    exit
+fi
 if [ ! -x "$C/cu_errors" ]; then
     echo "SKIP: no CUDA toolkit (nvcc, cuda.h and the libcuda stub) found at build time"
     exit 77
