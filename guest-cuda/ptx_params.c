@@ -99,6 +99,14 @@ static int one_param(const char **pp, uint32_t *size, uint32_t *align)
     return 0;
 }
 
+/* The next token at p is the ")" that ends the list (p does not move). */
+static bool closes(const char *p)
+{
+    const char *tok;
+
+    return token(&p, &tok) == 1 && *tok == ')';
+}
+
 static int push(struct vcu_params *out, uint32_t off, uint32_t size)
 {
     if (out->count == PARAMS_MAX)
@@ -121,7 +129,8 @@ int vcu__ptx_params(const char *ptx, const char *name, struct vcu_params *out)
     out->size = calloc(PARAMS_MAX, sizeof(uint32_t));
     if (!out->off || !out->size)
         r = -ENOMEM;
-    while (r == 0 && token(&(const char *){p}, &tok) == 6) {
+    r = r < 0 || !closes(p) ? r : 1; /* "()": no parameters */
+    while (r == 0) {
         r = one_param(&p, &size, &align);
         if (r == 0) {
             off = (off + align - 1) & ~(align - 1);
@@ -130,9 +139,13 @@ int vcu__ptx_params(const char *ptx, const char *name, struct vcu_params *out)
             maxalign = align > maxalign ? align : maxalign;
         }
         if (r == 0 && token(&p, &tok) == 1 && *tok == ')')
-            break;
+            r = 1; /* the signature is complete */
+        else if (r == 0 && *tok != ',')
+            r = -EINVAL;
     }
     out->total = (off + maxalign - 1) & ~(maxalign - 1);
+    if (r == 0)
+        r = -EINVAL; /* the text ended inside the signature */
     if (r < 0 || out->total > VGPU_PARAMS_MAX) {
         vcu__params_free(out);
         return r < 0 ? r : -E2BIG;

@@ -57,7 +57,9 @@ static void test_malformed(void **state)
     assert_true(vcu__ptx_params(".entry k(.param .u32 a[0])", "k", &p) < 0);
     assert_true(vcu__ptx_params(".entry k(.param .b8 a[5000])", "k", &p) < 0); /* > 4096 bytes */
     assert_true(vcu__ptx_params(".entry k(.param", "k", &p) < 0);
-    assert_true(vcu__ptx_params(".entry k(", "k", &p) <= 0); /* truncated: no crash */
+    assert_true(vcu__ptx_params(".entry k(", "k", &p) < 0); /* truncated */
+    assert_true(vcu__ptx_params(".entry k(.param .u32 a", "k", &p) < 0);
+    assert_true(vcu__ptx_params(".entry k(.param .u32 a .param .u32 b)", "k", &p) < 0);
 }
 
 static void test_image_span(void **state)
