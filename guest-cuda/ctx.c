@@ -17,6 +17,7 @@ static void ctx_free(CUcontext c)
     if (!c)
         return;
     vcu__obj_del(&c->obj);
+    vcu__obj_free_owned(c); /* its streams and events, as the driver destroys them */
     while (c->mods) {
         CUmodule m = c->mods;
         c->mods = m->next;

@@ -19,7 +19,8 @@
 enum vcu_kind { VCU_CTX = 1, VCU_MOD, VCU_FUNC, VCU_LIB, VCU_KERN, VCU_STREAM, VCU_EVENT };
 
 struct vcu_obj {
-    uint32_t kind; /* enum vcu_kind */
+    uint32_t kind;          /* enum vcu_kind */
+    struct CUctx_st *owner; /* streams and events: freed with this context; else NULL */
     struct vcu_obj *next;
 };
 
@@ -117,6 +118,8 @@ struct CUevent_st {
 void vcu__obj_add(struct vcu_obj *o, enum vcu_kind kind);
 void vcu__obj_del(struct vcu_obj *o);
 bool vcu__obj_ok(const void *h, enum vcu_kind kind);
+/* Unregister and free every object owned by c (each a malloc'ed block starting with its obj). */
+void vcu__obj_free_owned(struct CUctx_st *c);
 
 /* init.c */
 bool vcu__initialized(void);

@@ -1,4 +1,5 @@
 /* handle.c: the registry of live handles, so a stale or forged one is refused, not followed. */
+#include <stdlib.h>
 #include <time.h>
 #include "cuda_int.h"
 
@@ -26,6 +27,27 @@ void vcu__obj_del(struct vcu_obj *o)
         }
     pthread_mutex_unlock(&reg_lock);
     o->kind = 0;
+}
+
+void vcu__obj_free_owned(struct CUctx_st *c)
+{
+    struct vcu_obj **pp = &live, *o, *gone = NULL;
+
+    pthread_mutex_lock(&reg_lock);
+    while ((o = *pp) != NULL) {
+        if (o->owner == c) {
+            *pp = o->next;
+            o->next = gone;
+            gone = o;
+        } else {
+            pp = &o->next;
+        }
+    }
+    pthread_mutex_unlock(&reg_lock);
+    while ((o = gone) != NULL) {
+        gone = o->next;
+        free(o);
+    }
 }
 
 bool vcu__obj_ok(const void *h, enum vcu_kind kind)

@@ -34,6 +34,7 @@ VCU_API CUresult cuStreamCreateWithPriority(CUstream *ps, unsigned int flags, in
         s->priority = priority > 0                   ? 0
                       : priority < PRIORITY_GREATEST ? PRIORITY_GREATEST
                                                      : priority;
+        s->obj.owner = c;
         vcu__obj_add(&s->obj, VCU_STREAM);
         *ps = s;
     }
@@ -131,6 +132,7 @@ VCU_API CUresult cuEventCreate(CUevent *pe, unsigned int flags)
         return CUDA_ERROR_OUT_OF_MEMORY;
     e->ctx = c;
     e->flags = flags;
+    e->obj.owner = c;
     vcu__obj_add(&e->obj, VCU_EVENT);
     *pe = e;
     return CUDA_SUCCESS;

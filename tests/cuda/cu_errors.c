@@ -57,6 +57,8 @@ static void names_and_procs(void)
 static void context_stack(void)
 {
     CUcontext a, b, cur = NULL;
+    CUstream s;
+    CUevent e;
     size_t lim = 0;
     CUfunc_cache cache;
 
@@ -76,10 +78,14 @@ static void context_stack(void)
     CHECK(cuCtxSetCacheConfig(CU_FUNC_CACHE_PREFER_SHARED));
     CHECK(cuCtxGetCacheConfig(&cache));
     EXPECT_TRUE(cache == CU_FUNC_CACHE_PREFER_SHARED);
-    CHECK(cuCtxDestroy(b));
+    CHECK(cuStreamCreate(&s, 0));
+    CHECK(cuEventCreate(&e, 0));
+    CHECK(cuCtxDestroy(b)); /* its stream and event go with it */
     CHECK(cuCtxGetCurrent(&cur));
     EXPECT_TRUE(cur == a);
     EXPECT(cuCtxDestroy(b), CUDA_ERROR_INVALID_CONTEXT);
+    EXPECT(cuStreamDestroy(s), CUDA_ERROR_INVALID_HANDLE);
+    EXPECT(cuEventDestroy(e), CUDA_ERROR_INVALID_HANDLE);
     CHECK(cuCtxDestroy(a));
 }
 
