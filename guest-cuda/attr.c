@@ -75,6 +75,10 @@ static int fixed(CUdevice_attribute a)
     }
 }
 
+/*
+ * Multiprocessors and compute capability from the host's device info; the protocol's launch
+ * limits; fixed values of a recent GPU for the rest, 0 for what vgpu does not offer (attr.c).
+ */
 VCU_API CUresult cuDeviceGetAttribute(int *value, CUdevice_attribute attrib, CUdevice dev)
 {
     int v;

@@ -51,6 +51,10 @@ static CUresult finish(CUcontext c, CUresult r)
     return r;
 }
 
+/*
+ * Returns once the data is on the device, with the copy's error; src may be reused at once. Out
+ * of an allocation: CUDA_ERROR_INVALID_VALUE before anything is sent.
+ */
 VCU_API CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src, size_t n)
 {
     CUcontext c;
@@ -59,6 +63,7 @@ VCU_API CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src, size_t n)
     return r != CUDA_SUCCESS ? r : finish(c, htod(c, dst, src, n, false));
 }
 
+/* Waits for earlier work and the copy. */
 VCU_API CUresult cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t n)
 {
     CUcontext c;
@@ -82,6 +87,10 @@ static CUresult queued(CUcontext c, CUresult r)
     return r;
 }
 
+/*
+ * Zero copy from page-locked memory in the data area; pageable memory is copied out before the
+ * call returns.
+ */
 VCU_API CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n, CUstream s)
 {
     CUcontext c;
@@ -90,6 +99,10 @@ VCU_API CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n
     return r != CUDA_SUCCESS ? r : queued(c, htod(c, dst, src, n, true));
 }
 
+/*
+ * Zero copy into page-locked memory in the data area (read it after synchronizing); to pageable
+ * memory the copy is synchronous.
+ */
 VCU_API CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t n, CUstream s)
 {
     CUcontext c;
@@ -121,6 +134,7 @@ static CUresult any(CUcontext c, CUdeviceptr dst, CUdeviceptr src, size_t n, boo
     return CUDA_SUCCESS;
 }
 
+/* Unified addressing: the direction follows from which pointers are the context's allocations. */
 VCU_API CUresult cuMemcpy(CUdeviceptr dst, CUdeviceptr src, size_t n)
 {
     CUcontext c;

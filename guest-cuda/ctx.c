@@ -110,6 +110,7 @@ static CUresult push(CUcontext c)
     return CUDA_SUCCESS;
 }
 
+/* Each context is a libvgpu channel of its own, pushed on this thread's stack. */
 VCU_API CUresult cuCtxCreate_v2(CUcontext *pctx, unsigned int flags, CUdevice dev)
 {
     CUresult r;
@@ -145,6 +146,10 @@ VCU_API CUresult cuCtxCreate_v4(CUcontext *pctx, CUctxCreateParams *params, unsi
     return cuCtxCreate_v2(pctx, flags, dev);
 }
 
+/*
+ * Waits for the context's work, frees its modules, streams, events and memory (the host frees
+ * the VM's side with the channel). Primary contexts: CUDA_ERROR_INVALID_CONTEXT.
+ */
 VCU_API CUresult cuCtxDestroy_v2(CUcontext ctx)
 {
     if (!vcu__obj_ok(ctx, VCU_CTX) || ctx->primary)
@@ -214,6 +219,7 @@ VCU_API CUresult cuCtxSetCurrent(CUcontext ctx)
     return CUDA_SUCCESS;
 }
 
+/* The primary context is created by the first retain and destroyed by the last release. */
 VCU_API CUresult cuDevicePrimaryCtxRetain(CUcontext *pctx, CUdevice dev)
 {
     CUresult r = CUDA_SUCCESS;

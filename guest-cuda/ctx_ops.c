@@ -1,6 +1,7 @@
 /* ctx_ops.c: what one asks of the current context: synchronize, device, limits, cache config. */
 #include "cuda_int.h"
 
+/* Waits for all the context's work; returns its first error (a sticky one latches). */
 VCU_API CUresult cuCtxSynchronize(void)
 {
     CUcontext c;
@@ -60,6 +61,10 @@ static bool limit_known(CUlimit limit)
            limit == CU_LIMIT_MALLOC_HEAP_SIZE;
 }
 
+/*
+ * Stack, printf FIFO and malloc heap are recorded and read back, not enforced; others:
+ * CUDA_ERROR_UNSUPPORTED_LIMIT.
+ */
 VCU_API CUresult cuCtxSetLimit(CUlimit limit, size_t value)
 {
     CUcontext c;

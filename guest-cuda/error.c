@@ -115,6 +115,7 @@ static int result_index(CUresult r)
     return -1;
 }
 
+/* Every CUresult of cuda.h 13.0; others: CUDA_ERROR_INVALID_VALUE and NULL. */
 VCU_API CUresult cuGetErrorName(CUresult error, const char **str)
 {
     int i = result_index(error);

@@ -32,6 +32,11 @@ static void init_run(void)
         fprintf(stderr, "libcuda (vgpu): cuInit: %s\n", vgpu_strerror(r));
 }
 
+/*
+ * Opens a libvgpu channel once (transport and identity from the environment), reads the device
+ * info, closes it. CUDA_ERROR_NO_DEVICE when vgpud cannot be reached, CUDA_ERROR_NOT_PERMITTED
+ * when it refuses this VM.
+ */
 VCU_API CUresult cuInit(unsigned int flags)
 {
     if (flags != 0)
@@ -50,6 +55,7 @@ const struct vgpu_device_info *vcu__device(void)
     return &dev_info;
 }
 
+/* CUDA 13.0: the cuda.h this library implements. */
 VCU_API CUresult cuDriverGetVersion(int *version)
 {
     if (!version)
@@ -58,6 +64,7 @@ VCU_API CUresult cuDriverGetVersion(int *version)
     return CUDA_SUCCESS;
 }
 
+/* One device once cuInit succeeded: the one vgpud gives this VM. */
 VCU_API CUresult cuDeviceGetCount(int *count)
 {
     if (!count)
@@ -88,6 +95,7 @@ static CUresult dev_check(CUdevice dev)
     return dev == 0 ? CUDA_SUCCESS : CUDA_ERROR_INVALID_DEVICE;
 }
 
+/* The host's device name (the CPU reference executor says so in its name). */
 VCU_API CUresult cuDeviceGetName(char *name, int len, CUdevice dev)
 {
     CUresult r = dev_check(dev);
@@ -121,6 +129,7 @@ VCU_API CUresult cuDeviceGetUuid(CUuuid *uuid, CUdevice dev)
     return cuDeviceGetUuid_v2(uuid, dev);
 }
 
+/* The VM's memory quota where it has one, else the device's memory. */
 VCU_API CUresult cuDeviceTotalMem_v2(size_t *bytes, CUdevice dev)
 {
     CUresult r = dev_check(dev);

@@ -70,6 +70,11 @@ static CUresult launch(CUfunction f, const struct shape *sh, CUstream s, void **
     return r;
 }
 
+/*
+ * kernelParams packed by the function's layout (CUDA_ERROR_NOT_SUPPORTED without one), or
+ * extra's buffer as is. The launch is submitted at once; its errors come with the next
+ * synchronizing call. A CUkernel is accepted as a CUfunction.
+ */
 VCU_API CUresult cuLaunchKernel(CUfunction f, unsigned int gx, unsigned int gy, unsigned int gz,
                                 unsigned int bx, unsigned int by, unsigned int bz,
                                 unsigned int shmem, CUstream s, void **kp, void **extra)
@@ -94,6 +99,7 @@ VCU_API CUresult cuLaunchKernelEx(const CUlaunchConfig *cfg, CUfunction f, void 
     return launch(vcu__func_of(f), &sh, cfg->hStream, kp, extra);
 }
 
+/* From the function's layout (host or PTX); none: CUDA_ERROR_NOT_SUPPORTED. */
 VCU_API CUresult cuFuncGetParamInfo(CUfunction h, size_t index, size_t *offset, size_t *size)
 {
     CUfunction f = vcu__func_of(h);
@@ -111,6 +117,10 @@ VCU_API CUresult cuFuncGetParamInfo(CUfunction h, size_t index, size_t *offset, 
     return CUDA_SUCCESS;
 }
 
+/*
+ * Thread and dynamic shared memory limits, PTX and binary version (the compute capability);
+ * sizes and registers the host does not report read 0.
+ */
 VCU_API CUresult cuFuncGetAttribute(int *v, CUfunction_attribute a, CUfunction h)
 {
     CUfunction f = vcu__func_of(h);

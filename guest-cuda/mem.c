@@ -13,6 +13,7 @@ bool vcu__dev_range(CUcontext c, CUdeviceptr p, size_t len)
     return false;
 }
 
+/* Device memory of the VM on the host, within its quota (CUDA_ERROR_OUT_OF_MEMORY beyond). */
 VCU_API CUresult cuMemAlloc_v2(CUdeviceptr *dptr, size_t bytes)
 {
     struct vcu_alloc *a;
@@ -38,6 +39,7 @@ VCU_API CUresult cuMemAlloc_v2(CUdeviceptr *dptr, size_t bytes)
     return r;
 }
 
+/* Only the base pointer of an allocation of the current context; else CUDA_ERROR_INVALID_VALUE. */
 VCU_API CUresult cuMemFree_v2(CUdeviceptr dptr)
 {
     struct vcu_alloc **pp, *a;
@@ -60,6 +62,7 @@ VCU_API CUresult cuMemFree_v2(CUdeviceptr dptr)
     return r;
 }
 
+/* Free and total as the host sees this VM: its quota (else the device) less its allocations. */
 VCU_API CUresult cuMemGetInfo_v2(size_t *free_bytes, size_t *total)
 {
     struct vgpu_device_info info;

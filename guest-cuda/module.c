@@ -66,6 +66,11 @@ CUresult vcu__module_load(CUcontext c, const void *image, CUmodule *out)
     return CUDA_SUCCESS;
 }
 
+/*
+ * PTX text, cubin, fatbin or the runtime's fatbin wrapper; the length follows from the format.
+ * Images beyond half of staging go in chunks (up to 64 MiB). No PTX on the CPU executor:
+ * CUDA_ERROR_NO_BINARY_FOR_GPU.
+ */
 VCU_API CUresult cuModuleLoadData(CUmodule *module, const void *image)
 {
     CUcontext c;
@@ -178,6 +183,10 @@ static CUresult func_new(CUmodule m, const char *name, CUfunction *out)
     return CUDA_SUCCESS;
 }
 
+/*
+ * Asks the host for the function, and for its parameter layout (the host's answer, else the
+ * image's PTX).
+ */
 VCU_API CUresult cuModuleGetFunction(CUfunction *pf, CUmodule m, const char *name)
 {
     CUresult r;

@@ -50,13 +50,18 @@ VCU_API CUresult cuOccupancyMaxActiveBlocksPerMultiprocessorWithFlags(int *n, CU
     return CUDA_SUCCESS;
 }
 
+/*
+ * From the device's per-SM limits of threads, blocks and shared memory (registers are not
+ * reported).
+ */
 VCU_API CUresult cuOccupancyMaxActiveBlocksPerMultiprocessor(int *n, CUfunction h, int block_size,
                                                              size_t shmem)
 {
     return cuOccupancyMaxActiveBlocksPerMultiprocessorWithFlags(n, h, block_size, shmem, 0);
 }
 
-/* The block size (a multiple of 32) with the most threads resident per SM; the smallest wins ties.
+/*
+ * The block size (a multiple of 32) with the most threads resident per SM; the smallest wins ties.
  */
 VCU_API CUresult cuOccupancyMaxPotentialBlockSizeWithFlags(int *min_grid, int *block, CUfunction h,
                                                            CUoccupancyB2DSize b2s, size_t shmem,

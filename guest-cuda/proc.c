@@ -3,6 +3,7 @@
 
 int vcu__proc_lookup(const char *name, void **pfn, int version, int *status);
 
+/* The newest export of that name the version allows; the stream flags select the same functions. */
 VCU_API CUresult cuGetProcAddress_v2(const char *symbol, void **pfn, int version, cuuint64_t flags,
                                      CUdriverProcAddressQueryResult *status)
 {

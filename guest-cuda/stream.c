@@ -16,6 +16,10 @@ CUresult vcu__stream_enter(CUstream s, CUcontext *out)
     return vcu__ctx_enter_this(s->ctx);
 }
 
+/*
+ * Priorities are clamped to the range and kept; all streams of a context run in submission
+ * order.
+ */
 VCU_API CUresult cuStreamCreateWithPriority(CUstream *ps, unsigned int flags, int priority)
 {
     CUstream s;
@@ -115,6 +119,7 @@ VCU_API CUresult cuStreamWaitEvent(CUstream s, CUevent e, unsigned int flags)
     return r;
 }
 
+/* An event belongs to the current context and is destroyed with it. */
 VCU_API CUresult cuEventCreate(CUevent *pe, unsigned int flags)
 {
     CUevent e;
