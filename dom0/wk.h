@@ -73,6 +73,9 @@ uint32_t wk__run_one(struct wk *w, struct wk_chan *c, const struct vgpu_req *req
 uint32_t wk__module_install(struct wk *w, struct wk_chan *c, const void *image, uint64_t len,
                             struct vgpu_rsp *rsp);
 
+/* handle is a function c got (FUNC_GET) from a module still loaded. */
+bool wk__func_owned(const struct wk_chan *c, uint64_t handle);
+
 /* wk_upload.c: MODULE_CHUNK (VGPU_FEAT_MODULE_CHUNKS); returns its status. */
 uint32_t wk__op_module_chunk(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
                              struct vgpu_rsp *rsp);

@@ -128,6 +128,11 @@ static int func_find(const struct wk_chan *c, uint64_t handle)
     return -1;
 }
 
+bool wk__func_owned(const struct wk_chan *c, uint64_t handle)
+{
+    return func_find(c, handle) >= 0;
+}
+
 static int func_remember(struct wk_chan *c, uint64_t handle, uint64_t module)
 {
     int i = func_find(c, handle);

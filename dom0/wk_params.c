@@ -6,9 +6,9 @@
 
 /*
  * Validation checked max and that max entries fit at data_off in c's data
- * area. The layout is built privately and copied out whole; the function
- * handle is the executor's, which checks it. Answering a channel that did
- * not agree VGPU_FEAT_FUNC_PARAMS does no harm: the op only reads.
+ * area. The function must be one c got, as for a launch. The layout is
+ * built privately and copied out whole. Answering a channel that did not
+ * agree VGPU_FEAT_FUNC_PARAMS does no harm: the op only reads.
  */
 uint32_t wk__op_func_params(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
                             struct vgpu_rsp *rsp)
@@ -17,6 +17,8 @@ uint32_t wk__op_func_params(struct wk *w, struct wk_chan *c, const struct vgpu_r
     struct vgpu_param_info *out;
     uint32_t count = 0, st;
 
+    if (!wk__func_owned(c, q->func))
+        return VGPU_S_BAD_HANDLE;
     if (!w->xops->func_params)
         return VGPU_S_UNSUPPORTED;
     out = calloc(q->max, sizeof(*out));

@@ -82,6 +82,9 @@ int main(int argc, char **argv)
     r = vgpu_func_params(ch, func, params, 8, &nparams);
     if (r != -VGPU_S_UNSUPPORTED)
         return fail("parameter layout from the CPU executor (expected UNSUPPORTED)", r);
+    r = vgpu_func_params(ch, func + 0x1000, params, 8, &nparams);
+    if (r != -VGPU_S_BAD_HANDLE)
+        return fail("parameter layout of a function not ours (expected BAD_HANDLE)", r);
     if ((r = vgpu_module_unload(ch, module)))
         return fail("module unload", r);
     if ((r = big_module(ch)))
