@@ -1,6 +1,6 @@
-// kernels.cu: the test kernels in CUDA C. Names and parameters match the CPU
-// reference executor's built-ins (guest-lib/vgpu_kernels.h), so the programs
-// run on both executors until the PTX executor runs any PTX.
+// kernels.cu: the test kernels in CUDA C, run from their PTX by the CPU
+// reference executor and by a GPU. Names and parameters are those of
+// guest-lib/vgpu_kernels.h, the examples' kernels.
 extern "C" __global__ void vector_add(const float *a, const float *b, float *c, unsigned n)
 {
     unsigned i = blockIdx.x * blockDim.x + threadIdx.x;
