@@ -50,6 +50,13 @@ struct vgpu_exec_ops {
     int (*launch)(struct vgpu_exec_ctx *c, uint64_t func, const struct vgpu_req_launch *l,
                   const void *params, size_t params_len, uint32_t *detail);
     int (*sync)(struct vgpu_exec_ctx *c, uint32_t *detail);
+    /*
+     * Optional (NULL: the host answers VGPU_S_UNSUPPORTED). The packed
+     * parameter layout of func, in order: the first min(count, max)
+     * entries written to out, their number in *count.
+     */
+    int (*func_params)(struct vgpu_exec_ctx *c, uint64_t func, struct vgpu_param_info *out,
+                       uint32_t max, uint32_t *count, uint32_t *detail);
 };
 
 extern const struct vgpu_exec_ops vgpu_exec_cpu_ops;

@@ -281,6 +281,45 @@ static int cuda_sync(struct vgpu_exec_ctx *c, uint32_t *detail)
     return IN_CTX(c, detail, cuCtxSynchronize());
 }
 
+typedef CUresult (*param_info_fn)(CUfunction f, size_t index, size_t *offset, size_t *size);
+
+/* cuFuncGetParamInfo came with CUDA 12.4: looked up, so that older drivers still load us. */
+static param_info_fn param_info(void)
+{
+    void *fn = NULL;
+
+    if (cuGetProcAddress("cuFuncGetParamInfo", &fn, 12040, CU_GET_PROC_ADDRESS_DEFAULT, NULL) !=
+        CUDA_SUCCESS)
+        return NULL;
+    return (param_info_fn)fn;
+}
+
+static int cuda_func_params(struct vgpu_exec_ctx *c, uint64_t func, struct vgpu_param_info *out,
+                            uint32_t max, uint32_t *count, uint32_t *detail)
+{
+    param_info_fn get = param_info();
+    CUfunction f = NULL;
+    size_t i, off, size;
+    CUresult r = CUDA_SUCCESS;
+
+    pthread_mutex_lock(&c->lock);
+    if (func >= 1 && func <= CUDA_MAX_FUNCS)
+        f = c->funcs[func - 1];
+    pthread_mutex_unlock(&c->lock);
+    if (!f)
+        return VGPU_S_BAD_HANDLE;
+    if (!get)
+        return VGPU_S_UNSUPPORTED;
+    /* The driver answers INVALID_VALUE for the first index past the last parameter. */
+    for (i = 0; i < VGPU_PARAMS_MAX && (r = get(f, i, &off, &size)) == CUDA_SUCCESS; i++)
+        if (i < max)
+            out[i] = (struct vgpu_param_info){.offset = (uint32_t)off, .size = (uint32_t)size};
+    if (r != CUDA_SUCCESS && r != CUDA_ERROR_INVALID_VALUE)
+        return check(r, detail);
+    *count = (uint32_t)i;
+    return VGPU_S_OK;
+}
+
 const struct vgpu_exec_ops vgpu_exec_cuda_ops = {
     .name = "cuda",
     .kind = VGPU_EXECUTOR_CUDA,
@@ -300,4 +339,5 @@ const struct vgpu_exec_ops vgpu_exec_cuda_ops = {
     .func_get = cuda_func_get,
     .launch = cuda_launch,
     .sync = cuda_sync,
+    .func_params = cuda_func_params,
 };

@@ -39,6 +39,7 @@ struct wk_chan {
     struct wk_func {
         uint64_t handle, module;       /* got by this channel from its module; 0 = free */
     } funcs[WK_MAX_FUNCS];
+    struct wk_upload *upload;          /* a module image arriving in chunks, or NULL */
 };
 
 struct wk {
@@ -64,6 +65,26 @@ void wk__chans_free(struct wk *w);
 /* wk_ops.c: one request, copied and checked, on the executor; returns its status. */
 uint32_t wk__run_one(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
                      struct vgpu_rsp *rsp, uint64_t quota);
+
+/*
+ * Load image (len bytes, a private NUL-terminated copy the caller keeps)
+ * as a module of c; its handle into rsp. Returns the status.
+ */
+uint32_t wk__module_install(struct wk *w, struct wk_chan *c, const void *image, uint64_t len,
+                            struct vgpu_rsp *rsp);
+
+/* handle is a function c got (FUNC_GET) from a module still loaded. */
+bool wk__func_owned(const struct wk_chan *c, uint64_t handle);
+
+/* wk_upload.c: MODULE_CHUNK (VGPU_FEAT_MODULE_CHUNKS); returns its status. */
+uint32_t wk__op_module_chunk(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
+                             struct vgpu_rsp *rsp);
+/* Drop c's unfinished upload, if any. */
+void wk__upload_free(struct wk_chan *c);
+
+/* wk_params.c: FUNC_PARAMS (VGPU_FEAT_FUNC_PARAMS); returns its status. */
+uint32_t wk__op_func_params(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
+                            struct vgpu_rsp *rsp);
 
 /* wk_job.c: take jobs from the ring and answer them. */
 int wk__serve(struct wk *w);

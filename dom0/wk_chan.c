@@ -35,6 +35,7 @@ static void chan_free(struct wk *w, struct wk_chan *c)
     for (i = 0; i < WK_MAX_MODULES; i++)
         if (c->modules[i])
             w->xops->module_unload(w->ctx, c->modules[i], &detail);
+    wk__upload_free(c);
     for (p = &w->chans; *p; p = &(*p)->next)
         if (*p == c) {
             *p = c->next;

@@ -3,7 +3,7 @@
 #include <string.h>
 #include "wk.h"
 
-#define MODULE_IMAGE_MAX (64u << 20)
+#define MODULE_IMAGE_MAX VGPU_MODULE_MAX
 
 /*
  * True if [ptr, ptr+len) lies in one allocation made by channel c: another
@@ -55,17 +55,32 @@ static uint32_t op_free(struct wk *w, struct wk_chan *c, const struct vgpu_req *
     return (uint32_t)w->xops->mem_free(w->ctx, dptr, &rsp->detail);
 }
 
+uint32_t wk__module_install(struct wk *w, struct wk_chan *c, const void *image, uint64_t len,
+                            struct vgpu_rsp *rsp)
+{
+    uint64_t handle = 0;
+    uint32_t st, slot;
+
+    for (slot = 0; slot < WK_MAX_MODULES && c->modules[slot]; slot++)
+        ;
+    if (slot == WK_MAX_MODULES)
+        return VGPU_S_NO_MEMORY;
+    st = (uint32_t)w->xops->module_load(w->ctx, image, len, &handle, &rsp->detail);
+    if (st == VGPU_S_OK) {
+        c->modules[slot] = handle;
+        rsp->u.handle = handle;
+    }
+    return st;
+}
+
 static uint32_t op_module_load(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
                                struct vgpu_rsp *rsp)
 {
     const struct vgpu_req_module *m = &req->u.module;
-    uint64_t handle = 0;
-    uint32_t st, slot;
+    uint32_t st;
     void *image;
 
-    for (slot = 0; slot < WK_MAX_MODULES && c->modules[slot]; slot++)
-        ;
-    if (slot == WK_MAX_MODULES || m->len > MODULE_IMAGE_MAX)
+    if (m->len > MODULE_IMAGE_MAX)
         return VGPU_S_NO_MEMORY;
     image = malloc(m->len + 1);
     if (!image)
@@ -74,12 +89,8 @@ static uint32_t op_module_load(struct wk *w, struct wk_chan *c, const struct vgp
     st = (uint32_t)vgpu_proto_copy_in(c->data, c->data_size, m->data_off, m->len, image);
     ((char *)image)[m->len] = '\0';
     if (st == VGPU_S_OK)
-        st = (uint32_t)w->xops->module_load(w->ctx, image, m->len, &handle, &rsp->detail);
+        st = wk__module_install(w, c, image, m->len, rsp);
     free(image);
-    if (st == VGPU_S_OK) {
-        c->modules[slot] = handle;
-        rsp->u.handle = handle;
-    }
     return st;
 }
 
@@ -115,6 +126,11 @@ static int func_find(const struct wk_chan *c, uint64_t handle)
         if (c->funcs[i].handle == handle)
             return i;
     return -1;
+}
+
+bool wk__func_owned(const struct wk_chan *c, uint64_t handle)
+{
+    return func_find(c, handle) >= 0;
 }
 
 static int func_remember(struct wk_chan *c, uint64_t handle, uint64_t module)
@@ -226,6 +242,10 @@ uint32_t wk__run_one(struct wk *w, struct wk_chan *c, const struct vgpu_req *req
         return op_launch(w, c, req, rsp);
     case VGPU_OP_SYNC:
         return (uint32_t)w->xops->sync(w->ctx, &rsp->detail);
+    case VGPU_OP_FUNC_PARAMS:
+        return wk__op_func_params(w, c, req, rsp);
+    case VGPU_OP_MODULE_CHUNK:
+        return wk__op_module_chunk(w, c, req, rsp);
     default:
         return VGPU_S_INTERNAL; /* vgpud answers the others itself */
     }

@@ -3,6 +3,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "channel_int.h"
+
+/* What we ask HELLO for. */
+#define GUEST_FEATURES (VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS)
 #include "vgpu_local.h"
 
 #define DEFAULT_RING_ORDER 2u
@@ -80,12 +83,12 @@ static int hello(vgpu_channel *ch)
 
     req.u.hello.version_min = VGPU_PROTO_VERSION_MIN;
     req.u.hello.version_max = VGPU_PROTO_VERSION;
-    req.u.hello.features = VGPU_FEAT_EVENT_IDX;
+    req.u.hello.features = GUEST_FEATURES;
     r = vgpu__call(ch, &req, &rsp, NULL);
     if (r < 0)
         return r;
     if (h->version < VGPU_PROTO_VERSION_MIN || h->version > VGPU_PROTO_VERSION ||
-        (h->features & ~VGPU_FEAT_EVENT_IDX) || h->nr_slots != ch->ring.nr_slots ||
+        (h->features & ~GUEST_FEATURES) || h->nr_slots != ch->ring.nr_slots ||
         h->data_size == 0 || h->data_size > ch->port.data_size)
         return -VGPU_S_PROTOCOL;
     ch->features = h->features;

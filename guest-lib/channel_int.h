@@ -53,6 +53,8 @@ struct vgpu_channel {
     uint64_t features; /* agreed at HELLO */
     int64_t poll_ns;
     int error;  /* first error of async work not yet reported (negated) */
+    struct vgpu_error async_err; /* ... and what it was about */
+    struct vgpu_error last_err;  /* what the last failing request returned */
     int broken; /* non-zero: the channel is dead and every call returns this */
     struct vgpu__stage stage;
     uint64_t host_off, host_size;

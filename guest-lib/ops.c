@@ -54,6 +54,35 @@ int vgpu_memset(vgpu_channel *ch, uint64_t dptr, uint8_t value, uint64_t len)
     return vgpu__queue(ch, &req, NULL);
 }
 
+/*
+ * An image larger than half of staging goes in MODULE_CHUNKs of that much,
+ * each answered before the next (the host checks their order).
+ */
+static int module_load_chunked(vgpu_channel *ch, const uint8_t *image, uint64_t len,
+                               uint64_t *module)
+{
+    uint64_t chunk = (ch->stage.size / 2) & ~(uint64_t)(VGPU_STAGE_ALIGN - 1), off;
+    struct vgpu_rsp rsp;
+    int r = 0;
+
+    for (off = 0; r == 0 && off < len; off += chunk) {
+        struct vgpu_req req = {.op = VGPU_OP_MODULE_CHUNK};
+        uint64_t n = len - off < chunk ? len - off : chunk;
+
+        r = vgpu__stage_put(ch, image + off, n, &req.u.chunk.data_off);
+        if (r < 0)
+            break;
+        req.u.chunk.total = len;
+        req.u.chunk.offset = off;
+        req.u.chunk.len = (uint32_t)n;
+        req.u.chunk.flags = off + n == len ? VGPU_CHUNKF_LAST : 0;
+        r = vgpu__call(ch, &req, &rsp, NULL);
+    }
+    if (r == 0 && module)
+        *module = rsp.u.handle;
+    return r;
+}
+
 int vgpu_module_load(vgpu_channel *ch, const void *image, size_t len, uint64_t *module)
 {
     struct vgpu_req req = {.op = VGPU_OP_MODULE_LOAD};
@@ -61,6 +90,11 @@ int vgpu_module_load(vgpu_channel *ch, const void *image, size_t len, uint64_t *
 
     if (len == 0)
         return -VGPU_S_BAD_IMAGE;
+    if (ch->broken)
+        return ch->broken;
+    if (len > ch->stage.size / 2 && (ch->features & VGPU_FEAT_MODULE_CHUNKS))
+        return len > VGPU_MODULE_MAX ? -VGPU_S_NO_MEMORY
+                                     : module_load_chunked(ch, image, len, module);
     r = vgpu__stage_put(ch, image, len, &req.u.module.data_off);
     if (r < 0)
         return r;
@@ -90,6 +124,33 @@ int vgpu_func_get(vgpu_channel *ch, uint64_t module, const char *name, uint64_t 
     req.u.func.module = module;
     req.u.func.name_len = (uint32_t)len;
     return call_handle(ch, &req, func);
+}
+
+int vgpu_func_params(vgpu_channel *ch, uint64_t func, struct vgpu_param_info *out, uint32_t max,
+                     uint32_t *count)
+{
+    struct vgpu_req req = {.op = VGPU_OP_FUNC_PARAMS};
+    struct vgpu__pending how = {.dst = out};
+    struct vgpu_rsp rsp;
+    int r;
+
+    if (!out || !count || max == 0 || max > VGPU_PARAMS_MAX)
+        return -VGPU_S_BAD_FIELD;
+    if (ch->broken)
+        return ch->broken;
+    if (!(ch->features & VGPU_FEAT_FUNC_PARAMS))
+        return -VGPU_S_UNSUPPORTED;
+    how.len = (uint64_t)max * sizeof(*out);
+    r = vgpu__stage_alloc(ch, how.len, &how.data_off);
+    if (r < 0)
+        return r;
+    req.u.func_params.func = func;
+    req.u.func_params.data_off = how.data_off;
+    req.u.func_params.max = max;
+    r = vgpu__call(ch, &req, &rsp, &how);
+    if (r == 0)
+        *count = (uint32_t)rsp.u.handle;
+    return r;
 }
 
 int vgpu_launch(vgpu_channel *ch, uint64_t func, const uint32_t grid[3], const uint32_t block[3],

@@ -13,6 +13,8 @@ int vgpu__take_error(vgpu_channel *ch)
 {
     int err = ch->error;
 
+    if (err)
+        ch->last_err = ch->async_err;
     ch->error = 0;
     return err;
 }
@@ -79,6 +81,23 @@ int vgpu__submit(vgpu_channel *ch)
     return ch->port.ops->kick(&ch->port) < 0 ? vgpu__break(ch, -VGPU_S_NO_DEVICE) : 0;
 }
 
+/* Keep what a failed request was about: at once for a call, as the first async error otherwise. */
+static void record_error(vgpu_channel *ch, const struct vgpu_rsp *rsp, bool call)
+{
+    struct vgpu_error e = {.op = rsp->op, .status = rsp->status, .detail = rsp->detail};
+    if (call) {
+        ch->last_err = e;
+    } else if (!ch->error) {
+        ch->error = -(int)rsp->status;
+        ch->async_err = e;
+    }
+}
+
+void vgpu_last_error(const vgpu_channel *ch, struct vgpu_error *out)
+{
+    *out = ch->last_err;
+}
+
 /* Act on one response, copied out of the ring; p is its request's record. */
 static int complete(vgpu_channel *ch, const struct vgpu_rsp *rsp, const struct vgpu__pending *p)
 {
@@ -91,8 +110,8 @@ static int complete(vgpu_channel *ch, const struct vgpu_rsp *rsp, const struct v
         memcpy(p->dst, (const char *)ch->port.data + p->data_off, p->len);
     if (p->rsp)
         memcpy(p->rsp, rsp, sizeof(*rsp));
-    else if (err && !ch->error)
-        ch->error = err;
+    if (err)
+        record_error(ch, rsp, p->rsp != NULL);
     ch->stage.tail = p->stage_end;
     ch->stats.responses++;
     return 0;

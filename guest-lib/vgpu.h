@@ -74,9 +74,24 @@ void vgpu_host_free(vgpu_channel *ch, void *p);
 int vgpu_copy_htod_async(vgpu_channel *ch, uint64_t dptr, const void *host_buf, uint64_t len);
 int vgpu_copy_dtoh_async(vgpu_channel *ch, void *host_buf, uint64_t dptr, uint64_t len);
 
+/*
+ * Load a module image (PTX with its NUL, cubin or fatbin). One larger than
+ * half of staging goes in chunks where the host agreed
+ * VGPU_FEAT_MODULE_CHUNKS (up to VGPU_MODULE_MAX), else fails with
+ * -VGPU_S_NO_MEMORY when it does not fit staging.
+ */
 int vgpu_module_load(vgpu_channel *ch, const void *image, size_t len, uint64_t *module);
 int vgpu_module_unload(vgpu_channel *ch, uint64_t module);
 int vgpu_func_get(vgpu_channel *ch, uint64_t module, const char *name, uint64_t *func);
+
+/*
+ * The packed parameter layout of func as the host's executor knows it:
+ * the first min(*count, max) parameters in out, their number in *count.
+ * -VGPU_S_UNSUPPORTED where the host (no VGPU_FEAT_FUNC_PARAMS) or its
+ * executor cannot say. Closes the job and waits.
+ */
+int vgpu_func_params(vgpu_channel *ch, uint64_t func, struct vgpu_param_info *out, uint32_t max,
+                     uint32_t *count);
 
 /*
  * Queue a kernel launch. params is the packed parameter buffer
@@ -91,6 +106,22 @@ int vgpu_flush(vgpu_channel *ch);
 int vgpu_sync(vgpu_channel *ch);
 /* One NOP round trip (latency probes). */
 int vgpu_nop(vgpu_channel *ch);
+
+/*
+ * What the error the last call on ch returned was about: the op of the
+ * request that failed, its status and the executor's own code (a CUresult)
+ * where the executor produced the status, 0 where vgpud's core did. For an error of queued work (reported
+ * by vgpu_sync() or vgpu_copy_dtoh()) it is that work's first failing
+ * request. Errors found before a request reached the host (bad arguments,
+ * a broken channel) leave it unchanged; all zero before any error.
+ */
+struct vgpu_error {
+    uint16_t op;     /* enum vgpu_op */
+    uint16_t rsvd0;
+    uint32_t status; /* enum vgpu_status */
+    uint32_t detail; /* executor code (CUresult), 0 if none */
+};
+void vgpu_last_error(const vgpu_channel *ch, struct vgpu_error *out);
 
 /* The executor kind's name ("cpu-reference", "cuda"). */
 const char *vgpu_executor_name(uint32_t kind);

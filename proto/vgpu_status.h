@@ -8,7 +8,10 @@
  * Status of a request, carried in vgpu_rsp.status. Values are part of the
  * wire contract: never renumber, only append. libvgpu returns them negated
  * (0 or -VGPU_S_*), and vgpu_strerror() accepts either sign.
- * VGPU_S_EXEC carries the executor's own code (a CUresult) in vgpu_rsp.detail.
+ * vgpu_rsp.detail carries the executor's own code (a CUresult) whenever the
+ * executor produced the status: always for VGPU_S_EXEC, and for the statuses
+ * an executor maps its codes to (NO_MEMORY, BAD_IMAGE, NOT_FOUND, ...); it
+ * is 0 where vgpud's core produced the status.
  */
 enum vgpu_status {
     VGPU_S_OK = 0,           /* success */

@@ -18,6 +18,8 @@ static const uint8_t op_args_size[VGPU_OP_COUNT_] = {
     [VGPU_OP_SYNC] = 0,
     [VGPU_OP_BATCH_END] = 0,
     [VGPU_OP_NOP] = 0,
+    [VGPU_OP_FUNC_PARAMS] = sizeof(struct vgpu_req_func_params),
+    [VGPU_OP_MODULE_CHUNK] = sizeof(struct vgpu_req_module_chunk),
 };
 
 static const char *const op_names[VGPU_OP_COUNT_] = {
@@ -36,6 +38,8 @@ static const char *const op_names[VGPU_OP_COUNT_] = {
     [VGPU_OP_SYNC] = "SYNC",
     [VGPU_OP_BATCH_END] = "BATCH_END",
     [VGPU_OP_NOP] = "NOP",
+    [VGPU_OP_FUNC_PARAMS] = "FUNC_PARAMS",
+    [VGPU_OP_MODULE_CHUNK] = "MODULE_CHUNK",
 };
 
 const char *vgpu_proto_op_name(uint32_t op)
@@ -102,6 +106,27 @@ static int check_func(const struct vgpu_req_func *f, const struct vgpu_limits *l
     return VGPU_S_OK;
 }
 
+static int check_func_params(const struct vgpu_req_func_params *p, const struct vgpu_limits *lim)
+{
+    if (p->rsvd0 || p->max == 0 || p->max > VGPU_PARAMS_MAX)
+        return VGPU_S_BAD_FIELD;
+    if (!vgpu_proto_range_ok(p->data_off, (uint64_t)p->max * sizeof(struct vgpu_param_info),
+                             lim->data_size))
+        return VGPU_S_BAD_RANGE;
+    return VGPU_S_OK;
+}
+
+/* The chunk fits its image and the data area; whether it follows the upload is the host's to see. */
+static int check_chunk(const struct vgpu_req_module_chunk *k, const struct vgpu_limits *lim)
+{
+    if (k->total == 0 || k->total > VGPU_MODULE_MAX || k->len == 0 ||
+        (k->flags & ~VGPU_CHUNKF_LAST) || k->offset > k->total || k->len > k->total - k->offset)
+        return VGPU_S_BAD_FIELD;
+    if (!vgpu_proto_range_ok(k->data_off, k->len, lim->data_size))
+        return VGPU_S_BAD_RANGE;
+    return VGPU_S_OK;
+}
+
 static int check_hello(const struct vgpu_req_hello *h)
 {
     if (h->rsvd0 || h->version_min == 0 || h->version_min > h->version_max)
@@ -135,6 +160,10 @@ static int check_args(const struct vgpu_req *r, const struct vgpu_limits *lim)
         return check_func(&r->u.func, lim);
     case VGPU_OP_LAUNCH:
         return check_launch(&r->u.launch, lim);
+    case VGPU_OP_FUNC_PARAMS:
+        return check_func_params(&r->u.func_params, lim);
+    case VGPU_OP_MODULE_CHUNK:
+        return check_chunk(&r->u.chunk, lim);
     default:
         return VGPU_S_OK;
     }

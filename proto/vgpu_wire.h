@@ -33,6 +33,8 @@ enum vgpu_op {
     VGPU_OP_SYNC = 13,         /* wait for all earlier work of this channel; ends a job */
     VGPU_OP_BATCH_END = 14,    /* ends a job without waiting (submit what is queued) */
     VGPU_OP_NOP = 15,          /* does nothing; for latency measurement */
+    VGPU_OP_FUNC_PARAMS = 16,  /* a function's parameter layout (VGPU_FEAT_FUNC_PARAMS) */
+    VGPU_OP_MODULE_CHUNK = 17, /* part of a module image; the last loads it (VGPU_FEAT_MODULE_CHUNKS) */
     VGPU_OP_COUNT_
 };
 
@@ -41,8 +43,10 @@ enum vgpu_op {
 #define VGPU_REQF_MASK    0x0001u /* all defined flags; others must be zero */
 
 /* Feature bits negotiated by HELLO (vgpu_req_hello.features). */
-#define VGPU_FEAT_EVENT_IDX 0x1ull /* both sides honour req_event/rsp_event */
-#define VGPU_FEAT_MASK      0x1ull
+#define VGPU_FEAT_EVENT_IDX   0x1ull /* both sides honour req_event/rsp_event */
+#define VGPU_FEAT_FUNC_PARAMS   0x2ull /* the host answers VGPU_OP_FUNC_PARAMS */
+#define VGPU_FEAT_MODULE_CHUNKS 0x4ull /* the host answers VGPU_OP_MODULE_CHUNK */
+#define VGPU_FEAT_MASK          0x7ull
 
 /* Executor kinds reported by DEVICE_INFO. */
 enum vgpu_executor_kind {
@@ -54,6 +58,7 @@ enum vgpu_executor_kind {
 /* Limits every consumer checks against. */
 #define VGPU_NAME_MAX         128u        /* function name, NUL included */
 #define VGPU_PARAMS_MAX       4096u       /* packed kernel parameters, bytes */
+#define VGPU_MODULE_MAX       (64u << 20) /* module image, bytes (MODULE_CHUNK's total) */
 #define VGPU_GRID_X_MAX       0x7fffffffu
 #define VGPU_GRID_YZ_MAX      65535u
 #define VGPU_BLOCK_XY_MAX     1024u
@@ -114,6 +119,40 @@ struct vgpu_req_func {       /* FUNC_GET */
     uint32_t rsvd0;
 };
 
+/*
+ * MODULE_CHUNK: an image larger than the data area arrives in chunks, in
+ * order, on one channel: the first at offset 0 (it starts a new upload,
+ * dropping one not finished), each next at the bytes received so far,
+ * with the same total. The chunk flagged LAST must complete the image:
+ * the host loads it and answers the module handle; the others answer 0.
+ * A chunk that breaks these rules fails (BAD_FIELD) and drops the upload.
+ */
+#define VGPU_CHUNKF_LAST 0x1u /* this chunk completes the image */
+struct vgpu_req_module_chunk {
+    uint64_t total;          /* bytes of the whole image, 1..VGPU_MODULE_MAX */
+    uint64_t offset;         /* where this chunk goes in the image */
+    uint64_t data_off;       /* the chunk in the data area */
+    uint32_t len;            /* its bytes, > 0 */
+    uint32_t flags;          /* VGPU_CHUNKF_* */
+};
+
+struct vgpu_req_func_params { /* FUNC_PARAMS */
+    uint64_t func;
+    uint64_t data_off;       /* where to write struct vgpu_param_info[max] */
+    uint32_t max;            /* entries there is room for, 1..VGPU_PARAMS_MAX */
+    uint32_t rsvd0;
+};
+
+/*
+ * One kernel parameter in the packed buffer (CU_LAUNCH_PARAM_BUFFER_POINTER
+ * layout), as FUNC_PARAMS writes them in order: the answer's handle is the
+ * number of parameters, of which the first min(count, max) were written.
+ */
+struct vgpu_param_info {
+    uint32_t offset;         /* bytes from the start of the buffer */
+    uint32_t size;           /* bytes */
+};
+
 struct vgpu_req_launch {
     uint64_t func;
     uint32_t grid[3];
@@ -140,6 +179,8 @@ struct vgpu_req {
         struct vgpu_req_module module;
         struct vgpu_req_func func;
         struct vgpu_req_launch launch;
+        struct vgpu_req_func_params func_params;
+        struct vgpu_req_module_chunk chunk;
         uint8_t raw[48];     /* bytes an op does not use must be zero */
     } u;
 };
@@ -160,10 +201,11 @@ struct vgpu_rsp {
     uint16_t op;             /* the request's op */
     uint16_t flags;          /* zero */
     uint32_t status;         /* enum vgpu_status */
-    uint32_t detail;         /* executor code (CUresult) when status is VGPU_S_EXEC */
+    uint32_t detail;         /* executor code (CUresult) where the executor made status; else 0 */
     uint32_t rsvd0;
     union {
-        uint64_t handle;     /* MEM_ALLOC: device pointer; MODULE_LOAD; FUNC_GET */
+        uint64_t handle;     /* MEM_ALLOC: dptr; MODULE_LOAD, last MODULE_CHUNK; FUNC_GET;
+                                FUNC_PARAMS: count */
         struct vgpu_rsp_hello hello;
         uint8_t raw[40];
     } u;
@@ -207,6 +249,11 @@ VGPU_STATIC_ASSERT(offsetof(struct vgpu_rsp, u) == 24, "rsp.u at 24");
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_req_launch) == 48, "launch args fill the slot");
 VGPU_STATIC_ASSERT(offsetof(struct vgpu_req_launch, params_off) == 40, "launch.params_off at 40");
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_rsp_hello) == 32, "hello rsp 32");
+VGPU_STATIC_ASSERT(sizeof(struct vgpu_req_func_params) == 24, "func_params args 24");
+VGPU_STATIC_ASSERT(offsetof(struct vgpu_req_func_params, max) == 16, "func_params.max at 16");
+VGPU_STATIC_ASSERT(sizeof(struct vgpu_param_info) == 8, "param info 8");
+VGPU_STATIC_ASSERT(sizeof(struct vgpu_req_module_chunk) == 32, "module chunk args 32");
+VGPU_STATIC_ASSERT(offsetof(struct vgpu_req_module_chunk, len) == 24, "chunk.len at 24");
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_device_info) == 256, "device info 256");
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_data_dir) == VGPU_PAGE_SIZE, "directory is one page");
 

@@ -1,5 +1,6 @@
-/* api_client.c: the libvgpu calls the examples do not use: memset, dtod, flush, module unload. */
+/* api_client.c: the libvgpu calls the examples do not use: memset, dtod, flush, module unload, chunks. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "kernels_ptx.h"
 #include "vgpu.h"
@@ -13,12 +14,35 @@ static int fail(const char *what, int r)
     return 1;
 }
 
+/* An image larger than the data area (the kernels' PTX and a long comment) loads in chunks. */
+static int big_module(vgpu_channel *ch)
+{
+    size_t len = 5u << 20, n = strnlen((const char *)vgpu_kernels_ptx, vgpu_kernels_ptx_len);
+    char *image = malloc(len);
+    uint64_t module, func;
+    int r;
+
+    if (!image)
+        return -VGPU_S_NO_MEMORY;
+    memcpy(image, vgpu_kernels_ptx, n);
+    memcpy(image + n, "\n//", 3);
+    memset(image + n + 3, 'x', len - n - 4);
+    image[len - 1] = '\0';
+    r = vgpu_module_load(ch, image, len, &module);
+    free(image);
+    if (r == 0 && (r = vgpu_func_get(ch, module, "saxpy", &func)) == 0)
+        r = vgpu_module_unload(ch, module);
+    return r;
+}
+
 int main(int argc, char **argv)
 {
     static unsigned char out[N];
     struct vgpu_open_opts o = {.poll_ns = -1};
     static const char not_ptx[] = "not a module, not PTX\n";
     uint64_t a, b, module, func;
+    struct vgpu_param_info params[8];
+    uint32_t nparams = 0;
     vgpu_channel *ch;
     int r;
 
@@ -52,9 +76,19 @@ int main(int argc, char **argv)
     if (r != -VGPU_S_BAD_IMAGE)
         return fail("loading text that is not PTX (expected BAD_IMAGE)", r);
     if ((r = vgpu_module_load(ch, vgpu_kernels_ptx, vgpu_kernels_ptx_len, &module)) ||
-        (r = vgpu_func_get(ch, module, "saxpy", &func)) ||
-        (r = vgpu_module_unload(ch, module)))
-        return fail("module load/lookup/unload", r);
+        (r = vgpu_func_get(ch, module, "saxpy", &func)))
+        return fail("module load/lookup", r);
+    /* FUNC_PARAMS reaches the executor; the CPU reference executor cannot say (yet). */
+    r = vgpu_func_params(ch, func, params, 8, &nparams);
+    if (r != -VGPU_S_UNSUPPORTED)
+        return fail("parameter layout from the CPU executor (expected UNSUPPORTED)", r);
+    r = vgpu_func_params(ch, func + 0x1000, params, 8, &nparams);
+    if (r != -VGPU_S_BAD_HANDLE)
+        return fail("parameter layout of a function not ours (expected BAD_HANDLE)", r);
+    if ((r = vgpu_module_unload(ch, module)))
+        return fail("module unload", r);
+    if ((r = big_module(ch)))
+        return fail("a 5 MiB module in chunks", r);
     r = vgpu_func_get(ch, module, "saxpy", &func);
     if (r != -VGPU_S_BAD_HANDLE)
         return fail("lookup in an unloaded module (expected BAD_HANDLE)", r);
@@ -81,6 +115,6 @@ int main(int argc, char **argv)
     if ((r = vgpu_mem_free(ch, a)) || (r = vgpu_mem_free(ch, b)))
         return fail("free", r);
     vgpu_close(ch);
-    printf("api_client: memset, dtod, flush, module load/unload behave\n");
+    printf("api_client: memset, dtod, flush, module unload, func params behave\n");
     return 0;
 }

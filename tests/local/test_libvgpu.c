@@ -26,6 +26,7 @@
 #define DEV_SIZE  (1u << 20)
 #define LOG_MAX   4096
 #define FUNC_VADD 0x77
+#define NEW_FEATURES (VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS) /* what old_host lacks */
 
 /* The fake vgpud: one client, jobs answered only once closed, as the real host does. */
 struct fake {
@@ -39,6 +40,7 @@ struct fake {
     uint16_t die_on_op;    /* close the socket when this op arrives */
     uint16_t bad_id_on_op; /* answer this op with a wrong id */
     uint32_t max_inflight;
+    bool old_host;         /* does not offer VGPU_FEAT_FUNC_PARAMS */
     /* what it saw */
     struct vgpu_local_hello hello;
     uint32_t seals;
@@ -90,6 +92,20 @@ static uint32_t fake_launch(struct fake *f, const struct vgpu_req_launch *l)
     return VGPU_S_OK;
 }
 
+/* vector_add's layout: three pointers and a u32. */
+static uint32_t fake_func_params(struct fake *f, const struct vgpu_req_func_params *q,
+                                 struct vgpu_rsp *rsp)
+{
+    static const struct vgpu_param_info vadd[] = {{0, 8}, {8, 8}, {16, 8}, {24, 4}};
+    uint32_t n = 4;
+
+    if (q->func != FUNC_VADD)
+        return VGPU_S_BAD_HANDLE;
+    memcpy(f->data + q->data_off, vadd, (q->max < n ? q->max : n) * sizeof(vadd[0]));
+    rsp->u.handle = n;
+    return VGPU_S_OK;
+}
+
 /* Execute one copied, validated request into rsp. */
 static uint32_t fake_exec(struct fake *f, const struct vgpu_req *q, struct vgpu_rsp *rsp)
 {
@@ -100,7 +116,9 @@ static uint32_t fake_exec(struct fake *f, const struct vgpu_req *q, struct vgpu_
 
     switch (q->op) {
     case VGPU_OP_HELLO:
-        if (vgpu_proto_negotiate(&q->u.hello, VGPU_FEAT_EVENT_IDX, &ver, &rsp->u.hello.features))
+        if (vgpu_proto_negotiate(&q->u.hello,
+                                 VGPU_FEAT_EVENT_IDX | (f->old_host ? 0 : NEW_FEATURES),
+                                 &ver, &rsp->u.hello.features))
             return VGPU_S_VERSION;
         rsp->u.hello.version = ver;
         rsp->u.hello.nr_slots = f->ring.nr_slots;
@@ -141,6 +159,11 @@ static uint32_t fake_exec(struct fake *f, const struct vgpu_req *q, struct vgpu_
         return VGPU_S_OK;
     case VGPU_OP_MODULE_LOAD:
         rsp->u.handle = 0x5000;
+        return VGPU_S_OK;
+    case VGPU_OP_FUNC_PARAMS:
+        return fake_func_params(f, &q->u.func_params, rsp);
+    case VGPU_OP_MODULE_CHUNK:
+        rsp->u.handle = q->u.chunk.flags & VGPU_CHUNKF_LAST ? 0x5000 : 0;
         return VGPU_S_OK;
     case VGPU_OP_LAUNCH:
         return fake_launch(f, &q->u.launch);
@@ -422,7 +445,8 @@ static void test_hello_fields(void **state)
     assert_int_equal(h.flags, VGPU_REQF_END_JOB);
     assert_int_equal(h.u.hello.version_min, 1);
     assert_int_equal(h.u.hello.version_max, 1);
-    assert_int_equal(h.u.hello.features, VGPU_FEAT_EVENT_IDX);
+    assert_int_equal(h.u.hello.features,
+                     VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS);
     f->joined = true;
     fake_free(f);
 }
@@ -524,11 +548,21 @@ static void test_async_error_reported_by_sync(void **state)
     struct fake *f = fake_new();
     vgpu_channel *ch = open_on(f, 2, 16, -1);
 
+    struct vgpu_error e;
+
+    vgpu_last_error(ch, &e);
+    assert_int_equal(e.op, 0);
     assert_int_equal(vgpu_memset(ch, 0xdead0000ull, 1, 16), 0);
     assert_int_equal(vgpu_sync(ch), -VGPU_S_BAD_HANDLE);
+    vgpu_last_error(ch, &e);
+    assert_int_equal(e.op, VGPU_OP_MEMSET);
+    assert_int_equal(e.status, VGPU_S_BAD_HANDLE);
     assert_int_equal(vgpu_sync(ch), 0);
     assert_int_equal(vgpu_mem_alloc(ch, 0, NULL), -VGPU_S_BAD_FIELD);
     assert_int_equal(vgpu_mem_alloc(ch, 2 * DEV_SIZE, &(uint64_t){0}), -VGPU_S_NO_MEMORY);
+    vgpu_last_error(ch, &e);
+    assert_int_equal(e.op, VGPU_OP_MEM_ALLOC);
+    assert_int_equal(e.status, VGPU_S_NO_MEMORY);
     vgpu_close(ch);
     fake_free(f);
 }
@@ -671,6 +705,81 @@ static void test_host_buffers(void **state)
     fake_free(f);
 }
 
+static void test_func_params(void **state)
+{
+    struct fake *f = fake_new();
+    vgpu_channel *ch = open_on(f, 2, 16, -1);
+    struct vgpu_param_info p[8];
+    uint32_t n = 0;
+
+    assert_int_equal(vgpu_func_params(ch, FUNC_VADD, p, 8, &n), 0);
+    assert_int_equal(n, 4);
+    assert_int_equal(p[3].offset, 24);
+    assert_int_equal(p[3].size, 4);
+    memset(p, 0, sizeof(p));
+    assert_int_equal(vgpu_func_params(ch, FUNC_VADD, p, 2, &n), 0); /* room for two of four */
+    assert_int_equal(n, 4);
+    assert_int_equal(p[1].offset, 8);
+    assert_int_equal(p[2].size, 0);
+    assert_int_equal(vgpu_func_params(ch, FUNC_VADD + 1, p, 8, &n), -VGPU_S_BAD_HANDLE);
+    assert_int_equal(vgpu_func_params(ch, FUNC_VADD, p, 0, &n), -VGPU_S_BAD_FIELD);
+    vgpu_close(ch);
+    fake_free(f);
+}
+
+/* An image beyond half of staging goes in ordered chunks; only the last answers the module. */
+static void test_module_chunks(void **state)
+{
+    struct fake *f = fake_new();
+    vgpu_channel *ch = open_on(f, 2, 16, -1); /* 64 KiB: 32 KiB staging, 16 KiB chunks */
+    size_t len = 40 * 1024 + 3, i, n = 0, at = 0;
+    char *image = malloc(len);
+    uint64_t mod = 0;
+
+    memset(image, 'p', len);
+    assert_int_equal(vgpu_module_load(ch, image, len, &mod), 0);
+    assert_int_equal(mod, 0x5000);
+    for (i = 0; i < f->nlog; i++) {
+        const struct vgpu_req_module_chunk *k = &f->log[i].u.chunk;
+        if (f->log[i].op != VGPU_OP_MODULE_CHUNK)
+            continue;
+        assert_int_equal(k->total, len);
+        assert_int_equal(k->offset, at);
+        at += k->len;
+        n++;
+        assert_int_equal(!!(k->flags & VGPU_CHUNKF_LAST), at == len);
+    }
+    assert_int_equal(n, 3);
+    assert_int_equal(at, len);
+    assert_int_equal(count_op(f, VGPU_OP_MODULE_LOAD), 0);
+    vgpu_close(ch);
+    fake_free(f);
+    free(image);
+}
+
+/* A host without the new features is never sent their ops (it would close the channel). */
+static void test_func_params_old_host(void **state)
+{
+    struct fake *f = fake_new();
+    vgpu_channel *ch;
+    struct vgpu_param_info p[8];
+    uint32_t n = 0, before;
+    static char big[40 * 1024];
+    uint64_t mod;
+
+    f->old_host = true;
+    ch = open_on(f, 2, 16, -1);
+    before = f->nlog;
+    assert_int_equal(vgpu_func_params(ch, FUNC_VADD, p, 8, &n), -VGPU_S_UNSUPPORTED);
+    assert_int_equal(f->nlog, before);
+    /* Nor MODULE_CHUNK: an image beyond staging fails here as before. */
+    assert_int_equal(vgpu_module_load(ch, big, sizeof(big), &mod), -VGPU_S_NO_MEMORY);
+    assert_int_equal(count_op(f, VGPU_OP_MODULE_CHUNK), 0);
+    assert_int_equal(vgpu_nop(ch), 0);
+    vgpu_close(ch);
+    fake_free(f);
+}
+
 static void test_func_names(void **state)
 {
     struct fake *f = fake_new();
@@ -712,6 +821,9 @@ int main(void)
         cmocka_unit_test(test_response_with_wrong_id),
         cmocka_unit_test(test_host_buffers),
         cmocka_unit_test(test_func_names),
+        cmocka_unit_test(test_func_params),
+        cmocka_unit_test(test_func_params_old_host),
+        cmocka_unit_test(test_module_chunks),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 #!/bin/sh
-# test_deb.sh: dpkg-buildpackage builds the five packages from a copy of the tree, lintian finds
+# test_deb.sh: dpkg-buildpackage builds the six packages from a copy of the tree, lintian finds
 # no error, each package holds what it should, the binaries run from the unpacked packages and
 # DKMS builds vgpu.ko from vgpu-dkms. (Installing into a fresh Debian: scripts/check-packages.)
 set -u
@@ -22,7 +22,7 @@ mkdir "$T/vgpu"
     tar xf - -C "$T/vgpu"
 (cd "$T/vgpu" && dpkg-buildpackage -us -uc -b -j2 >"$T/build.log" 2>&1)
 check "dpkg-buildpackage builds" "[ $? -eq 0 ] || { tail -n 40 '$T/build.log'; false; }"
-for p in vgpud vgpuctl libvgpu0 libvgpu-dev; do
+for p in vgpud vgpuctl libvgpu0 libvgpu-dev vgpu-libcuda; do
     check "${p}_${V}_$A.deb built" "[ -f '$T/${p}_${V}_$A.deb' ]"
 done
 check "vgpu-dkms_${V}_all.deb built" "[ -f '$T/vgpu-dkms_${V}_all.deb' ]"
@@ -46,6 +46,8 @@ check "libvgpu0: the shared library with its SONAME" \
 check "libvgpu-dev: header, .so, pkg-config, man page" "has libvgpu-dev_${V}_$A.deb usr/include/vgpu/vgpu.h &&
     has libvgpu-dev_${V}_$A.deb 'usr/lib/.*/pkgconfig/vgpu.pc' &&
     has libvgpu-dev_${V}_$A.deb usr/share/man/man3/libvgpu.3.gz"
+check "vgpu-libcuda: libcuda.so.1 in a private directory, vgpu-run" \
+    "has vgpu-libcuda_${V}_$A.deb 'usr/lib/.*/vgpu/libcuda.so.1' && has vgpu-libcuda_${V}_$A.deb usr/bin/vgpu-run"
 check "vgpu-dkms: module source and dkms.conf" "has vgpu-dkms_${V}_all.deb usr/src/vgpu-$V/dkms.conf &&
     has vgpu-dkms_${V}_all.deb usr/src/vgpu-$V/proto/vgpu_validate.c"
 

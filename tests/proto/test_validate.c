@@ -70,6 +70,16 @@ static struct vgpu_req valid_req(uint16_t op)
         r.u.launch.params_off = 0;
         r.u.launch.params_len = 24;
         break;
+    case VGPU_OP_FUNC_PARAMS:
+        r.u.func_params.func = 1;
+        r.u.func_params.max = 16;
+        break;
+    case VGPU_OP_MODULE_CHUNK:
+        r.u.chunk.total = 3 * DATA;
+        r.u.chunk.offset = DATA;
+        r.u.chunk.len = DATA;
+        r.u.chunk.flags = VGPU_CHUNKF_LAST;
+        break;
     default:
         break;
     }
@@ -146,6 +156,34 @@ static void test_bad_values(void **state)
     r = valid_req(VGPU_OP_MODULE_LOAD);
     r.u.module.len = 0;
     assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_IMAGE);
+    r = valid_req(VGPU_OP_FUNC_PARAMS);
+    r.u.func_params.max = 0;
+    assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_FIELD);
+    r.u.func_params.max = VGPU_PARAMS_MAX + 1;
+    assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_FIELD);
+    r = valid_req(VGPU_OP_FUNC_PARAMS);
+    r.u.func_params.rsvd0 = 1;
+    assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_FIELD);
+    r = valid_req(VGPU_OP_FUNC_PARAMS);
+    r.u.func_params.data_off = DATA - 8;              /* 16 entries do not fit in 8 bytes */
+    assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_RANGE);
+    r.u.func_params.max = 1;
+    assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_OK);
+    r = valid_req(VGPU_OP_MODULE_CHUNK);
+    r.u.chunk.total = VGPU_MODULE_MAX + 1;
+    assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_FIELD);
+    r = valid_req(VGPU_OP_MODULE_CHUNK);
+    r.u.chunk.offset = 2 * DATA + 1;                  /* runs past the image's end */
+    assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_FIELD);
+    r = valid_req(VGPU_OP_MODULE_CHUNK);
+    r.u.chunk.len = 0;
+    assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_FIELD);
+    r = valid_req(VGPU_OP_MODULE_CHUNK);
+    r.u.chunk.flags = 2;
+    assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_FIELD);
+    r = valid_req(VGPU_OP_MODULE_CHUNK);
+    r.u.chunk.data_off = 1;                           /* DATA bytes from 1: past the area */
+    assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_RANGE);
 }
 
 static void test_ranges(void **state)
