@@ -95,9 +95,8 @@ def demo(a, say):
         cl = ["%s x%d x%d" % (c["kernel"], c["channels"], c["jobs"]) for c in plan if c["vm"] == name]
         say("  %s  pool %s  %-6s  %s" % (name, pool, prio, ", ".join(cl)))
     dmn.make_store(b["vgpuctl"], os.path.join(work, "vgpu.db"), s)
-    d = dmn.Daemon(b["vgpud"], work, os.path.join(work, "vgpu.db"), a.executor)
+    d, st = start_daemon(b["vgpud"], work, a.executor, say)
     try:
-        st = d.start()
         say("vgpud pid %d ready, executor: %s%s" % (
             d.proc.pid, st["executor"], " (no GPU: the CPU reference executor runs the kernels)"
             if st["executor"] != "cuda" else ""))
@@ -126,6 +125,22 @@ def demo(a, say):
     if not a.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0 if ok else 1
+
+
+def start_daemon(vgpud, work, executor, say):
+    """vgpud with the executor asked for. The demo's own "auto" is a choice, never a
+    silent fallback: the CUDA executor if a GPU answers, else the CPU reference
+    executor, asked for by name (vgpud's own auto would log that as an error)."""
+    db = os.path.join(work, "vgpu.db")
+    if executor == "auto":
+        d = dmn.Daemon(vgpud, work, db, "cuda")
+        try:
+            return d, d.start()
+        except dmn.DemoError:
+            say("no GPU answered: the demo runs on the CPU reference executor")
+            executor = "cpu"
+    d = dmn.Daemon(vgpud, work, db, executor)
+    return d, d.start()
 
 
 def main(argv=None):
