@@ -5,6 +5,9 @@
 # answers vgpuctl, under strace; every system call it and its workers made
 # must be in the unit's SystemCallFilter as systemd expands it.
 . "$VGPU_SRCDIR/tests/local/lib.sh"
+for tool in strace systemd-analyze setpriv pkill; do
+    command -v $tool >/dev/null || { bad "$tool is not installed (scripts/setup installs it)"; finish; exit 1; }
+done
 UNIT=$B/dom0/vgpud.service
 [ -f "$UNIT" ] || { bad "no $UNIT"; finish; exit 1; }
 
