@@ -117,4 +117,11 @@ PY
 }
 check "the example queries of docs/operations.md evaluate" "docq"
 check "vgpud is still alive" "vgpud_alive"
+kill "$PROM_PID" && wait "$PROM_PID" 2>/dev/null
+PROM_PID=""
+kill "$VGPUD_PID"
+wait "$VGPUD_PID"
+rc=$?
+VGPUD_PID=""
+check "vgpud stops cleanly (exit 0; in the ASan build: no leaks): rc=$rc" "[ $rc -eq 0 ] || { tail -n 30 '$T/vgpud.log'; false; }"
 finish
