@@ -33,10 +33,13 @@ rpmbuild -bb --nodeps --define "_topdir $T" "$SPEC" >"$T/bb.log" 2>&1
 check "rpmbuild -bb --nodeps" "[ $? -eq 0 ] || { tail -n 30 '$T/bb.log'; false; }"
 R=$T/RPMS
 has() { rpm -qlp "$1" 2>/dev/null | grep -qx "$2"; }
-check "vgpud: daemon, unit, man page" "has $R/*/vgpud-$V-*.rpm /usr/sbin/vgpud &&
+check "vgpud: daemon, worker, unit, man page" "has $R/*/vgpud-$V-*.rpm /usr/sbin/vgpud &&
+    has $R/*/vgpud-$V-*.rpm '/usr/libexec/vgpu/vgpud-worker' &&
     has $R/*/vgpud-$V-*.rpm /usr/lib/systemd/system/vgpud.service &&
     has $R/*/vgpud-$V-*.rpm '/usr/share/man/man8/vgpud.8.*'"
-check "vgpud creates the system user vgpu" "rpm -qp --scripts $R/*/vgpud-$V-*.rpm 2>/dev/null | grep -q 'useradd -r -g vgpu'"
+check "vgpud creates the system users vgpu and vgpu-worker" \
+    "rpm -qp --scripts $R/*/vgpud-$V-*.rpm 2>/dev/null | grep -q 'useradd -r -g vgpu -d' &&
+    rpm -qp --scripts $R/*/vgpud-$V-*.rpm 2>/dev/null | grep -q 'useradd -r -g vgpu-worker'"
 check "vgpuctl: XAPI hook in /etc/xapi.d, the QEMU wrapper, unit, completion" \
     "has $R/*/vgpuctl-$V-*.rpm /etc/xapi.d/vm-pre-start/50-vgpu &&
     has $R/*/vgpuctl-$V-*.rpm /usr/share/vgpu/hooks/vgpu-qemu-wrapper &&
