@@ -47,8 +47,13 @@ check "libvgpu0: the shared library with its SONAME" \
 check "libvgpu-dev: header, .so, pkg-config, man page" "has libvgpu-dev_${V}_$A.deb usr/include/vgpu/vgpu.h &&
     has libvgpu-dev_${V}_$A.deb 'usr/lib/.*/pkgconfig/vgpu.pc' &&
     has libvgpu-dev_${V}_$A.deb usr/share/man/man3/libvgpu.3.gz"
-check "vgpu-dkms: module source and dkms.conf" "has vgpu-dkms_${V}_all.deb usr/src/vgpu-$V/dkms.conf &&
-    has vgpu-dkms_${V}_all.deb usr/src/vgpu-$V/proto/vgpu_validate.c"
+check "vgpu-dkms: module source, dkms.conf, the udev rule for /dev/vgpu" \
+    "has vgpu-dkms_${V}_all.deb usr/src/vgpu-$V/dkms.conf &&
+    has vgpu-dkms_${V}_all.deb usr/src/vgpu-$V/proto/vgpu_validate.c &&
+    has vgpu-dkms_${V}_all.deb lib/udev/rules.d/60-vgpu.rules"
+mkdir "$T/dctl"
+dpkg-deb -e "$T/vgpu-dkms_${V}_all.deb" "$T/dctl"
+check "vgpu-dkms creates the group vgpu" "grep -q 'addgroup --system --quiet vgpu' '$T/dctl/postinst'"
 
 mkdir "$T/ctl"
 dpkg-deb -e "$T/vgpud_${V}_$A.deb" "$T/ctl"

@@ -54,6 +54,9 @@ check "libvgpu and libvgpu-devel: SONAME library, header, pkg-config" \
     [ -f '$T/root/usr/lib64/pkgconfig/vgpu.pc' ]"
 check "vgpu-dkms: dkms.conf with the version filled in" \
     "grep -qx 'PACKAGE_VERSION=\"$V\"' '$T/root/usr/src/vgpu-$V/dkms.conf'"
+check "vgpu-dkms: the udev rule for /dev/vgpu and the group vgpu" \
+    "[ -f '$T/root/usr/lib/udev/rules.d/60-vgpu.rules' ] &&
+    rpm -qp --scripts $R/noarch/vgpu-dkms-$V-*.rpm 2>/dev/null | grep -q 'groupadd -r vgpu'"
 check "vgpu-dkms runs dkms add/build/install and remove" \
     "rpm -qp --scripts $R/noarch/vgpu-dkms-$V-*.rpm 2>/dev/null | grep -q 'dkms add -m vgpu' &&
     rpm -qp --scripts $R/noarch/vgpu-dkms-$V-*.rpm 2>/dev/null | grep -q 'dkms remove -m vgpu'"
