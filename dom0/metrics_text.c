@@ -15,7 +15,7 @@ enum unit {
 struct family {
     const char *name;
     const char *type;
-    const char *field;
+    const char *field; /* "key", or "object.key" for a field of a nested object */
     enum unit unit;
     bool skip_zero; /* 0 means "not set" (memory quota) */
     const char *help;
@@ -35,6 +35,8 @@ static const struct family pool_families[] = {
      "Most jobs ever waiting in the pool at once."},
     {"vgpu_pool_busy_seconds_total", "counter", "busy_ns", NS_TO_S, false,
      "Time the pool was running a job."},
+    {"vgpu_pool_job_limit_seconds", "gauge", "job_limit_ns", NS_TO_S, true,
+     "The pool's hard limit per job (vgpuctl set-pool-limit); absent when it has none."},
 };
 
 static const struct family vm_families[] = {
@@ -63,10 +65,14 @@ static const struct family vm_families[] = {
      "kicks ignored during a throttle are not counted."},
     {"vgpu_vm_kick_throttles_total", "counter", "throttles", AS_IS, false,
      "Times a channel of the VM had its kicks ignored for a window (event storm)."},
-    {"vgpu_vm_worker_restarts_total", "counter", "worker_restarts", AS_IS, false,
-     "Times the VM's worker process was restarted."},
-    {"vgpu_vm_worker_kills_total", "counter", "worker_kills", AS_IS, false,
-     "Times the VM's worker process was killed (a job past its pool's time limit)."},
+    {"vgpu_vm_worker_starts_total", "counter", "worker.starts", AS_IS, false,
+     "Worker processes started for the VM."},
+    {"vgpu_vm_worker_restarts_total", "counter", "worker.restarts", AS_IS, false,
+     "Worker processes started for the VM after one was lost."},
+    {"vgpu_vm_worker_kills_total", "counter", "worker.kills", AS_IS, false,
+     "The VM's workers killed by vgpud (a job past its pool's hard limit)."},
+    {"vgpu_vm_worker_crashes_total", "counter", "worker.crashes", AS_IS, false,
+     "The VM's workers that died on their own (crash, signal, seccomp)."},
 };
 
 static const char *const hist_kinds[][3] = {
@@ -108,10 +114,20 @@ static const char *str_field(json_object *o, const char *key)
     return json_object_get_string(v);
 }
 
+/* A numeric field: "key", or "object.key" inside a nested object. */
 static bool u64_field(json_object *o, const char *key, uint64_t *out)
 {
+    const char *dot = strchr(key, '.');
     json_object *v;
+    char outer[32];
 
+    if (dot && (size_t)(dot - key) < sizeof(outer)) {
+        memcpy(outer, key, (size_t)(dot - key));
+        outer[dot - key] = '\0';
+        if (!json_object_object_get_ex(o, outer, &o) || !json_object_is_type(o, json_type_object))
+            return false;
+        key = dot + 1;
+    }
     if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
         return false;
     *out = (uint64_t)json_object_get_int64(v);

@@ -28,6 +28,10 @@ comp() {
 
 got=$(comp "$V set-p")
 check "commands: set-p -> '$got'" "[ '$got' = 'set-pool set-pool-limit set-priority' ]"
+got=$(comp "$V --db $T/v.db set-pool-limit ")
+check "pools for set-pool-limit POOL MS (from its synopsis): '$got'" "[ '$got' = 'A B gold' ]"
+got=$(comp "$V --db $T/v.db set-pool-limit A ")
+check "nothing offered for MS: '$got'" "[ -z '$got' ]"
 all=$(comp "$V " | wc -w)
 cmds=$("$V" --help | grep -c '^  [a-z]')
 check "every command of --help is offered ($all = $cmds + help)" "[ $all -eq $((cmds + 1)) ]"

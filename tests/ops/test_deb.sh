@@ -33,7 +33,8 @@ check "lintian: no error ($(grep -c '^[EW]:' "$T/lintian.out") warnings/errors l
 grep '^[WE]:' "$T/lintian.out"
 
 has() { dpkg-deb -c "$T/$1" >"$T/list" && grep -q " \./$2\$" "$T/list"; }
-check "vgpud: daemon, unit, man page, defaults" "has vgpud_${V}_$A.deb usr/sbin/vgpud &&
+check "vgpud: daemon, worker, unit, man page, defaults" "has vgpud_${V}_$A.deb usr/sbin/vgpud &&
+    has vgpud_${V}_$A.deb usr/libexec/vgpu/vgpud-worker &&
     has vgpud_${V}_$A.deb lib/systemd/system/vgpud.service &&
     has vgpud_${V}_$A.deb usr/share/man/man8/vgpud.8.gz && has vgpud_${V}_$A.deb etc/default/vgpud"
 check "vgpuctl: tool, unit, completion, hook, man page" "has vgpuctl_${V}_$A.deb usr/bin/vgpuctl &&
@@ -48,12 +49,18 @@ check "libvgpu-dev: header, .so, pkg-config, man page" "has libvgpu-dev_${V}_$A.
     has libvgpu-dev_${V}_$A.deb usr/share/man/man3/libvgpu.3.gz"
 check "vgpu-libcuda: libcuda.so.1 in a private directory, vgpu-run" \
     "has vgpu-libcuda_${V}_$A.deb 'usr/lib/.*/vgpu/libcuda.so.1' && has vgpu-libcuda_${V}_$A.deb usr/bin/vgpu-run"
-check "vgpu-dkms: module source and dkms.conf" "has vgpu-dkms_${V}_all.deb usr/src/vgpu-$V/dkms.conf &&
-    has vgpu-dkms_${V}_all.deb usr/src/vgpu-$V/proto/vgpu_validate.c"
+check "vgpu-dkms: module source, dkms.conf, the udev rule for /dev/vgpu" \
+    "has vgpu-dkms_${V}_all.deb usr/src/vgpu-$V/dkms.conf &&
+    has vgpu-dkms_${V}_all.deb usr/src/vgpu-$V/proto/vgpu_validate.c &&
+    has vgpu-dkms_${V}_all.deb lib/udev/rules.d/60-vgpu.rules"
+mkdir "$T/dctl"
+dpkg-deb -e "$T/vgpu-dkms_${V}_all.deb" "$T/dctl"
+check "vgpu-dkms creates the group vgpu" "grep -q 'addgroup --system --quiet vgpu' '$T/dctl/postinst'"
 
 mkdir "$T/ctl"
 dpkg-deb -e "$T/vgpud_${V}_$A.deb" "$T/ctl"
-check "vgpud creates the system user vgpu" "grep -q 'adduser --system --group' '$T/ctl/postinst'"
+check "vgpud creates the system users vgpu and vgpu-worker" \
+    "grep -q 'getent passwd vgpu >' '$T/ctl/postinst' && grep -q 'getent passwd vgpu-worker' '$T/ctl/postinst'"
 check "vgpud enables its unit (deb-systemd-helper), starts nothing" \
     "grep -q 'deb-systemd-helper' '$T/ctl/postinst' && ! grep -q 'deb-systemd-invoke start' '$T/ctl/postinst'"
 check "/etc/default/vgpud is a conffile" "grep -qx /etc/default/vgpud '$T/ctl/conffiles'"

@@ -64,6 +64,8 @@ check "it equals vgpud's status (completed=$st)" "[ '$n1' = '$st' ]"
 h1=$(sample vgpu_vm_run_seconds_count 'vm="scraped"')
 inf=$(sample vgpu_vm_run_seconds_bucket 'le="+Inf"')
 check "run-time histogram counts every completed job ($h1, +Inf $inf)" "[ '$h1' = '$n1' ] && [ '$inf' = '$n1' ]"
+ws=$(sample vgpu_vm_worker_starts_total 'vm="scraped"')
+check "the VM's worker start is counted ($ws)" "[ -n '$ws' ] && [ '$ws' -ge 1 ]"
 check "the quota is exported (64 MiB)" "[ \"\$(sample vgpu_vm_memory_quota_bytes 'vm=\"scraped\"')\" = 67108864 ]"
 check "pool B counts the VM's jobs" "[ \"\$(sample vgpu_pool_jobs_submitted_total 'pool=\"B\"')\" -ge '$n1' ]"
 
@@ -117,4 +119,11 @@ PY
 }
 check "the example queries of docs/operations.md evaluate" "docq"
 check "vgpud is still alive" "vgpud_alive"
+kill "$PROM_PID" && wait "$PROM_PID" 2>/dev/null
+PROM_PID=""
+kill "$VGPUD_PID"
+wait "$VGPUD_PID"
+rc=$?
+VGPUD_PID=""
+check "vgpud stops cleanly (exit 0; in the ASan build: no leaks): rc=$rc" "[ $rc -eq 0 ] || { tail -n 30 '$T/vgpud.log'; false; }"
 finish

@@ -57,19 +57,25 @@ static void test_daemon_and_counters(void **state)
     assert_has(t, "vgpu_vm_kicks_total{vm_id=\"7\",vm=\"web\",pool=\"A\"} 11\n");
     /* A zero quota means none: no sample, no family. */
     assert_lacks(t, "vgpu_vm_memory_quota_bytes");
-    /* Fields the status does not have (worker processes) give no family. */
+    /* Fields the status does not have (no worker object here) give no family. */
     assert_lacks(t, "vgpu_vm_worker_restarts_total");
+    assert_lacks(t, "vgpu_pool_job_limit_seconds");
     free(t);
 }
 
 static void test_worker_fields_when_present(void **state)
 {
-    char *t = format("{\"pools\":[],\"vms\":[{\"vm_id\":1,\"name\":\"a\",\"pool\":\"A\","
-                     "\"worker_restarts\":2,\"worker_kills\":1,\"mem_quota\":4096}]}");
+    char *t = format("{\"pools\":[{\"name\":\"A\",\"job_limit_ns\":250000000}],"
+                     "\"vms\":[{\"vm_id\":1,\"name\":\"a\",\"pool\":\"A\",\"mem_quota\":4096,"
+                     "\"worker\":{\"pid\":9,\"state\":\"idle\",\"starts\":3,\"restarts\":2,"
+                     "\"kills\":1,\"crashes\":0}}]}");
 
     assert_has(t, "# TYPE vgpu_vm_worker_restarts_total counter\n"
                   "vgpu_vm_worker_restarts_total{vm_id=\"1\",vm=\"a\",pool=\"A\"} 2\n");
+    assert_has(t, "vgpu_vm_worker_starts_total{vm_id=\"1\",vm=\"a\",pool=\"A\"} 3\n");
     assert_has(t, "vgpu_vm_worker_kills_total{vm_id=\"1\",vm=\"a\",pool=\"A\"} 1\n");
+    assert_has(t, "vgpu_vm_worker_crashes_total{vm_id=\"1\",vm=\"a\",pool=\"A\"} 0\n");
+    assert_has(t, "vgpu_pool_job_limit_seconds{pool=\"A\"} 0.250000000\n");
     assert_has(t, "vgpu_vm_memory_quota_bytes{vm_id=\"1\",vm=\"a\",pool=\"A\"} 4096\n");
     free(t);
 }

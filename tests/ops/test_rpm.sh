@@ -33,10 +33,13 @@ rpmbuild -bb --nodeps --define "_topdir $T" "$SPEC" >"$T/bb.log" 2>&1
 check "rpmbuild -bb --nodeps" "[ $? -eq 0 ] || { tail -n 30 '$T/bb.log'; false; }"
 R=$T/RPMS
 has() { rpm -qlp "$1" 2>/dev/null | grep -qx "$2"; }
-check "vgpud: daemon, unit, man page" "has $R/*/vgpud-$V-*.rpm /usr/sbin/vgpud &&
+check "vgpud: daemon, worker, unit, man page" "has $R/*/vgpud-$V-*.rpm /usr/sbin/vgpud &&
+    has $R/*/vgpud-$V-*.rpm '/usr/libexec/vgpu/vgpud-worker' &&
     has $R/*/vgpud-$V-*.rpm /usr/lib/systemd/system/vgpud.service &&
     has $R/*/vgpud-$V-*.rpm '/usr/share/man/man8/vgpud.8.*'"
-check "vgpud creates the system user vgpu" "rpm -qp --scripts $R/*/vgpud-$V-*.rpm 2>/dev/null | grep -q 'useradd -r -g vgpu'"
+check "vgpud creates the system users vgpu and vgpu-worker" \
+    "rpm -qp --scripts $R/*/vgpud-$V-*.rpm 2>/dev/null | grep -q 'useradd -r -g vgpu -d' &&
+    rpm -qp --scripts $R/*/vgpud-$V-*.rpm 2>/dev/null | grep -q 'useradd -r -g vgpu-worker'"
 check "vgpuctl: XAPI hook in /etc/xapi.d, the QEMU wrapper, unit, completion" \
     "has $R/*/vgpuctl-$V-*.rpm /etc/xapi.d/vm-pre-start/50-vgpu &&
     has $R/*/vgpuctl-$V-*.rpm /usr/share/vgpu/hooks/vgpu-qemu-wrapper &&
@@ -54,6 +57,9 @@ check "vgpu-libcuda: private libcuda.so.1 that provides nothing, vgpu-run" \
     ! rpm -qp --provides $R/*/vgpu-libcuda-$V-*.rpm 2>/dev/null | grep -q 'libcuda[.]so'"
 check "vgpu-dkms: dkms.conf with the version filled in" \
     "grep -qx 'PACKAGE_VERSION=\"$V\"' '$T/root/usr/src/vgpu-$V/dkms.conf'"
+check "vgpu-dkms: the udev rule for /dev/vgpu and the group vgpu" \
+    "[ -f '$T/root/usr/lib/udev/rules.d/60-vgpu.rules' ] &&
+    rpm -qp --scripts $R/noarch/vgpu-dkms-$V-*.rpm 2>/dev/null | grep -q 'groupadd -r vgpu'"
 check "vgpu-dkms runs dkms add/build/install and remove" \
     "rpm -qp --scripts $R/noarch/vgpu-dkms-$V-*.rpm 2>/dev/null | grep -q 'dkms add -m vgpu' &&
     rpm -qp --scripts $R/noarch/vgpu-dkms-$V-*.rpm 2>/dev/null | grep -q 'dkms remove -m vgpu'"
