@@ -75,7 +75,7 @@ if [ "$MODE" = demo ]; then
 fi
 export BACKEND MODE
 # vgpud runs more (examples, a third domU, the loads): more room on a loaded machine
-[ "$BACKEND" = vgpud ] && export TIMEOUT=${TIMEOUT:-360}
+[ "$BACKEND" = vgpud ] && export TIMEOUT=${TIMEOUT:-540}
 export HERE DOMU_MEM=${DOMU_MEM:-128}
 echo "== build initramfs images"
 "$HERE/build-initramfs.sh"
