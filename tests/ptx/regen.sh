@@ -6,7 +6,7 @@ nvcc=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
 release=$("$nvcc" --version | sed -n 's/^Cuda compilation tools, \(release [^,]*\),.*/\1/p')
 for f in tests/ptx/kernels_sm90.ptx tests/ptx/kernels_sm75.ptx examples/kernels.ptx; do
     grep -q "Cuda compilation tools, $release," "$VGPU_SRCDIR/$f" || {
-        echo "SKIP: $f was made by another nvcc than this one ($release)"; exit 77; }
+        echo "SKIP: no CUDA toolkit of the release that made $f (this nvcc is $release)"; exit 77; }
 done
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
