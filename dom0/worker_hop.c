@@ -48,6 +48,7 @@ static uint32_t get_worker(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgp
     vm->starting = false;
     if (r == 0) {
         vm->worker = w;
+        vm->wk_pid = w->pid;
         vm->wk_starts++;
         vm->wk_restarts += vm->wk_lost;
         vm->wk_lost = false;

@@ -19,7 +19,7 @@ static uint32_t vm_of(struct vgpu_be *be, pid_t pid, const void **key)
     *key = &be->log_fd;
     pthread_mutex_lock(&be->lock);
     for (vm = be->vms; vm && !id; vm = vm->next)
-        if (vm->worker && vm->worker->pid == pid) {
+        if ((vm->worker && vm->worker->pid == pid) || vm->wk_pid == pid) {
             id = vm->id.vm_id;
             *key = &vm->wk_starts;
         }

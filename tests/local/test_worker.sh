@@ -105,6 +105,6 @@ VGPU_TEST_WORKER_SYSCALL=1 start_vgpud
 check "the job during which the worker was killed by its filter: CONTEXT_LOST" "[ $? -eq 0 ]"
 check "logged as the system-call filter" "grep -q 'system-call filter (SIGSYS)' '$T/vgpud.log'"
 check "the worker's own output reached vgpud's log, prefixed with its VM" \
-    "grep -q 'VM 1 worker [0-9]*: test hook: making a forbidden system call' '$T/vgpud.log'"
+    "wait_for 5 grep -q 'VM 1 worker [0-9]*: test hook: making a forbidden system call' '$T/vgpud.log'"
 check "vgpud alive" vgpud_alive
 finish
