@@ -34,9 +34,12 @@ int vgpu_be_chan_attach(struct vgpu_be *be, const struct vgpu_be_chan_desc *d,
     c->state = CHAN_OPEN;
     c->next = be->chans;
     be->chans = c;
-    vgpu_be_log(LOG_INFO, "%s: channel up for VM %u (%s) in pool %s, priority %d", d->label,
-                d->id.vm_id, d->id.vm_name[0] ? d->id.vm_name : d->id.vm_uuid, d->id.pool,
-                d->id.priority);
+    /* Per VM, at most a line a second: a guest that opens and closes channels in a loop
+     * cannot flood the log (issue 16). */
+    vgpu_be_log_ratelimited(LOG_INFO, &c->vm->nchan, "%s: channel up for VM %u (%s) in pool %s, "
+                            "priority %d", d->label, d->id.vm_id,
+                            d->id.vm_name[0] ? d->id.vm_name : d->id.vm_uuid, d->id.pool,
+                            d->id.priority);
     *out = c;
     if (!be->armed)
         vgpu_back_disarm(&c->ring);
@@ -102,7 +105,8 @@ void vgpu_be__chan_close(struct vgpu_be_chan *c, const char *why)
         if (why)
             vgpu_be_log_ratelimited(LOG_WARNING, c->vm, "%s: channel closed: %s", c->d.label, why);
         else
-            vgpu_be_log(LOG_INFO, "%s: channel closed", c->d.label);
+            vgpu_be_log_ratelimited(LOG_INFO, &c->vm->requests, "%s: channel closed",
+                                    c->d.label);
         vgpu_be__job_free(c->cur);
         c->cur = NULL;
         free_jobs(c->pending_head);

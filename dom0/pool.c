@@ -183,7 +183,8 @@ void vgpu_be__job_submit(struct vgpu_be *be, struct vgpu_be_job *job)
     }
     pthread_mutex_unlock(&be->lock);
     if (r < 0) {
-        vgpu_be_log(LOG_ERR, "%s: scheduler refused a job: %s", job->chan->d.label, strerror(-r));
+        vgpu_be_log_ratelimited(LOG_ERR, &job->chan->vm->failed, "%s: scheduler refused a job: %s",
+                                job->chan->d.label, strerror(-r));
         job->status = VGPU_S_INTERNAL;
         for (uint32_t i = 0; i < job->n; i++)
             job->items[i].rsp.status = VGPU_S_INTERNAL;

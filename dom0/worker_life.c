@@ -46,7 +46,7 @@ void vgpu_be__worker_lost(struct vgpu_be *be, struct vgpu_be_vm *vm, bool over_l
         return;
     status = vgpu_be__worker_kill(w);
     describe(status, over_limit, what, sizeof(what));
-    vgpu_be_log(LOG_WARNING,
+    vgpu_be_log_ratelimited(LOG_WARNING, &vm->wk_kills,
                 "VM %u: worker %d %s (%s): its context is lost; its running and "
                 "queued jobs are answered CONTEXT_LOST, its next request starts a new worker",
                 vm->id.vm_id, (int)w->pid, what, why);

@@ -5,6 +5,7 @@ usage: conn_attack.py MODE   (env: VGPU_SOCKET, VGPU_CTL, VGPUD_PID)
   manyfds  N hellos that each pass 6 descriptors: vgpud's fd count comes back
   silent   N connections that never say hello: vgpud closes them by its deadline
   notevfd  a well-formed hello whose kick fd is a pipe: refused, named
+  churn    200 channels opened and closed at once: all accepted
   ctlnull  {"cmd":null} and other bad JSON on the control socket: answered, vgpud lives
   trickle  a control client that sends a byte every 300 ms: cut off within 2 s
 Exit 0 when vgpud behaved; 1 with a line saying what did not hold.
@@ -115,6 +116,29 @@ def notevfd():
         print(f"FAIL: a pipe as kick fd was not refused with a reason (status {status}, '{msg}')")
         return False
     print(f"pipe as kick fd refused: '{msg}'")
+    return True
+
+
+def churn():
+    """200 channels opened and closed at once: each works, and the log stays short."""
+    for _ in range(200):
+        memfd = os.memfd_create("ring", os.MFD_ALLOW_SEALING)
+        os.ftruncate(memfd, 2 * 4096)
+        fcntl.fcntl(memfd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK)
+        kick, notify = os.eventfd(0), os.eventfd(0)
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(5)
+        s.connect(SOCK)
+        send_with_fds(s, struct.pack("<IHHII64s", MAGIC, VERSION, 0, 0, 1, b"honest"), [memfd, kick, notify])
+        welcome = s.recv(120)
+        status = struct.unpack_from("<II", welcome)[1] if len(welcome) >= 8 else None
+        s.close()
+        for fd in (memfd, kick, notify):
+            os.close(fd)
+        if status != 0:
+            print(f"FAIL: a channel was refused during the churn (status {status})")
+            return False
+    print("200 channels opened and closed")
     return True
 
 

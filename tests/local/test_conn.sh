@@ -8,11 +8,13 @@ vm "$(uuid 2)" --name evil --pool A --priority high
 start_vgpud
 export VGPUD_PID
 attack() { python3 "$VGPU_SRCDIR/tests/local/conn_attack.py" "$1" >"$T/a.out" 2>&1; }
-for mode in manyfds silent notevfd ctlnull trickle; do
+for mode in manyfds silent notevfd churn ctlnull trickle; do
     if attack $mode; then ok "$mode: $(tail -1 "$T/a.out")"; else bad "$mode: $(cat "$T/a.out")"; fi
     check "vgpud alive after $mode" vgpud_alive
 done
 check "refusals are rate-limited in the log" "[ \$(grep -c 'refused' '$T/vgpud.log') -lt 50 ]"
+check "channel churn is rate-limited in the log ($(grep -c 'channel up\|channel closed' "$T/vgpud.log") lines)" \
+    "[ \$(grep -c 'channel up\|channel closed' '$T/vgpud.log') -lt 50 ]"
 check "honest client served after the attacks" \
     "'$LOADGEN' --instance honest --kernel vector_add --jobs 4 >'$T/h.out' 2>&1"
 
