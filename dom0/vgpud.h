@@ -201,7 +201,7 @@ bool vgpu_be__chan_poll(struct vgpu_be_chan *c);
 void vgpu_be__chan_fail_job(struct vgpu_be_chan *c, struct vgpu_be_job *job, uint32_t status);
 void vgpu_be__chans_arm(struct vgpu_be *be, bool armed);
 
-/* done.c: completions from pool threads to the loop */
+/* pool.c: completions from pool threads to the loop */
 void vgpu_be__done_push(struct vgpu_be *be, struct vgpu_be_job *job);
 void vgpu_be__done_push_unlocked(struct vgpu_be *be, struct vgpu_be_job *job);
 bool vgpu_be__done_drain(struct vgpu_be *be);

@@ -18,6 +18,9 @@ import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ctl_status  # noqa: E402
+
 SOCK = os.environ["VGPU_SOCKET"]
 CTL = os.environ["VGPU_CTL"]
 PID = int(os.environ["VGPUD_PID"])
@@ -43,18 +46,7 @@ def send_with_fds(sock, data, fds):
 
 
 def ctl(line, timeout=5):
-    s = socket.socket(socket.AF_UNIX)
-    s.settimeout(timeout)
-    s.connect(CTL)
-    s.sendall(line)
-    buf = b""
-    while not buf.endswith(b"\n"):
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        buf += chunk
-    s.close()
-    return buf.decode()
+    return ctl_status.query(line, CTL, timeout).decode(errors="replace")
 
 
 def manyfds():

@@ -10,25 +10,16 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ctl_status  # noqa: E402
+
 
 def status():
-    s = socket.socket(socket.AF_UNIX)
-    s.settimeout(5)
-    s.connect(os.environ["VGPU_CTL"])
-    s.sendall(b'{"cmd":"status"}\n')
-    buf = b""
-    while not buf.endswith(b"\n"):
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        buf += chunk
-    s.close()
-    return json.loads(buf)
+    return json.loads(ctl_status.query())
 
 
 def vm(name):
