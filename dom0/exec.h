@@ -57,6 +57,20 @@ struct vgpu_exec_ops {
      */
     int (*func_params)(struct vgpu_exec_ctx *c, uint64_t func, struct vgpu_param_info *out,
                        uint32_t max, uint32_t *count, uint32_t *detail);
+    /*
+     * Optional (NULL: VGPU_S_UNSUPPORTED). A module's global variable
+     * (__device__ or __constant__) by name: its device address and size.
+     */
+    int (*global_get)(struct vgpu_exec_ctx *c, uint64_t module, const char *name,
+                      uint64_t *dptr, uint64_t *bytes, uint32_t *detail);
+    /*
+     * Optional (NULL: nothing to do). Host memory shared with the guest (the
+     * data area, a host buffer) for the life of the mapping: the CUDA
+     * executor page-locks it with the driver so copies from it are DMA.
+     * host_unregister is called before the memory is unmapped.
+     */
+    int (*host_register)(struct vgpu_exec_ctx *c, void *p, size_t len, uint32_t *detail);
+    void (*host_unregister)(struct vgpu_exec_ctx *c, void *p);
 };
 
 extern const struct vgpu_exec_ops vgpu_exec_cpu_ops;

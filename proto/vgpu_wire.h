@@ -35,6 +35,7 @@ enum vgpu_op {
     VGPU_OP_NOP = 15,          /* does nothing; for latency measurement */
     VGPU_OP_FUNC_PARAMS = 16,  /* a function's parameter layout (VGPU_FEAT_FUNC_PARAMS) */
     VGPU_OP_MODULE_CHUNK = 17, /* part of a module image; the last loads it (VGPU_FEAT_MODULE_CHUNKS) */
+    /* Reserved, being built: 18 GLOBAL_GET (feature 0x8); 19-22 host buffers (feature 0x10). */
     VGPU_OP_COUNT_
 };
 
