@@ -40,10 +40,10 @@ static uint32_t take_map(struct vgpu_be_chan *c, struct vgpu_be_job *job,
     uint32_t st;
     int fd = -1;
 
-    if (find(c, m->buf))
-        return VGPU_S_BAD_FIELD;
-    /* The transport's pages are claimed (and closed) even when the limit refuses them. */
+    /* The transport's pages are claimed (and closed) whatever refuses them. */
     st = c->d.ops->hostbuf_take(c->d.tctx, m->buf, m->size, &fd);
+    if (st == VGPU_S_OK && find(c, m->buf))
+        st = VGPU_S_BAD_FIELD;
     if (st == VGPU_S_OK && over_limit(c, m->size))
         st = VGPU_S_PINNED_LIMIT;
     if (st == VGPU_S_OK && !(b = calloc(1, sizeof(*b))))
