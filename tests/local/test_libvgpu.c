@@ -445,8 +445,8 @@ static void test_hello_fields(void **state)
     assert_int_equal(h.flags, VGPU_REQF_END_JOB);
     assert_int_equal(h.u.hello.version_min, 1);
     assert_int_equal(h.u.hello.version_max, 1);
-    assert_int_equal(h.u.hello.features,
-                     VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS);
+    assert_int_equal(h.u.hello.features, VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS |
+                                             VGPU_FEAT_MODULE_CHUNKS | VGPU_FEAT_HOSTBUF);
     f->joined = true;
     fake_free(f);
 }
