@@ -50,8 +50,12 @@ int wk__hostbuf_add(struct wk *w, const struct vgpu_worker_msg *m, int fd)
     if (fd < 0 || !c || m->hostbuf == 0 || find(c, m->hostbuf) || m->data_size == 0 ||
         m->data_size > VGPU_HOSTBUF_SIZE_MAX || m->data_size % VGPU_PAGE_SIZE)
         return -EINVAL;
-    /* Populated now, as pinning would: a copy never waits for page faults. */
-    p = mmap(NULL, m->data_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+    /*
+     * Not populated: the pages are the guest's, made when it first writes them (populating
+     * 256 MiB here took ~0.6 s, past the 50 ms an alloc may take). The executor's host_register
+     * pins them where it needs to (CUDA: cuMemHostRegister).
+     */
+    p = mmap(NULL, m->data_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED)
         return -errno;
     b = calloc(1, sizeof(*b));
