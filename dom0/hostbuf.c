@@ -21,7 +21,7 @@ static struct vgpu_be_hostbuf *find(struct vgpu_be_chan *c, uint64_t id)
     return NULL;
 }
 
-/* Over the VM's limit, in bytes (all its channels) or in buffers (this channel)? */
+/* Over the VM's limit, in bytes or in buffers (all its channels together)? */
 static bool over_limit(struct vgpu_be_chan *c, uint64_t size)
 {
     uint64_t limit;
@@ -29,7 +29,7 @@ static bool over_limit(struct vgpu_be_chan *c, uint64_t size)
     pthread_mutex_lock(&c->vm->lock);
     limit = vgpu_be__vm_pinned_limit(c->be, c->vm);
     pthread_mutex_unlock(&c->vm->lock);
-    return c->nhostbufs >= VGPUD_HOSTBUFS_MAX || size > limit ||
+    return c->vm->nhostbufs >= VGPUD_HOSTBUFS_MAX || size > limit ||
            c->vm->pinned_used > limit - size;
 }
 
@@ -63,6 +63,7 @@ static uint32_t take_map(struct vgpu_be_chan *c, struct vgpu_be_job *job,
     c->nhostbufs++;
     pthread_mutex_unlock(&c->hb_lock);
     c->vm->pinned_used += b->size;
+    c->vm->nhostbufs++;
     return VGPU_S_OK;
 }
 
@@ -119,6 +120,7 @@ static void drop(struct vgpu_be_chan *c, struct vgpu_be_hostbuf *b)
     c->nhostbufs--;
     pthread_mutex_unlock(&c->hb_lock);
     c->vm->pinned_used -= b->size;
+    c->vm->nhostbufs--;
     close(b->fd);
     free(b);
 }

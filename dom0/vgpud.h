@@ -58,6 +58,7 @@ struct vgpu_be_vm {
     uint64_t kicks;            /* notifications from its channels (metrics) */
     uint64_t throttles;        /* times a channel's kicks were ignored for a window */
     uint64_t pinned_used;      /* bytes of its channels' host buffers (loop thread) */
+    unsigned nhostbufs;        /* and their number (loop thread) */
 };
 
 enum vgpu_be_chan_state {
@@ -101,7 +102,7 @@ struct vgpu_be_hostbuf {
     const struct vgpu_be_job *job;     /* until live: the job whose MAP it is */
     uint64_t wk_serial;                /* the worker that has it mapped (pool thread) */
 };
-#define VGPUD_HOSTBUFS_MAX 64u             /* per channel */
+#define VGPUD_HOSTBUFS_MAX 64u             /* per VM: each costs vgpud a descriptor */
 #define VGPUD_PINNED_LIMIT_DEFAULT (256ull << 20)
 
 /* One request of a job and its answer. */

@@ -54,7 +54,7 @@ struct vgpu_local_welcome {
  * yet claimed by a MAP; anything else on the socket closes the channel.
  */
 #define VGPU_LOCAL_HOSTBUF_MAGIC       0x42484756u /* "VGHB" little-endian */
-#define VGPU_LOCAL_HOSTBUF_PENDING_MAX 16u
+#define VGPU_LOCAL_HOSTBUF_PENDING_MAX 4u
 struct vgpu_local_hostbuf {
     uint32_t magic;          /* VGPU_LOCAL_HOSTBUF_MAGIC */
     uint32_t rsvd0;          /* zero */

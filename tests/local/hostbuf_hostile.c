@@ -178,7 +178,7 @@ static int refusals(struct raw *c)
             return 1;
         }
     printf("ok   64 good buffers mapped\n");
-    fails += expect("a 65th buffer on the channel", offer(c, 200, memfd_of("hb-extra", PG, SEALS), PG),
+    fails += expect("a 65th buffer of the VM", offer(c, 200, memfd_of("hb-extra", PG, SEALS), PG),
                     VGPU_S_PINNED_LIMIT);
     fails += expect("a buffer id already in use", offer(c, 100, memfd_of("hb-dup", PG, SEALS), PG),
                     VGPU_S_BAD_FIELD);
@@ -201,7 +201,7 @@ static int pending_flood(struct raw *c)
     /* vgpud hangs up: recv returns 0 (the deadline is SO_RCVTIMEO). */
     struct timeval tv = {.tv_sec = 10};
     setsockopt(c->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    return expect("17 descriptors nobody claimed close the channel",
+    return expect("5 descriptors nobody claimed close the channel",
                   recv(c->sock, &byte, 1, 0) == 0 ? VGPU_S_PROTOCOL : VGPU_S_OK, VGPU_S_PROTOCOL);
 }
 
