@@ -54,8 +54,10 @@ void *vgpu_host_alloc(vgpu_channel *ch, size_t size)
         return vgpu__shm_alloc(ch, size);
     if (!p && size > HOST_SMALL_MAX)
         p = area_alloc(ch, size); /* a host without buffers of their own: the data area only */
+    /* No room, and no buffers of their own on this host (Xen today): UNSUPPORTED tells a
+     * caller that ordinary memory is the way (guest-cuda's cuMemHostAlloc). */
     if (!p)
-        ch->last_err = (struct vgpu_error){.op = VGPU_OP_HOSTBUF_MAP, .status = VGPU_S_NO_MEMORY};
+        ch->last_err = (struct vgpu_error){.op = VGPU_OP_HOSTBUF_MAP, .status = VGPU_S_UNSUPPORTED};
     return p;
 }
 

@@ -35,8 +35,10 @@ static int map_on_host(vgpu_channel *ch, struct vgpu__shm *b, int fd)
     struct vgpu_rsp rsp;
     int r = ch->port.ops->hostbuf_send(&ch->port, b->id, fd);
 
-    if (r < 0)
+    if (r < 0) {
+        fail(ch, -r);
         return vgpu__break(ch, r);
+    }
     req.u.hostbuf_map.buf = b->id;
     req.u.hostbuf_map.size = b->size;
     return vgpu__call(ch, &req, &rsp, NULL); /* a failed answer sets ch->last_err */
