@@ -113,6 +113,7 @@ json_object *vgpu_be__status_json(struct vgpu_be *be)
     json_object_object_add(o, "ok", json_object_new_boolean(1));
     json_object_object_add(o, "executor", json_object_new_string(be->exec_name));
     add_u64(o, "uptime_ns", now - be->started_ns);
+    add_u64(o, "now_ns", now); /* the execution log's clock, to line samples up with it */
     add_u64(o, "poll_spin_ns", be->poll_spin_ns);
     pthread_mutex_lock(&be->lock);
     for (unsigned i = 0; i < be->npools; i++)
