@@ -176,6 +176,8 @@ uint64_t vgpu_be_now(void);
 int vgpu_be__vm_get(struct vgpu_be *be, const struct vgpu_be_identity *id, struct vgpu_be_vm **out);
 uint64_t vgpu_be__vm_quota(const struct vgpu_be *be, const struct vgpu_be_vm *vm);
 struct vgpu_be_vm *vgpu_be__vm_by_id(struct vgpu_be *be, uint32_t vm_id);
+/* The newest record of the VM with this UUID (NULL for ""). */
+struct vgpu_be_vm *vgpu_be__vm_by_uuid(struct vgpu_be *be, const char *uuid);
 void vgpu_be__vm_release_chan(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_chan *c);
 
 /* pool.c */
