@@ -198,14 +198,14 @@ void vgpu_be__job_free(struct vgpu_be_job *job);
 void vgpu_be__chan_job_done(struct vgpu_be_chan *c, struct vgpu_be_job *job);
 void vgpu_be__chan_close(struct vgpu_be_chan *c, const char *why);
 void vgpu_be__chan_shutdown(struct vgpu_be_chan *c);
-void vgpu_be__chan_close_cur(struct vgpu_be_chan *c);
+void vgpu_be__chan_queue_cur(struct vgpu_be_chan *c);
 bool vgpu_be__chan_poll(struct vgpu_be_chan *c);
 void vgpu_be__chan_fail_job(struct vgpu_be_chan *c, struct vgpu_be_job *job, uint32_t status);
 void vgpu_be__chans_arm(struct vgpu_be *be, bool armed);
 
 /* pool.c: completions from pool threads to the loop */
-void vgpu_be__done_push(struct vgpu_be *be, struct vgpu_be_job *job);
-void vgpu_be__done_push_unlocked(struct vgpu_be *be, struct vgpu_be_job *job);
+void vgpu_be__done_add_locked(struct vgpu_be *be, struct vgpu_be_job *job); /* holds be->lock */
+void vgpu_be__done_add(struct vgpu_be *be, struct vgpu_be_job *job);
 bool vgpu_be__done_drain(struct vgpu_be *be);
 
 /* execlog.c */
