@@ -77,7 +77,7 @@ static void add_vgpud(struct vgpuctl *c, json_object *doc)
     json_object *req = json_object_new_object(), *reply = NULL, *v = json_object_new_object();
     int rc;
 
-    json_object_object_add(req, "cmd", json_object_new_string("status"));
+    json_object_object_add(req, VGPU_CTL_KEY_CMD, json_object_new_string(VGPU_CTL_CMD_STATUS));
     rc = vgpuctl_ctl_request(c->ctl_path, req, &reply);
     json_object_put(req);
     json_object_object_add(v, "socket", json_object_new_string(c->ctl_path));

@@ -14,7 +14,6 @@
 #include "vgpu_store.h"
 #include "worker.h"
 
-#define VGPUD_CTL_DEFAULT "/run/vgpu/vgpud.ctl"
 #define VGPUD_MAX_POOLS   VGPU_SCHED_MAX_POOLS
 #define VGPUD_MAX_MODULES 64 /* per channel */
 #define VGPUD_MAX_POLICIES 16
