@@ -1,4 +1,5 @@
-/* wk_globals.c: GLOBAL_GET: a module variable's address and size, and the copies it lets reach it. */
+/* wk_globals.c: GLOBAL_GET: a module variable's address and size, and the copies it lets reach it.
+ */
 #include <errno.h>
 #include "wk.h"
 

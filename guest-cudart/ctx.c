@@ -75,8 +75,8 @@ VRT_API cudaError_t cudaDeviceReset(void)
         vrt__forget_ctx(primary);
         r = cuDevicePrimaryCtxReset(vrt__device());
         /* The new handle: one more retain, given back at once (the count stays ours). */
-        if (r == CUDA_SUCCESS && (r = cuDevicePrimaryCtxRetain(&primary, vrt__device())) ==
-                                     CUDA_SUCCESS)
+        if (r == CUDA_SUCCESS &&
+            (r = cuDevicePrimaryCtxRetain(&primary, vrt__device())) == CUDA_SUCCESS)
             r = cuDevicePrimaryCtxRelease(vrt__device());
         e = vrt__cu(r);
     }

@@ -24,7 +24,7 @@ struct vrt_mod {
  * NVIDIA's runtime's does.
  */
 struct vrt_fatbin {
-    void *handle;        /* the wrapper (struct __fatBinC_Wrapper_t *) */
+    void *handle; /* the wrapper (struct __fatBinC_Wrapper_t *) */
     struct vrt_mod *mods;
     struct vrt_fatbin *next;
 };
@@ -82,7 +82,7 @@ cudaError_t __cudaPopCallConfiguration(dim3 *gridDim, dim3 *blockDim, size_t *sh
 cudaError_t __cudaGetKernel(cudaKernel_t *kernel, const void *hostFun);
 cudaError_t __cudaLaunchKernel(cudaKernel_t kernel, dim3 gridDim, dim3 blockDim, void **args,
                                size_t sharedMem, cudaStream_t stream);
-cudaError_t __cudaLaunchKernel_ptsz(cudaKernel_t kernel, dim3 gridDim, dim3 blockDim,
-                                    void **args, size_t sharedMem, cudaStream_t stream);
+cudaError_t __cudaLaunchKernel_ptsz(cudaKernel_t kernel, dim3 gridDim, dim3 blockDim, void **args,
+                                    size_t sharedMem, cudaStream_t stream);
 
 #endif /* VRT_INT_H */

@@ -49,8 +49,8 @@ static bool config_ok(dim3 g, dim3 b)
         return false;
     if (!g.x || !g.y || !g.z || !b.x || !b.y || !b.z)
         return false;
-    if (b.x > (unsigned)bx || b.y > (unsigned)by || b.z > (unsigned)bz ||
-        g.x > (unsigned)gx || g.y > (unsigned)gy || g.z > (unsigned)gz)
+    if (b.x > (unsigned)bx || b.y > (unsigned)by || b.z > (unsigned)bz || g.x > (unsigned)gx ||
+        g.y > (unsigned)gy || g.z > (unsigned)gz)
         return false;
     return (unsigned long long)b.x * b.y * b.z <= (unsigned long long)max_threads;
 }
@@ -167,25 +167,22 @@ VRT_API cudaError_t cudaFuncSetCacheConfig(const void *func, enum cudaFuncCache 
     return e != cudaSuccess ? e : vrt__cu(cuFuncSetCacheConfig(f, (CUfunc_cache)config));
 }
 
-VRT_API cudaError_t cudaOccupancyMaxActiveBlocksPerMultiprocessorWithFlags(int *numBlocks,
-                                                                          const void *func,
-                                                                          int blockSize,
-                                                                          size_t dynamicSMemSize,
-                                                                          unsigned int flags)
+VRT_API cudaError_t cudaOccupancyMaxActiveBlocksPerMultiprocessorWithFlags(
+    int *numBlocks, const void *func, int blockSize, size_t dynamicSMemSize, unsigned int flags)
 {
     CUfunction f;
     cudaError_t e = func_get(func, &f);
 
     if (e != cudaSuccess)
         return e;
-    return vrt__cu(cuOccupancyMaxActiveBlocksPerMultiprocessorWithFlags(
-        numBlocks, f, blockSize, dynamicSMemSize, flags));
+    return vrt__cu(cuOccupancyMaxActiveBlocksPerMultiprocessorWithFlags(numBlocks, f, blockSize,
+                                                                        dynamicSMemSize, flags));
 }
 
-VRT_API cudaError_t cudaOccupancyMaxActiveBlocksPerMultiprocessor(int *numBlocks,
-                                                                 const void *func, int blockSize,
-                                                                 size_t dynamicSMemSize)
+VRT_API cudaError_t cudaOccupancyMaxActiveBlocksPerMultiprocessor(int *numBlocks, const void *func,
+                                                                  int blockSize,
+                                                                  size_t dynamicSMemSize)
 {
     return cudaOccupancyMaxActiveBlocksPerMultiprocessorWithFlags(numBlocks, func, blockSize,
-                                                                   dynamicSMemSize, 0);
+                                                                  dynamicSMemSize, 0);
 }

@@ -64,8 +64,8 @@ VRT_API cudaError_t cudaMemGetInfo(size_t *free, size_t *total)
 #define DEV(p) ((CUdeviceptr)(uintptr_t)(p))
 
 /* One copy of kind on stream; async says whether the caller may return before it is done. */
-static CUresult copy(void *dst, const void *src, size_t n, enum cudaMemcpyKind kind,
-                     CUstream s, bool async)
+static CUresult copy(void *dst, const void *src, size_t n, enum cudaMemcpyKind kind, CUstream s,
+                     bool async)
 {
     switch (kind) {
     case cudaMemcpyHostToHost:

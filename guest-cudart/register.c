@@ -161,7 +161,10 @@ static CUresult get_function(CUmodule m, const char *name, void *out)
     return cuModuleGetFunction(out, m, name);
 }
 
-struct global { CUdeviceptr dptr; size_t size; };
+struct global {
+    CUdeviceptr dptr;
+    size_t size;
+};
 
 static CUresult get_global(CUmodule m, const char *name, void *out)
 {

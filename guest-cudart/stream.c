@@ -17,8 +17,7 @@ VRT_API cudaError_t cudaStreamCreateWithFlags(cudaStream_t *s, unsigned int flag
     IN_CTX(cuStreamCreate((CUstream *)s, flags));
 }
 
-VRT_API cudaError_t cudaStreamCreateWithPriority(cudaStream_t *s, unsigned int flags,
-                                                 int priority)
+VRT_API cudaError_t cudaStreamCreateWithPriority(cudaStream_t *s, unsigned int flags, int priority)
 {
     IN_CTX(cuStreamCreateWithPriority((CUstream *)s, flags, priority));
 }

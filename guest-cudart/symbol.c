@@ -57,8 +57,8 @@ VRT_API cudaError_t cudaMemcpyToSymbol(const void *symbol, const void *src, size
 }
 VRT_ALIAS(cudaMemcpyToSymbol_ptds, cudaMemcpyToSymbol);
 
-VRT_API cudaError_t cudaMemcpyFromSymbol(void *dst, const void *symbol, size_t count,
-                                         size_t offset, enum cudaMemcpyKind kind)
+VRT_API cudaError_t cudaMemcpyFromSymbol(void *dst, const void *symbol, size_t count, size_t offset,
+                                         enum cudaMemcpyKind kind)
 {
     return from_symbol(dst, symbol, count, offset, kind, NULL, false);
 }
