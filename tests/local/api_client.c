@@ -40,6 +40,8 @@ static int module_global(vgpu_channel *ch)
                        v[2], v[3]), 1;
     if ((r = vgpu_global_get(ch, module, "nothing", &dptr, &size)) != -VGPU_S_NOT_FOUND)
         return fail("an unknown global (expected NOT_FOUND)", r);
+    if ((r = vgpu_global_get(ch, module + 77, "gvar", &dptr, &size)) != -VGPU_S_BAD_HANDLE)
+        return fail("a global of a module not ours (expected BAD_HANDLE)", r);
     if ((r = vgpu_mem_free(ch, dptr)) != -VGPU_S_BAD_HANDLE)
         return fail("freeing a global (expected BAD_HANDLE)", r);
     if ((r = vgpu_copy_dtoh(ch, v, dptr + 4, 16)) != -VGPU_S_BAD_HANDLE)
