@@ -2,10 +2,9 @@
 #ifndef VRT_INT_H
 #define VRT_INT_H
 
-#include <cuda.h>
-#include <cuda_runtime_api.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include "cudart_abi.h"
 
 #define VRT_API __attribute__((visibility("default")))
 /* fn exported once more as name: the per-thread default stream variants (_ptds, _ptsz). */
@@ -64,6 +63,11 @@ int vrt__device(void);
 cudaError_t vrt__ret(cudaError_t e);
 /* A CUresult as the runtime's code, recorded. */
 cudaError_t vrt__cu(CUresult r);
+
+/* memory.c: the copies symbol.c builds on (runtime API functions). */
+cudaError_t cudaMemcpy(void *dst, const void *src, size_t count, enum cudaMemcpyKind kind);
+cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t count, enum cudaMemcpyKind kind,
+                            cudaStream_t stream);
 
 /* The registration entry points nvcc's generated host code calls (crt/host_runtime.h). */
 void **__cudaRegisterFatBinary(void *fatCubin);
