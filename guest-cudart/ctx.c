@@ -30,6 +30,15 @@ static CUresult primary_get(CUcontext *out)
     return r;
 }
 
+cudaError_t vrt__init(void)
+{
+    pthread_once(&init_once, init);
+    if (init_result == CUDA_SUCCESS)
+        return cudaSuccess;
+    return vrt__ret(init_result == CUDA_ERROR_NO_DEVICE ? cudaErrorNoDevice
+                                                        : cudaErrorInitializationError);
+}
+
 /*
  * The current context (one the program made with cuCtxCreate, or pushed),
  * else the primary context, made current on this thread: as NVIDIA's
@@ -38,12 +47,11 @@ static CUresult primary_get(CUcontext *out)
 cudaError_t vrt__ctx(CUcontext *out)
 {
     CUcontext c = NULL;
+    cudaError_t e = vrt__init();
     CUresult r;
 
-    pthread_once(&init_once, init);
-    if (init_result != CUDA_SUCCESS)
-        return vrt__ret(init_result == CUDA_ERROR_NO_DEVICE ? cudaErrorNoDevice
-                                                            : cudaErrorInitializationError);
+    if (e != cudaSuccess)
+        return e;
     r = cuCtxGetCurrent(&c);
     if (r == CUDA_SUCCESS && !c) {
         r = primary_get(&c);

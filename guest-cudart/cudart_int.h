@@ -55,6 +55,8 @@ cudaError_t vrt__symbol(const void *host, CUdeviceptr *dptr, size_t *size);
 /* Forget every module loaded into ctx (it was reset or destroyed). */
 void vrt__forget_ctx(CUcontext ctx);
 
+/* ctx.c: libcuda initialised once (cuInit); cudaErrorNoDevice where vgpud cannot be reached. */
+cudaError_t vrt__init(void);
 /* ctx.c: runtime calls run in the current context, else the device's primary one made current. */
 cudaError_t vrt__ctx(CUcontext *out);
 int vrt__device(void);

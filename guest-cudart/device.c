@@ -4,7 +4,10 @@
 
 static __thread unsigned int device_flags;
 
-/* One device once libcuda found vgpud; none (cudaErrorNoDevice) when it did not. */
+/*
+ * One device once libcuda found vgpud; none (cudaErrorNoDevice) when it did not. Device
+ * queries make no context current.
+ */
 VRT_API cudaError_t cudaGetDeviceCount(int *count)
 {
     int n = 0;
@@ -13,7 +16,7 @@ VRT_API cudaError_t cudaGetDeviceCount(int *count)
     if (!count)
         return vrt__ret(cudaErrorInvalidValue);
     *count = 0;
-    e = vrt__ctx(NULL);
+    e = vrt__init();
     if (e != cudaSuccess)
         return e;
     e = vrt__cu(cuDeviceGetCount(&n));

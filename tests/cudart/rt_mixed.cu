@@ -29,8 +29,13 @@ int main()
     CUcontext ctx = NULL, cur = NULL;
     CUdeviceptr dp;
     CUdevice dev;
-    int *rp, host[n];
+    int *rp, host[n], count = 0;
 
+    // Device queries make no context current.
+    CHECK(cudaGetDeviceCount(&count));
+    EXPECT_TRUE(count == 1);
+    CU(cuCtxGetCurrent(&cur));
+    EXPECT_TRUE(cur == NULL);
     CU(cuInit(0));
     CU(cuDeviceGet(&dev, 0));
     CU(cuCtxCreate(&ctx, NULL, 0, dev));
