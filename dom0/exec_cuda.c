@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "exec.h"
+#include "exec_cuda_global.h"
 
 #define CUDA_MAX_MODULES 64
 #define CUDA_MAX_FUNCS   256
@@ -257,6 +258,14 @@ static int cuda_func_get(struct vgpu_exec_ctx *c, uint64_t module, const char *n
     return VGPU_S_OK;
 }
 
+static int cuda_global_get(struct vgpu_exec_ctx *c, uint64_t module, const char *name,
+                           uint64_t *dptr, uint64_t *bytes, uint32_t *detail)
+{
+    CUmodule m = module_get(c, module);
+
+    return m ? vgpu__cuda_global_get(c->ctx, m, name, dptr, bytes, detail) : VGPU_S_BAD_HANDLE;
+}
+
 static int cuda_launch(struct vgpu_exec_ctx *c, uint64_t func, const struct vgpu_req_launch *l,
                        const void *params, size_t params_len, uint32_t *detail)
 {
@@ -340,4 +349,5 @@ const struct vgpu_exec_ops vgpu_exec_cuda_ops = {
     .launch = cuda_launch,
     .sync = cuda_sync,
     .func_params = cuda_func_params,
+    .global_get = cuda_global_get,
 };

@@ -89,7 +89,7 @@ static void *pool_main(void *arg)
         job->complete_ns = vgpu_be_now();
         job->running = false;
         vgpu_sched_complete(be->sched, job->sched_id, job->complete_ns);
-        vgpu_be__done_push(be, job);
+        vgpu_be__done_add_locked(be, job);
     }
     pthread_mutex_unlock(&be->lock);
     return NULL;
@@ -188,12 +188,15 @@ void vgpu_be__job_submit(struct vgpu_be *be, struct vgpu_be_job *job)
         job->status = VGPU_S_INTERNAL;
         for (uint32_t i = 0; i < job->n; i++)
             job->items[i].rsp.status = VGPU_S_INTERNAL;
-        vgpu_be__done_push_unlocked(be, job);
+        vgpu_be__done_add(be, job);
     }
 }
 
-/* Hand a finished job to the loop thread. Caller holds be->lock. */
-void vgpu_be__done_push(struct vgpu_be *be, struct vgpu_be_job *job)
+/*
+ * Hand a finished job to the loop thread. Caller holds be->lock. done_head
+ * is stored atomically: the loop peeks at it without the lock.
+ */
+void vgpu_be__done_add_locked(struct vgpu_be *be, struct vgpu_be_job *job)
 {
     uint64_t one = 1;
 
@@ -202,16 +205,17 @@ void vgpu_be__done_push(struct vgpu_be *be, struct vgpu_be_job *job)
     if (be->done_tail)
         be->done_tail->next = job;
     else
-        be->done_head = job;
+        __atomic_store_n(&be->done_head, job, __ATOMIC_RELEASE);
     be->done_tail = job;
     if (write(be->done_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
         vgpu_be_log(LOG_ERR, "completion eventfd: %s", strerror(errno));
 }
 
-void vgpu_be__done_push_unlocked(struct vgpu_be *be, struct vgpu_be_job *job)
+/* The same, taking be->lock. */
+void vgpu_be__done_add(struct vgpu_be *be, struct vgpu_be_job *job)
 {
     pthread_mutex_lock(&be->lock);
-    vgpu_be__done_push(be, job);
+    vgpu_be__done_add_locked(be, job);
     pthread_mutex_unlock(&be->lock);
 }
 
@@ -220,11 +224,14 @@ bool vgpu_be__done_drain(struct vgpu_be *be)
 {
     struct vgpu_be_job *job;
 
+    /* A peek without the lock, to keep an idle pass cheap: a job added after it is seen on
+     * the next pass (its done_fd write wakes the loop). */
     if (!__atomic_load_n(&be->done_head, __ATOMIC_ACQUIRE))
         return false;
     pthread_mutex_lock(&be->lock);
     job = be->done_head;
-    be->done_head = be->done_tail = NULL;
+    __atomic_store_n(&be->done_head, NULL, __ATOMIC_RELAXED);
+    be->done_tail = NULL;
     pthread_mutex_unlock(&be->lock);
     while (job) {
         struct vgpu_be_job *next = job->next;

@@ -74,6 +74,9 @@ uint32_t wk__run_one(struct wk *w, struct wk_chan *c, const struct vgpu_req *req
 uint32_t wk__module_install(struct wk *w, struct wk_chan *c, const void *image, uint64_t len,
                             struct vgpu_rsp *rsp);
 
+/* The slot of module in c->modules, or -1 when c did not load it. */
+int wk__module_slot(const struct wk_chan *c, uint64_t module);
+
 /* handle is a function c got (FUNC_GET) from a module still loaded. */
 bool wk__func_owned(const struct wk_chan *c, uint64_t handle);
 
@@ -95,6 +98,14 @@ uint32_t wk__op_hostbuf(struct wk *w, struct wk_chan *c, const struct vgpu_req *
 /* wk_params.c: FUNC_PARAMS (VGPU_FEAT_FUNC_PARAMS); returns its status. */
 uint32_t wk__op_func_params(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
                             struct vgpu_rsp *rsp);
+
+/* wk_globals.c: GLOBAL_GET (VGPU_FEAT_GLOBALS); returns its status. */
+uint32_t wk__op_global_get(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
+                           struct vgpu_rsp *rsp);
+/* [ptr, ptr+len) lies in one allocation of c, or a variable of a module c loaded. */
+bool wk__owned(const struct wk *w, const struct wk_chan *c, uint64_t ptr, uint64_t len);
+/* Forget the variables of the module in c's slot (before it is unloaded); frees nothing. */
+void wk__globals_forget(struct wk *w, struct wk_chan *c, int slot);
 
 /* wk_job.c: take jobs from the ring and answer them. */
 int wk__serve(struct wk *w);

@@ -5,8 +5,9 @@
 #include "channel_int.h"
 
 /* What we ask HELLO for. */
-#define GUEST_FEATURES                                                                    \
-    (VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS | VGPU_FEAT_HOSTBUF)
+#define GUEST_FEATURES                                                                             \
+    (VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS | VGPU_FEAT_GLOBALS |     \
+     VGPU_FEAT_HOSTBUF)
 #include "vgpu_local.h"
 
 #define DEFAULT_RING_ORDER 2u

@@ -20,6 +20,7 @@ static const uint8_t op_args_size[VGPU_OP_COUNT_] = {
     [VGPU_OP_NOP] = 0,
     [VGPU_OP_FUNC_PARAMS] = sizeof(struct vgpu_req_func_params),
     [VGPU_OP_MODULE_CHUNK] = sizeof(struct vgpu_req_module_chunk),
+    [VGPU_OP_GLOBAL_GET] = sizeof(struct vgpu_req_func),
     [VGPU_OP_HOSTBUF_MAP] = sizeof(struct vgpu_req_hostbuf_map) - 8, /* rsvd0 must be zero */
     [VGPU_OP_HOSTBUF_UNMAP] = sizeof(struct vgpu_req_ptr),
     [VGPU_OP_HOSTBUF_HTOD] = sizeof(struct vgpu_req_hostbuf_copy),
@@ -44,6 +45,7 @@ static const char *const op_names[VGPU_OP_COUNT_] = {
     [VGPU_OP_NOP] = "NOP",
     [VGPU_OP_FUNC_PARAMS] = "FUNC_PARAMS",
     [VGPU_OP_MODULE_CHUNK] = "MODULE_CHUNK",
+    [VGPU_OP_GLOBAL_GET] = "GLOBAL_GET",
     [VGPU_OP_HOSTBUF_MAP] = "HOSTBUF_MAP",
     [VGPU_OP_HOSTBUF_UNMAP] = "HOSTBUF_UNMAP",
     [VGPU_OP_HOSTBUF_HTOD] = "HOSTBUF_HTOD",
@@ -188,6 +190,7 @@ static int check_args(const struct vgpu_req *r, const struct vgpu_limits *lim)
         return vgpu_proto_range_ok(r->u.module.data_off, r->u.module.len, lim->data_size)
                    ? VGPU_S_OK : VGPU_S_BAD_RANGE;
     case VGPU_OP_FUNC_GET:
+    case VGPU_OP_GLOBAL_GET:
         return check_func(&r->u.func, lim);
     case VGPU_OP_LAUNCH:
         return check_launch(&r->u.launch, lim);

@@ -233,6 +233,12 @@ int vgpu_ptx_global(struct vgpu_ptx_module *m, const char *name, void **host, ui
     return -ENOENT;
 }
 
+void vgpu_ptx_module_data(struct vgpu_ptx_module *m, void **host, uint64_t *size)
+{
+    *host = m->data;
+    *size = m->data_size;
+}
+
 const char *vgpu_ptx_fault_name(enum vgpu_ptx_fault_kind kind)
 {
     switch (kind) {
