@@ -109,14 +109,12 @@ static uint32_t op_copy(struct wk *w, struct wk_chan *c, const struct vgpu_req *
 {
     const struct vgpu_req_hostbuf_copy *k = &req->u.hostbuf_copy;
     struct wk_hostbuf *b = lookup(w, c, k->buf);
-    const struct vgpu_memtab_entry *e;
 
     if (!b)
         return VGPU_S_BAD_HANDLE;
     if (!vgpu_proto_range_ok(k->off, k->len, b->size))
         return VGPU_S_BAD_RANGE;
-    e = vgpu_memtab_find(&w->mem, k->dptr, k->len);
-    if (!e || e->tag != c)
+    if (!wk__owned(w, c, k->dptr, k->len)) /* the channel's allocations and module variables */
         return VGPU_S_BAD_HANDLE;
     if (req->op == VGPU_OP_HOSTBUF_HTOD)
         return (uint32_t)w->xops->copy_htod(w->ctx, k->dptr, b->p + k->off, k->len, &rsp->detail);
