@@ -119,14 +119,17 @@ static void retire(struct warp *w, uint32_t m, bool bar)
         regroup(w);
 }
 
+/* The group's lanes whose guard holds: every lane's predicate gathered without branches. */
 static uint32_t guard_mask(const struct warp *w, const struct ptx_insn *in)
 {
-    uint32_t g = 0, neg = in->flags & PTX_F_NEGG ? 1 : 0;
+    const uint64_t *p = SLOT(w, in->guard);
+    uint32_t g = 0, l;
 
-    FOR_LANES(w->mask, l)
-    if ((R(w, in->guard, l) & 1) ^ neg)
-        g |= 1u << l;
-    return g;
+    for (l = 0; l < 32; l++)
+        g |= (uint32_t)(p[l] & 1) << l;
+    if (in->flags & PTX_F_NEGG)
+        g = ~g;
+    return g & w->mask;
 }
 
 static uint64_t now_ns(void)
@@ -281,16 +284,17 @@ static void init_warps(struct run *s, struct block *b)
 
 static void start_block(struct run *s, struct block *b)
 {
-    uint32_t i, l;
+    uint32_t i, l, c;
 
     memset(b->shared, 0, s->shared_size);
     for (i = 0; i < b->nwarps; i++) {
         struct warp *w = &b->w[i];
         uint32_t lanes = b->threads - i * 32 < 32 ? b->threads - i * 32 : 32;
-        for (l = 0; l < 32; l++) {
-            R(w, SR_CTAID_X, l) = s->block[0];
-            R(w, SR_CTAID_Y, l) = s->block[1];
-            R(w, SR_CTAID_Z, l) = s->block[2];
+        for (c = 0; c < 3; c++) {
+            uint64_t *r = SLOT(w, SR_CTAID_X + c), v = s->block[c];
+            if (r[0] != v) /* code never writes special registers: y and z change once a row */
+                for (l = 0; l < 32; l++)
+                    r[l] = v;
         }
         w->pc = 0;
         w->mask = lanes == 32 ? ~0u : (1u << lanes) - 1;

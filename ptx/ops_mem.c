@@ -60,7 +60,7 @@ static void *resolve(struct run *s, struct warp *w, const struct ptx_insn *in, u
     return p;
 }
 
-static uint64_t load(const void *p, uint8_t t)
+static inline uint64_t load(const void *p, uint8_t t)
 {
     uint64_t v = 0;
 
