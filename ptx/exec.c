@@ -358,13 +358,17 @@ int vgpu_ptx_launch(const struct vgpu_ptx_module *m, int entry, const struct vgp
     s.shared_size = s.p->shared_size + l->shared_bytes;
     if (fault)
         fault->kind = VGPU_PTX_FAULT_NONE;
-    r = block_alloc(&s, &b);
-    if (r)
+    s.wins = calloc(s.p->ncode + 1, sizeof(*s.wins));
+    r = s.wins ? block_alloc(&s, &b) : -ENOMEM;
+    if (r) {
+        free(s.wins);
         return r;
+    }
     s.shared = b.shared;
     init_warps(&s, &b);
     run_grid(&s, &b);
     block_free(&b);
+    free(s.wins);
     if (fault)
         fault->insns += s.insns;
     return s.failed ? -EFAULT : 0;

@@ -24,6 +24,12 @@ struct warp {
     uint32_t lpc[32];
 };
 
+/* A span of memory loads and stores reach without a lookup (see ops_mem.c). */
+struct ptx_window {
+    uint8_t *host;
+    uint64_t base, size;
+};
+
 struct run {
     const struct ptx_prog *p;
     const struct vgpu_ptx_module *m;
@@ -36,6 +42,7 @@ struct run {
     struct vgpu_ptx_fault *fault;
     uint32_t block[3]; /* the block running */
     uint64_t insns;    /* thread-instructions executed */
+    struct ptx_window *wins; /* per instruction: the region its last access found */
 };
 
 #define R(w, slot, lane) ((w)->r[(size_t)(slot)*32u + (lane)])
