@@ -160,7 +160,7 @@ static void run_warp(struct run *s, struct warp *w)
         const struct ptx_insn *in = &code[w->pc];
         uint32_t m = in->guard == PTX_NO_SLOT ? w->mask : guard_mask(w, in);
 
-        s->insns += m == ~0u ? 32 : (uint32_t)__builtin_popcount(m);
+        s->insns += (uint64_t)(m == ~0u ? 32 : (uint32_t)__builtin_popcount(m)) * (1 + in->extra);
         switch (in->op) {
         case OP_BRA:
             branch(w, m, in->target);
@@ -279,6 +279,8 @@ static void init_warps(struct run *s, struct block *b)
         w->local = b->local + (size_t)i * 32 * s->p->local_size;
         for (l = 0; l < 32; l++)
             init_lane(s, b, w, l);
+        for (l = 0; l < s->p->npro; l++) /* launch-invariant: no faults, no effects */
+            ptx__ops[s->p->pro[l].op](s, w, &s->p->pro[l], ~0u);
     }
 }
 
