@@ -106,19 +106,45 @@ static inline uint8_t *in_window(const struct ptx_window *win, uint64_t a, unsig
 /*
  * Whether the whole warp's accesses of n bytes at base[l] + off fall in win, aligned: the highest
  * offset into the window (one below it wraps to a huge one) and the OR of all addresses, in a loop
- * the compiler vectorises.
+ * the compiler vectorises. *seq: whether lane l's address is lane 0's + l * n.
  */
-static inline __attribute__((always_inline)) bool
-warp_in_window(const struct ptx_window *win, const uint64_t *base, uint64_t off, unsigned n)
+static inline __attribute__((always_inline)) bool warp_in_window(const struct ptx_window *win,
+                                                                 const uint64_t *base,
+                                                                 uint64_t off, unsigned n,
+                                                                 bool *seq)
 {
-    uint64_t hi = 0, any = 0, l;
+    uint64_t hi = 0, any = 0, l, apart = 0;
 
     for (l = 0; l < 32; l++) {
         uint64_t o = base[l] + off - win->base;
         hi = o > hi ? o : hi;
         any |= base[l] + off;
+        apart |= base[l] - base[0] - l * n;
     }
+    *seq = apart == 0;
     return !(any & (n - 1)) && win->size >= n && hi <= win->size - n;
+}
+
+/* A whole warp's load of eb-byte elements from host memory h + base[l]. */
+static inline __attribute__((always_inline)) void
+ld_warp(uint64_t *d, const uint8_t *h, const uint64_t *base, bool seq, unsigned eb, bool sgn)
+{
+    uint32_t l;
+
+    if (seq && eb == 4 && !sgn) {
+        const uint8_t *h0 = h + base[0];
+        for (l = 0; l < 32; l++) {
+            uint32_t v;
+            memcpy(&v, h0 + 4 * l, 4);
+            d[l] = v;
+        }
+        return;
+    }
+    for (l = 0; l < 32; l++) {
+        uint64_t v = 0;
+        memcpy(&v, h + base[l], eb);
+        d[l] = sgn ? (uint64_t)ptx_sext(v, 8 * eb) : v;
+    }
 }
 
 /* One element per lane; eb is a constant where this is inlined, so the copies are plain moves. */
@@ -126,17 +152,12 @@ static inline __attribute__((always_inline)) void
 ld1(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m, unsigned eb)
 {
     struct ptx_window win = window_of(s, in);
-    bool sgn = ptx_signed(in->type);
+    bool sgn = ptx_signed(in->type), seq;
     uint64_t *d = SLOT(w, in->v[0]), off = (uint64_t)in->off;
     const uint64_t *base = SLOT(w, in->a);
 
-    if (m == ~0u && warp_in_window(&win, base, off, eb)) {
-        const uint8_t *h = win.host - win.base + off;
-        for (uint32_t l = 0; l < 32; l++) {
-            uint64_t v = 0;
-            memcpy(&v, h + base[l], eb);
-            d[l] = sgn ? (uint64_t)ptx_sext(v, 8 * eb) : v;
-        }
+    if (m == ~0u && warp_in_window(&win, base, off, eb, &seq)) {
+        ld_warp(d, win.host - win.base + off, base, seq, eb, sgn);
         return;
     }
     EACH_LANE(
@@ -158,8 +179,17 @@ st1(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m, unsign
     const uint64_t *base = SLOT(w, in->a), *src = SLOT(w, in->v[0]);
     uint64_t off = (uint64_t)in->off;
 
-    if (m == ~0u && warp_in_window(&win, base, off, eb)) {
+    bool seq;
+
+    if (m == ~0u && warp_in_window(&win, base, off, eb, &seq)) {
         uint8_t *h = win.host - win.base + off;
+        if (seq && eb == 4) {
+            for (uint32_t l = 0; l < 32; l++) {
+                uint32_t v = (uint32_t)src[l];
+                memcpy(h + base[0] + 4 * l, &v, 4);
+            }
+            return;
+        }
         for (uint32_t l = 0; l < 32; l++) {
             uint64_t v = src[l];
             memcpy(h + base[l], &v, eb);
@@ -177,7 +207,7 @@ st1(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m, unsign
         } memcpy(p, &v, eb););
 }
 
-void ptx__op_ld(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m)
+PTX_HOT void ptx__op_ld(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m)
 {
     unsigned eb = ptx_bytes(in->type), i;
 
@@ -211,7 +241,7 @@ void ptx__op_ld(struct run *s, struct warp *w, const struct ptx_insn *in, uint32
     }
 }
 
-void ptx__op_st(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m)
+PTX_HOT void ptx__op_st(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m)
 {
     unsigned eb = ptx_bytes(in->type), i;
 
