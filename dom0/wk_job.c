@@ -11,6 +11,8 @@
 
 #define JOB_MAX (1u << (VGPU_WORKER_RING_ORDER + 6)) /* more slots than the ring has */
 
+uint64_t wk__job_deadline_ns;
+
 static inline void cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -25,6 +27,11 @@ static void test_fault(struct wk *w, const struct vgpu_req *req)
         wk__log("test hook: making a forbidden system call (socket)");
         syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
         wk__log("test hook: the forbidden call returned (no filter?)");
+    }
+    if (w->test_hooks && req->op == VGPU_OP_MEMSET && req->u.memset.len == WK_TEST_HANG_LEN) {
+        wk__log("test hook: ignoring the job's deadline until killed");
+        for (;;)
+            poll(NULL, 0, -1);
     }
 }
 
@@ -90,6 +97,7 @@ static int run_job(struct wk *w, uint32_t ready)
     if (!c && wk__ctl_drain(w) >= 0) /* its data area may be in a message not yet read */
         c = wk__chan_find(w, job.chan);
     w->jobs++;
+    wk__job_deadline_ns = job.deadline_ns;
     for (i = 1; i <= n; i++) {
         vgpu_back_take_req(&w->ring, &req);
         rsp[i].id = req.id;

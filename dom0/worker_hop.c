@@ -10,6 +10,9 @@
 #include "vgpud.h"
 
 #define START_WAIT_NS (30ull * 1000000000ull) /* a worker's executor and context set-up */
+/* After the job's deadline, the time its worker has to stop the kernel and answer before it is
+ * killed (a kernel it cannot stop, or a worker that does not answer). */
+#define KILL_GRACE_NS (50ull * 1000000ull)
 
 static inline void cpu_relax(void)
 {
@@ -90,9 +93,11 @@ static int attach(struct vgpu_be_worker *w, struct vgpu_be_chan *c)
 }
 
 /* Publish the JOB slot and up to a ring's worth of items from *next; returns the slots used. */
-static uint32_t push_chunk(struct vgpu_be_worker *w, struct vgpu_be_job *job, uint32_t *next)
+static uint32_t push_chunk(struct vgpu_be_worker *w, struct vgpu_be_job *job, uint32_t *next,
+                           uint64_t deadline)
 {
-    struct vgpu_worker_job hdr = {.chan = job->chan->id};
+    struct vgpu_worker_job hdr = {.chan = job->chan->id,
+                                  .deadline_ns = deadline == UINT64_MAX ? 0 : deadline};
     struct vgpu_req *slot = vgpu_front_next_req(&w->ring), *head = slot;
     uint32_t n = 0, room = vgpu_front_free(&w->ring);
     uint64_t one = 1;
@@ -225,8 +230,8 @@ static void hop(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_job *j
     vm->running = true;
     pthread_mutex_unlock(&be->lock);
     while (r == 0 && next < job->n) {
-        n = push_chunk(w, job, &next);
-        r = wait_answers(be, w, n, deadline);
+        n = push_chunk(w, job, &next, deadline);
+        r = wait_answers(be, w, n, deadline == UINT64_MAX ? deadline : deadline + KILL_GRACE_NS);
         if (r == 0)
             r = take_answers(be, w, job, n);
     }
