@@ -2,6 +2,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -13,8 +14,22 @@
 
 uint64_t wk__job_deadline_ns;
 
-static inline void cpu_relax(void)
+/*
+ * Step *n of a spin: a pause; past the first SPIN_PURE steps (a few microseconds, where a fast
+ * answer lands), sched_yield() every SPIN_YIELD_EVERY steps. The job path has up to five spinning
+ * parties (client, vgpud's loop, the pool thread, its wait on the worker, the worker); where they
+ * outnumber the cores, a thread one of them woke used to wait for a spin window to run out
+ * (docs/performance.md, "The worker hop").
+ */
+#define SPIN_PURE       64u
+#define SPIN_YIELD_EVERY 8u
+
+static inline void cpu_relax(uint32_t *n)
 {
+    if (++*n > SPIN_PURE && *n % SPIN_YIELD_EVERY == 0) {
+        sched_yield();
+        return;
+    }
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #endif
@@ -132,7 +147,7 @@ static int sleep_on_kick(void)
 int wk__serve(struct wk *w)
 {
     uint64_t last = wk__now();
-    uint32_t ready;
+    uint32_t ready, spins = 0;
     int r;
 
     vgpu_back_disarm(&w->ring);
@@ -145,10 +160,11 @@ int wk__serve(struct wk *w)
             if ((r = wk__ctl_drain(w)) < 0) /* off the job's path: it was answered */
                 return r;
             last = wk__now();
+            spins = 0;
             continue;
         }
         if (wk__now() - last < w->poll_ns) {
-            cpu_relax();
+            cpu_relax(&spins);
             continue;
         }
         if (vgpu_back_arm(&w->ring))

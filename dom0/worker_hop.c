@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <syslog.h>
@@ -14,8 +15,22 @@
  * killed (a kernel it cannot stop, or a worker that does not answer). */
 #define KILL_GRACE_NS (50ull * 1000000ull)
 
-static inline void cpu_relax(void)
+/*
+ * Step *n of a spin: a pause; past the first SPIN_PURE steps (a few microseconds, where a fast
+ * answer lands), sched_yield() every SPIN_YIELD_EVERY steps. The job path has up to five spinning
+ * parties (client, vgpud's loop, the pool thread, its wait on the worker, the worker); where they
+ * outnumber the cores, a thread one of them woke used to wait for a spin window to run out
+ * (docs/performance.md, "The worker hop").
+ */
+#define SPIN_PURE       64u
+#define SPIN_YIELD_EVERY 8u
+
+static inline void cpu_relax(uint32_t *n)
 {
+    if (++*n > SPIN_PURE && *n % SPIN_YIELD_EVERY == 0) {
+        sched_yield();
+        return;
+    }
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #endif
@@ -139,7 +154,7 @@ static int sleep_on(struct vgpu_be_worker *w, uint64_t deadline, uint64_t now)
 static int wait_answers(struct vgpu_be *be, struct vgpu_be_worker *w, uint32_t n, uint64_t deadline)
 {
     uint64_t now = vgpu_be_now(), spin_end = now + be->cfg.poll_ns;
-    uint32_t ready;
+    uint32_t ready, spins = 0;
     int r = 0;
 
     vgpu_front_disarm(&w->ring);
@@ -153,7 +168,7 @@ static int wait_answers(struct vgpu_be *be, struct vgpu_be_worker *w, uint32_t n
         if ((now = vgpu_be_now()) >= deadline)
             return -ETIMEDOUT;
         if (now < spin_end) {
-            cpu_relax();
+            cpu_relax(&spins);
             continue;
         }
         if (!vgpu_front_arm(&w->ring))
