@@ -382,12 +382,15 @@ static bool region(void *ctx, uint64_t addr, struct vgpu_ptx_region *out)
     return true;
 }
 
+/* When a launch stops: its job's deadline (the pool's hard limit), at most LAUNCH_MAX_NS away. */
 static uint64_t deadline(void)
 {
     struct timespec ts;
+    uint64_t max;
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + LAUNCH_MAX_NS;
+    max = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + LAUNCH_MAX_NS;
+    return wk__job_deadline_ns && wk__job_deadline_ns < max ? wk__job_deadline_ns : max;
 }
 
 /* A failed launch's status (and CUresult in *detail), as a GPU would report it. */

@@ -1,5 +1,6 @@
 /* pool.c: one dispatcher thread per pool: the pool's next job from sched/ to its VM's worker. */
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -38,8 +39,22 @@ static int next_job(struct vgpu_be_pool *p, struct vgpu_be_job **out)
     return 0;
 }
 
-static inline void cpu_relax(void)
+/*
+ * Step *n of a spin: a pause; past the first SPIN_PURE steps (a few microseconds, where a fast
+ * answer lands), sched_yield() every SPIN_YIELD_EVERY steps. The job path has up to five spinning
+ * parties (client, vgpud's loop, the pool thread, its wait on the worker, the worker); where they
+ * outnumber the cores, a thread one of them woke used to wait for a spin window to run out
+ * (docs/performance.md, "The worker hop").
+ */
+#define SPIN_PURE       64u
+#define SPIN_YIELD_EVERY 8u
+
+static inline void cpu_relax(uint32_t *n)
 {
+    if (++*n > SPIN_PURE && *n % SPIN_YIELD_EVERY == 0) {
+        sched_yield();
+        return;
+    }
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #endif
@@ -57,10 +72,11 @@ static void spin_for_work(struct vgpu_be_pool *p)
     struct vgpu_be *be = p->be;
     uint64_t seen = __atomic_load_n(&p->submitted, __ATOMIC_ACQUIRE);
     uint64_t end = vgpu_be_now() + be->cfg.poll_ns;
+    uint32_t spins = 0;
 
     pthread_mutex_unlock(&be->lock);
     while (__atomic_load_n(&p->submitted, __ATOMIC_ACQUIRE) == seen && vgpu_be_now() < end)
-        cpu_relax();
+        cpu_relax(&spins);
     pthread_mutex_lock(&be->lock);
 }
 

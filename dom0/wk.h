@@ -27,6 +27,8 @@ static inline uint64_t wk_charge(uint64_t size)
 }
 /* Tests only, with $VGPU_TEST_WORKER_SYSCALL=1: a MEMSET of this length makes a forbidden call. */
 #define WK_TEST_SECCOMP_LEN 0x5ecc0u
+/* Tests only, likewise: a MEMSET of this length ignores the job's deadline until killed. */
+#define WK_TEST_HANG_LEN 0x4a460u
 
 /* A channel of the VM, as the worker sees it: its data area and what it loaded. */
 struct wk_chan {
@@ -117,5 +119,7 @@ int wk__sandbox(const struct vgpu_exec_ops *xops);
 void wk__log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 uint64_t wk__now(void);
+/* The running job's deadline (CLOCK_MONOTONIC ns, 0: none): the CPU executor stops kernels there. */
+extern uint64_t wk__job_deadline_ns;
 
 #endif /* VGPUD_WK_H */

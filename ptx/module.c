@@ -189,6 +189,7 @@ void vgpu_ptx_module_free(struct vgpu_ptx_module *m)
         free(m->progs[i].name);
         free(m->progs[i].code);
         free(m->progs[i].consts);
+        free(m->progs[i].pro);
     }
     for (i = 0; i < m->nglobals; i++)
         free(m->globals[i].name);
