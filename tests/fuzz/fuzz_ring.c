@@ -152,6 +152,26 @@ int vgpu_sched_cancel(struct vgpu_sched *s, uint64_t job_id, uint64_t now, void 
     return -ENOENT;
 }
 
+int vgpu_sched_vm_remove(struct vgpu_sched *s, uint32_t vm_id, uint64_t now_ns,
+                         vgpu_sched_job_fn *cancelled, void *arg)
+{
+    (void)s;
+    (void)vm_id;
+    (void)now_ns;
+    (void)cancelled;
+    (void)arg;
+    return 0;
+}
+
+/* Host buffers need the local transport, which the stand-in lacks: nothing is ever sent. */
+int vgpu_be__worker_send(struct vgpu_be_worker *w, const struct vgpu_worker_msg *m, int fd)
+{
+    (void)w;
+    (void)m;
+    (void)fd;
+    return -EPIPE;
+}
+
 /* The scheduler and the worker hop: run the items here, as wk_job.c does, then "complete". */
 void vgpu_be__job_submit(struct vgpu_be *b, struct vgpu_be_job *job)
 {
