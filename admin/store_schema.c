@@ -53,6 +53,9 @@ static const char *const migrations[] = {
     XSTR(VGPU_STORE_JOB_LIMIT_DEFAULT_MS_SQL)
     " CHECK (job_limit_ms BETWEEN " XSTR(VGPU_STORE_JOB_LIMIT_MIN_MS_SQL) " AND "
     XSTR(VGPU_STORE_JOB_LIMIT_MAX_MS_SQL) ");",
+    /* 2 -> 3: each VM's limit on host buffers (pinned memory), bytes; 0 = vgpud's default. */
+    "ALTER TABLE vms ADD COLUMN pinned_limit INTEGER NOT NULL DEFAULT 0"
+    " CHECK (pinned_limit >= 0);",
 };
 
 _Static_assert(SQL_VM_ID_MAX == VGPU_STORE_VM_ID_MAX, "vm_id bound in the schema");

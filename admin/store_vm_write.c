@@ -184,3 +184,26 @@ int vgpu_store_vm_remove(struct vgpu_store *store, const char *uuid)
     sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
     return exec_change(store, st, "removing", key);
 }
+
+int vgpu_store_vm_set_pinned_limit(struct vgpu_store *store, const char *uuid, uint64_t bytes)
+{
+    char key[VGPU_STORE_UUID_LEN + 1];
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!vgpu_store_uuid_valid(uuid))
+        return vgpu_store__failf(store, -EINVAL, "'%s' is not a VM UUID", uuid);
+    if (bytes > (uint64_t)INT64_MAX)
+        return vgpu_store__failf(store, -EINVAL, "pinned limit %llu is too large",
+                                 (unsigned long long)bytes);
+    memcpy(key, uuid, sizeof(key));
+    lower_uuid(key);
+    rc = vgpu_store__prepare(store, "UPDATE vms SET pinned_limit = ?1, updated = ?2 "
+                             "WHERE vm_uuid = ?3", &st);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)bytes);
+    sqlite3_bind_int64(st, 2, vgpu_store__now());
+    sqlite3_bind_text(st, 3, key, -1, SQLITE_TRANSIENT);
+    return exec_change(store, st, "setting the pinned limit of", key);
+}

@@ -8,7 +8,7 @@
 
 #define VM_COLUMNS                                                                     \
     "SELECT v.vm_uuid, v.vm_id, p.name, v.priority, v.name, v.mem_quota, v.uid, "     \
-    "v.created, v.updated FROM vms v JOIN pools p ON p.pool_id = v.pool_id "
+    "v.created, v.updated, v.pinned_limit FROM vms v JOIN pools p ON p.pool_id = v.pool_id "
 
 static void copy_text(char *dst, size_t size, sqlite3_stmt *st, int col)
 {
@@ -29,6 +29,7 @@ static void vm_from_row(sqlite3_stmt *st, struct vgpu_store_vm *vm)
     vm->uid = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 6);
     vm->created = sqlite3_column_int64(st, 7);
     vm->updated = sqlite3_column_int64(st, 8);
+    vm->pinned_limit = (uint64_t)sqlite3_column_int64(st, 9);
 }
 
 /* Step @st for one VM row: 0 and *out, -ENOENT, or -errno. Finalizes @st. */

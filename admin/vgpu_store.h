@@ -9,7 +9,7 @@
 #define VGPU_STORE_DEFAULT_PATH "/var/lib/vgpu/vgpu.db"
 #define VGPU_STORE_ENV          "VGPU_DB" /* overrides the default path */
 
-#define VGPU_STORE_SCHEMA_VERSION 2 /* PRAGMA user_version this code writes */
+#define VGPU_STORE_SCHEMA_VERSION 3 /* PRAGMA user_version this code writes */
 
 #define VGPU_STORE_UUID_LEN  36 /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
 #define VGPU_STORE_NAME_MAX  63 /* VM name, bytes, without the NUL */
@@ -48,6 +48,8 @@ struct vgpu_store_vm {
     uint64_t mem_quota;                 /* bytes of device memory; 0 = no quota */
     int64_t uid;                        /* local transport: uid allowed; -1 = none */
     int64_t created, updated;           /* unix seconds, set by the store */
+    uint64_t pinned_limit;              /* bytes of host buffers; 0 = vgpud's default; kept by
+                                           vm_update, set by vm_set_pinned_limit */
 };
 
 /* One pool and the GPU resources it runs on. */
@@ -103,6 +105,9 @@ int vgpu_store_vm_add(struct vgpu_store *store, struct vgpu_store_vm *vm);
 int vgpu_store_vm_update(struct vgpu_store *store, struct vgpu_store_vm *vm);
 
 int vgpu_store_vm_remove(struct vgpu_store *store, const char *uuid);
+
+/* Set the VM's limit on host buffers (pinned memory), bytes (0 = vgpud's default). */
+int vgpu_store_vm_set_pinned_limit(struct vgpu_store *store, const char *uuid, uint64_t bytes);
 
 /* Pools. Pools A and B exist after creation. -EEXIST, -ENOENT as above;
  * -EBUSY: removing a pool that still has VMs. */

@@ -136,6 +136,7 @@ int vgpuctl_cmd_list_pools(struct vgpuctl *c);
 int vgpuctl_cmd_add_pool(struct vgpuctl *c);
 int vgpuctl_cmd_map_pool(struct vgpuctl *c);
 int vgpuctl_cmd_set_pool_limit(struct vgpuctl *c);
+int vgpuctl_cmd_set_pinned_limit(struct vgpuctl *c);
 int vgpuctl_cmd_register_vm(struct vgpuctl *c);
 int vgpuctl_cmd_list_vms(struct vgpuctl *c);
 int vgpuctl_cmd_show_vm(struct vgpuctl *c);

@@ -34,6 +34,10 @@ const struct vgpuctl_cmd vgpuctl_cmds[] = {
      "VM [--pool POOL] [--priority PRIO] [--vm-id N] [--name NAME] [--uid UID|none] "
      "[--mem-quota SIZE]",
      "change several fields of a VM at once", VM_OPTS, 1, 1, vgpuctl_cmd_update_vm},
+    {"set-pinned-limit", "VM SIZE",
+     "host buffers (pinned memory in Dom0) the VM may hold, bytes with K, M, G or T; 0: "
+     "vgpud's default (--default-pinned-limit, 256M); applies live to new buffers", 0, 2, 2,
+     vgpuctl_cmd_set_pinned_limit},
     {"remove-vm", "VM", "unregister a VM", 0, 1, 1, vgpuctl_cmd_remove_vm},
     {"xl-config", "VM", "print the xl config line that adds the VM's stub device (plain Xen)",
      0, 1, 1, vgpuctl_cmd_xl_config},

@@ -25,6 +25,7 @@ json_object *vgpuctl_vm_json(const struct vgpu_store_vm *vm)
                            json_object_new_string(vgpu_store_priority_name(vm->priority)));
     json_object_object_add(o, "name", vm->name[0] ? json_object_new_string(vm->name) : NULL);
     json_object_object_add(o, "mem_quota", json_object_new_int64((int64_t)vm->mem_quota));
+    json_object_object_add(o, "pinned_limit", json_object_new_int64((int64_t)vm->pinned_limit));
     json_object_object_add(o, "uid", vm->uid >= 0 ? json_object_new_int64(vm->uid) : NULL);
     json_object_object_add(o, "created", json_object_new_int64(vm->created));
     json_object_object_add(o, "updated", json_object_new_int64(vm->updated));
@@ -98,7 +99,7 @@ void vgpuctl_format_ns(int64_t ns, char *buf, size_t size)
 
 void vgpuctl_print_vm(const struct vgpu_store_vm *vm)
 {
-    char created[32], updated[32], quota[32], dev[96];
+    char created[32], updated[32], quota[32], pinned[32], dev[96];
 
     vgpuctl_format_time(vm->created, created, sizeof(created));
     vgpuctl_format_time(vm->updated, updated, sizeof(updated));
@@ -109,6 +110,11 @@ void vgpuctl_print_vm(const struct vgpu_store_vm *vm)
     printf("pool:      %s\n", vm->pool);
     printf("priority:  %s (%d)\n", vgpu_store_priority_name(vm->priority), vm->priority);
     printf("mem quota: %s\n", quota);
+    if (vm->pinned_limit)
+        vgpuctl_format_size(vm->pinned_limit, pinned, sizeof(pinned));
+    else
+        snprintf(pinned, sizeof(pinned), "vgpud's default");
+    printf("pinned:    %s (host buffers)\n", pinned);
     if (vm->uid >= 0)
         printf("uid:       %" PRId64 "\n", vm->uid);
     else

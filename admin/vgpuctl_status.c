@@ -142,6 +142,23 @@ static void print_worker(json_object *w)
     printf("\n");
 }
 
+/* Host buffers the VM holds and its limit: "40M/256M"; "-" when vgpud does not say. */
+static void print_pinned(json_object *live)
+{
+    int64_t used = get_i64(live, "pinned_used"), limit = get_i64(live, "pinned_limit");
+    char u[16] = "0", l[16], both[40];
+
+    if (used < 0 || limit < 0) {
+        printf(" %13s", "-");
+        return;
+    }
+    if (used > 0)
+        vgpuctl_format_size((uint64_t)used, u, sizeof(u));
+    vgpuctl_format_size((uint64_t)limit, l, sizeof(l));
+    snprintf(both, sizeof(both), "%s/%s", u, l);
+    printf(" %13s", both);
+}
+
 static void print_vm_line(json_object *vm)
 {
     json_object *live = json_object_object_get(vm, "live");
@@ -157,6 +174,7 @@ static void print_vm_line(json_object *vm)
     print_count(get_i64(live, "completed"));
     print_count(get_i64(live, "failed"));
     printf(" %9s %9s", p50, p99);
+    print_pinned(live);
     print_worker(json_object_object_get(live, "worker"));
 }
 
@@ -180,9 +198,9 @@ static void print_pool(json_object *pool, bool running)
         else
             printf("nothing");
     }
-    printf("\n  %5s  %-36s  %-12s  %-6s %7s %7s %7s %9s %9s  %7s %-8s %7s %7s %7s\n", "VM_ID",
-           "UUID", "NAME", "PRIO", "SUBMIT", "DONE", "FAILED", "WAIT_P50", "WAIT_P99", "WORKER",
-           "STATE", "RESTART", "KILLED", "CRASHED");
+    printf("\n  %5s  %-36s  %-12s  %-6s %7s %7s %7s %9s %9s %13s  %7s %-8s %7s %7s %7s\n",
+           "VM_ID", "UUID", "NAME", "PRIO", "SUBMIT", "DONE", "FAILED", "WAIT_P50", "WAIT_P99",
+           "PINNED", "WORKER", "STATE", "RESTART", "KILLED", "CRASHED");
     for (i = 0; i < n; i++)
         print_vm_line(json_object_array_get_idx(vms, i));
     if (n == 0)

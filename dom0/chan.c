@@ -139,6 +139,8 @@ static bool take(struct vgpu_be_chan *c, const struct vgpu_req *req)
         vgpu_be__chan_close(c, "out of memory");
         return false;
     }
+    if (st == VGPU_S_OK) /* host buffers: checked against what vgpud holds for the channel */
+        st = vgpu_be__hostbuf_take(c, c->cur, req);
     if (job_append(c->cur, req, st) < 0) {
         vgpu_be__chan_close(c, "out of memory");
         return false;
@@ -220,6 +222,7 @@ void vgpu_be__chan_job_done(struct vgpu_be_chan *c, struct vgpu_be_job *job)
 {
     c->inflight = NULL;
     vgpu_be__execlog_write(c->be, job);
+    vgpu_be__hostbuf_settle(c, job);
     if (c->state == CHAN_OPEN)
         respond(c, job);
     vgpu_be__job_free(job);

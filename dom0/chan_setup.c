@@ -28,6 +28,7 @@ int vgpu_be_chan_attach(struct vgpu_be *be, const struct vgpu_be_chan_desc *d,
     }
     c->be = be;
     c->d = *d;
+    pthread_mutex_init(&c->hb_lock, NULL);
     c->id = ++be->chan_ids;
     vgpu_back_init(&c->ring, d->sring, nr);
     vgpu_proto_limits_default(&c->lim, d->data_size);
@@ -93,8 +94,10 @@ static void unlink_chan(struct vgpu_be_chan *c)
 static void finalize(struct vgpu_be_chan *c)
 {
     unlink_chan(c);
-    vgpu_be__vm_release_chan(c->be, c->vm, c);
+    vgpu_be__vm_release_chan(c->be, c->vm, c); /* its worker unmaps the host buffers */
+    vgpu_be__hostbuf_free_all(c);
     c->d.ops->release(c->d.tctx);
+    pthread_mutex_destroy(&c->hb_lock);
     free(c);
 }
 

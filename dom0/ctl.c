@@ -86,6 +86,8 @@ static json_object *vm_json(struct vgpu_be *be, struct vgpu_be_vm *vm)
     add_u64(o, "failed", vm->failed);
     add_u64(o, "mem_used", vm->mem_used);
     add_u64(o, "mem_quota", vgpu_be__vm_quota(be, vm));
+    add_u64(o, "pinned_used", vm->pinned_used);
+    add_u64(o, "pinned_limit", vgpu_be__vm_pinned_limit(be, vm));
     add_u64(o, "kicks", vm->kicks);
     add_u64(o, "throttles", vm->throttles);
     json_object_object_add(o, "worker", worker_json(vm));

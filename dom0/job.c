@@ -19,7 +19,8 @@ bool vgpu_be__job_is_control(const struct vgpu_be_job *job)
     return true;
 }
 
-/* What HELLO offers: the ops behind these features run in the VM's worker (wk_params.c, wk_upload.c). */
+/* What HELLO offers: the ops behind these features run in the VM's worker (wk_params.c,
+ * wk_upload.c, wk_globals.c); host buffers (wk_hostbuf.c) where the transport has them. */
 #define HOST_FEATURES                                                                             \
     (VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS | VGPU_FEAT_GLOBALS)
 
@@ -27,7 +28,8 @@ static uint32_t do_hello(struct vgpu_be_chan *c, const struct vgpu_req *req, str
 {
     uint16_t version;
     uint64_t features;
-    int st = vgpu_proto_negotiate(&req->u.hello, HOST_FEATURES, &version, &features);
+    uint64_t offer = HOST_FEATURES | (c->d.ops->hostbuf_take ? VGPU_FEAT_HOSTBUF : 0);
+    int st = vgpu_proto_negotiate(&req->u.hello, offer, &version, &features);
 
     if (st != VGPU_S_OK)
         return (uint32_t)st;

@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
+#include "local_hb.h"
 #include "vgpu_local.h"
 #include "vgpud.h"
 
@@ -53,6 +54,7 @@ struct local_conn {
     int throttle_fd;           /* timerfd while kicks are ignored, else -1 */
     uint64_t accepted_ns;      /* for the hello deadline */
     struct local_conn *pnext, **pprev; /* on ls->pending until the hello */
+    struct vgpu_local_hb_pending hb;   /* host-buffer memfds not yet claimed by a MAP */
 };
 
 static void pending_remove(struct local_conn *lc)
@@ -91,6 +93,7 @@ static void conn_free(struct local_conn *lc)
         close(lc->memfd);
     if (lc->map)
         munmap(lc->map, lc->map_len);
+    vgpu_be__local_hb_clear(&lc->hb);
     free(lc);
 }
 
@@ -109,9 +112,17 @@ static void op_release(void *tctx)
     conn_free(tctx);
 }
 
+static uint32_t op_hostbuf_take(void *tctx, uint64_t buf, uint64_t size, int *fd)
+{
+    struct local_conn *lc = tctx;
+
+    return vgpu_be__local_hb_take(&lc->hb, lc->sock, buf, size, fd);
+}
+
 static const struct vgpu_be_chan_ops local_chan_ops = {
     .notify = op_notify,
     .release = op_release,
+    .hostbuf_take = op_hostbuf_take,
 };
 
 static void on_kick(void *ctx, uint32_t events);
@@ -404,13 +415,14 @@ static void on_sock(void *ctx, uint32_t events)
     uint32_t st;
 
     if (lc->chan) {
-        /* After the handshake the socket only says when the client is gone. */
-        char junk[64];
-        ssize_t n = (events & EPOLLIN) ? recv(lc->sock, junk, sizeof(junk), MSG_DONTWAIT) : -1;
-        if (n > 0) /* nothing may follow the hello: a broken client */
-            vgpu_be_log_ratelimited(LOG_WARNING, lc, "local pid %d: data after the handshake",
+        /* After the handshake the socket carries host-buffer memfds, and says when the client
+         * is gone. */
+        int r = (events & EPOLLIN) ? vgpu_be__local_hb_recv(lc->sock, &lc->hb) : 0;
+        if (r == -EPROTO) /* only those messages may follow the hello: a broken client */
+            vgpu_be_log_ratelimited(LOG_WARNING, lc, "local pid %d: data after the handshake "
+                                    "that is not a host buffer's memfd (or one too many)",
                                     (int)lc->pid);
-        if (n >= 0 || (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP))) {
+        if (r < 0 || (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP))) {
             struct vgpu_be_chan *c = lc->chan;
             struct vgpu_be_loop *l = vgpu_be_get_loop(lc->ls->be);
             /* No more events for this client; release() frees lc, maybe later. */

@@ -36,6 +36,9 @@ static const char usage[] =
     "      --default-mem-quota SIZE|N%  device memory a VM may hold when its store entry\n"
     "                          sets no quota (vgpuctl sets one per VM): bytes with K, M, G or T,\n"
     "                          or a share of the device's memory (default 25%; 0: no limit)\n"
+    "      --default-pinned-limit SIZE  host buffers (pinned memory in Dom0) a VM may hold\n"
+    "                          when its store entry sets no limit (vgpuctl set-pinned-limit):\n"
+    "                          bytes with K, M, G or T (default 256M)\n"
     "      --exec-log PATH     write the execution log (CSV, one line per job) to PATH\n"
     "      --policy POOL:K=V[,K=V]  scheduling policy of a pool (repeatable): aging-ms=N (a job\n"
     "                          queued longer is served first), fair=none|rr|weighted (share among\n"
@@ -98,13 +101,33 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
     return true;
 }
 
-/* "25%" (of the device's memory) or a size: bytes with an optional K, M, G or T. */
-static bool parse_quota(const char *s, struct vgpu_be_config *cfg)
+/* Bytes with an optional K, M, G or T. */
+static bool parse_size(const char *s, uint64_t *out)
 {
     static const char units[] = "KMGT";
     char num[24], *u;
     size_t len = strlen(s);
     uint64_t v, shift = 0;
+
+    if (len == 0 || len >= sizeof(num))
+        return false;
+    memcpy(num, s, len + 1);
+    if ((u = strchr(units, num[len - 1])) && num[len - 1]) {
+        shift = 10 * (uint64_t)(u - units + 1);
+        num[len - 1] = '\0';
+    }
+    if (!parse_u64(num, UINT64_MAX >> shift, &v))
+        return false;
+    *out = v << shift;
+    return true;
+}
+
+/* "25%" (of the device's memory) or a size: bytes with an optional K, M, G or T. */
+static bool parse_quota(const char *s, struct vgpu_be_config *cfg)
+{
+    char num[24];
+    size_t len = strlen(s);
+    uint64_t v;
 
     if (len == 0 || len >= sizeof(num))
         return false;
@@ -117,13 +140,9 @@ static bool parse_quota(const char *s, struct vgpu_be_config *cfg)
         cfg->default_quota = 0;
         return true;
     }
-    if ((u = strchr(units, num[len - 1])) && num[len - 1]) {
-        shift = 10 * (uint64_t)(u - units + 1);
-        num[len - 1] = '\0';
-    }
-    if (!parse_u64(num, UINT64_MAX >> shift, &v))
+    if (!parse_size(num, &v))
         return false;
-    cfg->default_quota = v << shift;
+    cfg->default_quota = v;
     cfg->default_quota_pct = 0;
     return true;
 }
@@ -148,7 +167,7 @@ static bool parse_kick_limit(const char *s, struct vgpu_be_limits *lim)
 
 enum {
     OPT_DB = 256, OPT_SOCKET, OPT_CTL, OPT_CTL_GROUP, OPT_TRANSPORT, OPT_EXECUTOR, OPT_DEVICE,
-    OPT_CPU_MEM, OPT_QUOTA, OPT_EXEC_LOG, OPT_POLL, OPT_RING, OPT_DATA, OPT_CHANS, OPT_KICKS,
+    OPT_CPU_MEM, OPT_QUOTA, OPT_PINNED, OPT_EXEC_LOG, OPT_POLL, OPT_RING, OPT_DATA, OPT_CHANS, OPT_KICKS,
     OPT_XEN_GRANTS, OPT_XEN_DOM_GRANTS, OPT_POLICY, OPT_LEVEL, OPT_SYSLOG, OPT_METRICS,
 };
 
@@ -163,6 +182,7 @@ static const struct option options[] = {
     {"device", required_argument, NULL, OPT_DEVICE},
     {"cpu-mem", required_argument, NULL, OPT_CPU_MEM},
     {"default-mem-quota", required_argument, NULL, OPT_QUOTA},
+    {"default-pinned-limit", required_argument, NULL, OPT_PINNED},
     {"exec-log", required_argument, NULL, OPT_EXEC_LOG},
     {"poll-us", required_argument, NULL, OPT_POLL},
     {"max-ring-order", required_argument, NULL, OPT_RING},
@@ -207,6 +227,10 @@ static int parse_args(int argc, char **argv, struct vgpu_be_config *cfg, int *le
         case OPT_QUOTA:
             if (!parse_quota(optarg, cfg))
                 return bad_usage("--default-mem-quota", optarg);
+            break;
+        case OPT_PINNED:
+            if (!parse_size(optarg, &cfg->default_pinned_limit))
+                return bad_usage("--default-pinned-limit", optarg);
             break;
         case OPT_CPU_MEM:
             if (!parse_u64(optarg, 1u << 20, &v) || !v)
@@ -293,6 +317,7 @@ static void config_defaults(struct vgpu_be_config *cfg)
     cfg->limits.max_data_pages = VGPU_DATA_DIR_SLOTS;
     cfg->limits.max_channels_per_vm = 64;
     cfg->default_quota_pct = 25;
+    cfg->default_pinned_limit = VGPUD_PINNED_LIMIT_DEFAULT;
     cfg->limits.kick_budget = 2000;
     cfg->limits.kick_window_ms = 10;
     cfg->limits.xen_max_grants = VGPU_XEN_MAX_GRANTS_DEFAULT;

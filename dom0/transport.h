@@ -18,6 +18,7 @@ struct vgpu_be_identity {
     char pool[32];
     int priority;          /* enum vgpu_priority (proto/vgpu_identity.h) */
     uint64_t mem_quota;    /* bytes, 0 = executor default */
+    uint64_t pinned_limit; /* host buffers, bytes, 0 = vgpud's default (from the store) */
 };
 
 /* What the core asks of the transport for one channel. Called on the loop thread. */
@@ -27,6 +28,15 @@ struct vgpu_be_chan_ops {
     /* The core is done with the channel (after detach or a protocol error):
      * unmap the ring and data area, close fds, free tctx. Called once. */
     void (*release)(void *tctx);
+    /*
+     * Optional (NULL: the transport has no host buffers, VGPU_FEAT_HOSTBUF
+     * is not offered). The pages of host buffer buf, size bytes, as a
+     * descriptor the worker can mmap at offset 0: the transport checks them
+     * (local: a memfd of that size, sealed against shrinking and growing)
+     * and hands over ownership of *fd. Returns VGPU_S_OK or the status the
+     * MAP is answered with (BAD_HANDLE: none came for buf; BAD_FIELD).
+     */
+    uint32_t (*hostbuf_take)(void *tctx, uint64_t buf, uint64_t size, int *fd);
 };
 
 struct vgpu_be_chan_desc {

@@ -56,6 +56,8 @@ struct vgpu_be_vm {
     uint64_t requests;         /* requests answered */
     uint64_t kicks;            /* notifications from its channels (metrics) */
     uint64_t throttles;        /* times a channel's kicks were ignored for a window */
+    uint64_t pinned_used;      /* bytes of its channels' host buffers (loop thread) */
+    unsigned nhostbufs;        /* and their number (loop thread) */
 };
 
 enum vgpu_be_chan_state {
@@ -79,7 +81,28 @@ struct vgpu_be_chan {
     struct vgpu_be_job *inflight;      /* the job in the scheduler (queued or running) */
     uint64_t id;                       /* unique in this vgpud: the worker's name for it */
     uint64_t wk_serial;                /* the worker that has the data area (pool thread) */
+    pthread_mutex_t hb_lock;           /* hostbufs: added and removed by the loop, read by pools */
+    struct vgpu_be_hostbuf *hostbufs;  /* its host buffers (hostbuf.c) */
+    unsigned nhostbufs;
 };
+
+/*
+ * A host buffer of a channel, from the MAP that vgpud accepted until the
+ * answer of its UNMAP (or of a MAP that failed in the worker), or the
+ * channel's end. fd stays open so that the worker can map it again after a
+ * restart; vgpud itself never touches the contents (copies run in the worker).
+ */
+struct vgpu_be_hostbuf {
+    struct vgpu_be_hostbuf *next;
+    uint64_t id, size;
+    int fd;                            /* the transport's pages (owned) */
+    bool live;                         /* its MAP was answered OK */
+    bool dying;                        /* UNMAP taken: copies and a second UNMAP are refused */
+    const struct vgpu_be_job *job;     /* until live: the job whose MAP it is */
+    uint64_t wk_serial;                /* the worker that has it mapped (pool thread) */
+};
+#define VGPUD_HOSTBUFS_MAX 64u             /* per VM: each costs vgpud a descriptor */
+#define VGPUD_PINNED_LIMIT_DEFAULT (256ull << 20)
 
 /* One request of a job and its answer. */
 struct vgpu_be_item {
@@ -122,6 +145,7 @@ struct vgpu_be_config {
      * that is not 0 (--default-mem-quota; both 0: no quota). */
     uint64_t default_quota;
     uint32_t default_quota_pct;
+    uint64_t default_pinned_limit;     /* --default-pinned-limit: host buffers per VM, bytes */
     struct vgpu_be_limits limits;
     struct vgpu_be_pool_policy {
         char pool[32];
@@ -178,6 +202,20 @@ struct vgpu_be_vm *vgpu_be__vm_by_id(struct vgpu_be *be, uint32_t vm_id);
 /* The newest record of the VM with this UUID (NULL for ""). */
 struct vgpu_be_vm *vgpu_be__vm_by_uuid(struct vgpu_be *be, const char *uuid);
 void vgpu_be__vm_release_chan(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_chan *c);
+
+/* hostbuf.c: host buffers (VGPU_FEAT_HOSTBUF) as vgpud keeps them. */
+/* Loop, at validation: the status a HOSTBUF_* request gets now (OK for other ops). */
+uint32_t vgpu_be__hostbuf_take(struct vgpu_be_chan *c, struct vgpu_be_job *job,
+                               const struct vgpu_req *req);
+/* Loop, once the job was answered: forget what its UNMAPs and failed MAPs released. */
+void vgpu_be__hostbuf_settle(struct vgpu_be_chan *c, const struct vgpu_be_job *job);
+/* Loop, channel gone: close and forget all of c's buffers. */
+void vgpu_be__hostbuf_free_all(struct vgpu_be_chan *c);
+/* Pool thread: hand w the buffers of c it lacks that job may use. 0 or -errno. */
+int vgpu_be__hostbuf_attach(struct vgpu_be_worker *w, struct vgpu_be_chan *c,
+                            const struct vgpu_be_job *job);
+/* The VM's limit on host buffers, bytes (under vm->lock). */
+uint64_t vgpu_be__vm_pinned_limit(const struct vgpu_be *be, const struct vgpu_be_vm *vm);
 
 /* pool.c */
 struct vgpu_be_pool *vgpu_be__pool_find(struct vgpu_be *be, const char *name);

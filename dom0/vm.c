@@ -52,7 +52,7 @@ uint64_t vgpu_be__vm_quota(const struct vgpu_be *be, const struct vgpu_be_vm *vm
 }
 
 /*
- * The store is the source of a VM's quota, whatever the transport says:
+ * The store is the source of a VM's quota and pinned limit, whatever the transport says:
  * the Xen backend directory has none, and a quota applied live must
  * survive a channel attaching later.
  */
@@ -60,8 +60,10 @@ static void quota_from_store(struct vgpu_be *be, struct vgpu_be_identity *id)
 {
     struct vgpu_store_vm sv;
 
-    if (be->store && id->vm_uuid[0] && vgpu_store_vm_find(be->store, id->vm_uuid, &sv) == 0)
+    if (be->store && id->vm_uuid[0] && vgpu_store_vm_find(be->store, id->vm_uuid, &sv) == 0) {
         id->mem_quota = sv.mem_quota;
+        id->pinned_limit = sv.pinned_limit;
+    }
 }
 
 struct vgpu_be_vm *vgpu_be__vm_by_uuid(struct vgpu_be *be, const char *uuid)

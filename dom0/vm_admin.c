@@ -90,6 +90,7 @@ int vgpu_be__apply_vm(struct vgpu_be *be, const char *uuid, char *err, size_t er
     snprintf(vm->id.pool, sizeof(vm->id.pool), "%s", sv.pool);
     vm->id.priority = sv.priority;
     vm->id.mem_quota = sv.mem_quota;
+    vm->id.pinned_limit = sv.pinned_limit; /* new MAPs see it; buffers held stay */
     snprintf(vm->id.vm_name, sizeof(vm->id.vm_name), "%s", sv.name);
     pthread_mutex_unlock(&vm->lock);
     vgpu_be_log(LOG_NOTICE, "VM %u (%s): now pool %s, priority %d (applied live)", vm->id.vm_id,

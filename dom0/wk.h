@@ -42,6 +42,7 @@ struct wk_chan {
         uint64_t handle, module;       /* got by this channel from its module; 0 = free */
     } funcs[WK_MAX_FUNCS];
     struct wk_upload *upload;          /* a module image arriving in chunks, or NULL */
+    struct wk_hostbuf *hostbufs;       /* its host buffers (wk_hostbuf.c) */
 };
 
 struct wk {
@@ -86,6 +87,15 @@ uint32_t wk__op_module_chunk(struct wk *w, struct wk_chan *c, const struct vgpu_
                              struct vgpu_rsp *rsp);
 /* Drop c's unfinished upload, if any. */
 void wk__upload_free(struct wk_chan *c);
+
+/* wk_hostbuf.c: host buffers (VGPU_FEAT_HOSTBUF). */
+/* HB_ADD: map fd (the caller closes it) as a host buffer of its channel. 0 or -errno. */
+int wk__hostbuf_add(struct wk *w, const struct vgpu_worker_msg *m, int fd);
+/* Unmap every host buffer of c. */
+void wk__hostbufs_free(struct wk *w, struct wk_chan *c);
+/* HOSTBUF_MAP, _UNMAP, _HTOD, _DTOH; returns the status. */
+uint32_t wk__op_hostbuf(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
+                        struct vgpu_rsp *rsp);
 
 /* wk_params.c: FUNC_PARAMS (VGPU_FEAT_FUNC_PARAMS); returns its status. */
 uint32_t wk__op_func_params(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,

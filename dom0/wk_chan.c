@@ -38,6 +38,7 @@ static void chan_free(struct wk *w, struct wk_chan *c)
             w->xops->module_unload(w->ctx, c->modules[i], &detail);
         }
     wk__upload_free(c);
+    wk__hostbufs_free(w, c);
     for (p = &w->chans; *p; p = &(*p)->next)
         if (*p == c) {
             *p = c->next;
@@ -111,6 +112,8 @@ int wk__ctl_drain(struct wk *w)
     while ((r = ctl_recv(&m, &fd)) > 0) {
         if (m.type == VGPU_WMSG_CHAN_ADD)
             r = chan_add(w, &m, fd);
+        else if (m.type == VGPU_WMSG_HB_ADD)
+            r = wk__hostbuf_add(w, &m, fd);
         else if (m.type == VGPU_WMSG_CHAN_DEL && (c = wk__chan_find(w, m.chan)))
             chan_free(w, c);
         if (fd >= 0)

@@ -239,6 +239,11 @@ uint32_t wk__run_one(struct wk *w, struct wk_chan *c, const struct vgpu_req *req
         return wk__op_module_chunk(w, c, req, rsp);
     case VGPU_OP_GLOBAL_GET:
         return wk__op_global_get(w, c, req, rsp);
+    case VGPU_OP_HOSTBUF_MAP:
+    case VGPU_OP_HOSTBUF_UNMAP:
+    case VGPU_OP_HOSTBUF_HTOD:
+    case VGPU_OP_HOSTBUF_DTOH:
+        return wk__op_hostbuf(w, c, req, rsp);
     default:
         return VGPU_S_INTERNAL; /* vgpud answers the others itself */
     }

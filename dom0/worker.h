@@ -47,6 +47,8 @@ void vgpu_be__worker_free(struct vgpu_be_worker *w);
 int vgpu_be__worker_kill(struct vgpu_be_worker *w);
 
 /* worker_hop.c: a job's trip to the VM's worker. Pool thread. */
+/* Send m with fd attached (SCM_RIGHTS) on w's control socket. 0 or -EPIPE. */
+int vgpu_be__worker_send(struct vgpu_be_worker *w, const struct vgpu_worker_msg *m, int fd);
 void vgpu_be__job_execute(struct vgpu_be *be, struct vgpu_be_job *job);
 
 /* worker_life.c: loop thread */

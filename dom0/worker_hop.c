@@ -76,35 +76,41 @@ static uint32_t get_worker(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgp
     return r == 0 ? VGPU_S_OK : r == -ENODEV ? m.status : VGPU_S_NO_DEVICE;
 }
 
-/* Hand the channel's data area to this worker, once per worker. */
-static int attach(struct vgpu_be_worker *w, struct vgpu_be_chan *c)
+int vgpu_be__worker_send(struct vgpu_be_worker *w, const struct vgpu_worker_msg *m, int fd)
 {
-    struct vgpu_worker_msg m;
     char cbuf[CMSG_SPACE(sizeof(int))];
-    struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+    struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
     struct msghdr msg = {
         .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
     struct cmsghdr *cm;
 
-    if (c->wk_serial == w->serial)
-        return 0;
-    if (c->d.data_fd < 0)
-        return -ENOTSUP;
-    memset(&m, 0, sizeof(m));
     memset(cbuf, 0, sizeof(cbuf));
-    m.type = VGPU_WMSG_CHAN_ADD;
-    m.chan = c->id;
-    m.data_off = c->d.data_fd_off;
-    m.data_size = c->d.data_size;
     cm = CMSG_FIRSTHDR(&msg);
     cm->cmsg_level = SOL_SOCKET;
     cm->cmsg_type = SCM_RIGHTS;
     cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &c->d.data_fd, sizeof(int));
-    if (sendmsg(w->ctl, &msg, MSG_NOSIGNAL) != sizeof(m))
-        return -EPIPE;
-    c->wk_serial = w->serial;
-    return 0;
+    memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+    return sendmsg(w->ctl, &msg, MSG_NOSIGNAL) == sizeof(*m) ? 0 : -EPIPE;
+}
+
+/* Hand the channel's data area to this worker, once per worker, and the host buffers job uses. */
+static int attach(struct vgpu_be_worker *w, struct vgpu_be_chan *c, const struct vgpu_be_job *job)
+{
+    struct vgpu_worker_msg m;
+
+    if (c->wk_serial != w->serial) {
+        if (c->d.data_fd < 0)
+            return -ENOTSUP;
+        memset(&m, 0, sizeof(m));
+        m.type = VGPU_WMSG_CHAN_ADD;
+        m.chan = c->id;
+        m.data_off = c->d.data_fd_off;
+        m.data_size = c->d.data_size;
+        if (vgpu_be__worker_send(w, &m, c->d.data_fd) < 0)
+            return -EPIPE;
+        c->wk_serial = w->serial;
+    }
+    return vgpu_be__hostbuf_attach(w, c, job);
 }
 
 /* Publish the JOB slot and up to a ring's worth of items from *next; returns the slots used. */
@@ -229,7 +235,7 @@ static void hop(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_job *j
     uint64_t deadline;
     int r = 0;
 
-    if (st == VGPU_S_OK && attach(w, job->chan) < 0)
+    if (st == VGPU_S_OK && attach(w, job->chan, job) < 0)
         st = job->chan->d.data_fd < 0 ? VGPU_S_UNSUPPORTED : VGPU_S_CONTEXT_LOST;
     if (st != VGPU_S_OK) {
         for (i = 0; i < job->n; i++)

@@ -48,6 +48,7 @@ enum vgpu_worker_msg_type {
     VGPU_WMSG_READY = 1,    /* worker -> vgpud: executor open, context made (or status why not) */
     VGPU_WMSG_CHAN_ADD = 2, /* vgpud -> worker: a channel's data area, one fd attached */
     VGPU_WMSG_CHAN_DEL = 3, /* vgpud -> worker: the channel is gone: free what it holds */
+    VGPU_WMSG_HB_ADD = 4,   /* vgpud -> worker: a host buffer of a channel, one fd attached */
 };
 
 /* One control message; fields a type does not use are zero. */
@@ -58,7 +59,8 @@ struct vgpu_worker_msg {
     uint32_t rsvd0;
     uint64_t chan;      /* CHAN_*: vgpud's channel id */
     uint64_t data_off;  /* CHAN_ADD: where the data area starts in the fd (page multiple) */
-    uint64_t data_size; /* CHAN_ADD: its size */
+    uint64_t data_size; /* CHAN_ADD: its size; HB_ADD: the buffer's size */
+    uint64_t hostbuf;   /* HB_ADD: the guest's id of the buffer (its fd maps it at 0) */
     char executor[32];  /* READY: the executor's name */
     struct vgpu_device_info info; /* READY */
 };

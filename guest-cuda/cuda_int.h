@@ -41,7 +41,7 @@ struct vcu_alloc { /* one device allocation, for range checks and cuMemcpy's dir
 struct vcu_hostmem { /* one cuMemAllocHost/cuMemHostAlloc block */
     void *p;
     size_t size;
-    bool shared; /* in the channel's data area (zero copy), else malloc'ed */
+    bool shared; /* a libvgpu host buffer (zero copy), else malloc'ed */
     struct vcu_hostmem *next;
 };
 

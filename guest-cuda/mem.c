@@ -117,10 +117,31 @@ const struct vcu_hostmem *vcu__host_find(CUcontext c, const void *p, size_t len)
     return NULL;
 }
 
+/* A host buffer; ordinary memory only where the host offers none. *shared: which. */
+static void *host_alloc(CUcontext c, size_t bytes, bool *shared)
+{
+    struct vgpu_error e;
+    void *p = vgpu_host_alloc(c->ch, bytes);
+
+    *shared = p != NULL;
+    if (p)
+        return p;
+    vgpu_last_error(c->ch, &e);
+    if (e.status == VGPU_S_UNSUPPORTED && posix_memalign(&p, 4096, bytes) == 0)
+        return p;
+    return NULL;
+}
+
 /*
- * Page-locked host memory: a libvgpu host buffer in the data area while
- * there is room (copies from and to it need no staging), else ordinary
- * memory (copies are staged, as from pageable memory).
+ * Page-locked host memory: a libvgpu host buffer of any size, shared with
+ * the host for its life, so copies from and to it are one request with no
+ * staging (issue 19). A host that offers no host buffers (an older vgpud, a
+ * transport without them) gets ordinary memory (copies are staged, as from
+ * pageable memory); one that refuses (the VM's pinned limit, Dom0 out of
+ * memory) makes the call fail with CUDA_ERROR_OUT_OF_MEMORY, as the driver
+ * does when it cannot pin. Flags are accepted: PORTABLE is what every
+ * context of the process gets anyway, WRITECOMBINED changes nothing here,
+ * DEVICEMAP's device pointer is not offered (cuMemHostGetDevicePointer).
  */
 VCU_API CUresult cuMemHostAlloc(void **pp, size_t bytes, unsigned int flags)
 {
@@ -136,10 +157,7 @@ VCU_API CUresult cuMemHostAlloc(void **pp, size_t bytes, unsigned int flags)
     h = calloc(1, sizeof(*h));
     if (h) {
         h->size = bytes;
-        h->p = vgpu_host_alloc(c->ch, bytes);
-        h->shared = h->p != NULL;
-        if (!h->p && posix_memalign(&h->p, 4096, bytes) != 0)
-            h->p = NULL;
+        h->p = host_alloc(c, bytes, &h->shared);
     }
     if (h && h->p) {
         h->next = c->host;
@@ -185,10 +203,26 @@ VCU_API CUresult cuMemFreeHost(void *p)
     return r;
 }
 
-/* Mapped host memory would need the device to reach guest memory: not offered. */
+/*
+ * Mapped host memory (kernels reading a host buffer through a device
+ * address) would need the executor to hand out a device address for the
+ * registered pages, which the protocol does not carry: copies to and from
+ * host buffers are the way. CUDA_ERROR_INVALID_VALUE for a pointer that is
+ * not page-locked memory of the current context, as the driver answers.
+ */
 VCU_API CUresult cuMemHostGetDevicePointer_v2(CUdeviceptr *dptr, void *p, unsigned int flags)
 {
-    return CUDA_ERROR_NOT_SUPPORTED;
+    CUcontext c;
+    CUresult r;
+
+    if (!dptr || !p || flags)
+        return CUDA_ERROR_INVALID_VALUE;
+    r = vcu__ctx_enter(&c);
+    if (r != CUDA_SUCCESS)
+        return r;
+    r = vcu__host_find(c, p, 1) ? CUDA_ERROR_NOT_SUPPORTED : CUDA_ERROR_INVALID_VALUE;
+    vcu__ctx_leave(c);
+    return r;
 }
 
 /* Frees what a context still holds; its channel is about to close. */

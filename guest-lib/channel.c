@@ -6,7 +6,8 @@
 
 /* What we ask HELLO for. */
 #define GUEST_FEATURES                                                                             \
-    (VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS | VGPU_FEAT_GLOBALS)
+    (VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS | VGPU_FEAT_GLOBALS |     \
+     VGPU_FEAT_HOSTBUF)
 #include "vgpu_local.h"
 
 #define DEFAULT_RING_ORDER 2u
@@ -106,6 +107,7 @@ static void channel_destroy(vgpu_channel *ch)
     if (ch->port.ops)
         ch->port.ops->close(&ch->port);
     vgpu__host_free_all(ch);
+    vgpu__shm_free_all(ch); /* vgpud lets go of them with the channel */
     free(ch->pend);
     free(ch);
 }

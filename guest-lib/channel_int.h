@@ -42,6 +42,13 @@ struct vgpu__hostblk { /* one vgpu_host_alloc buffer */
     struct vgpu__hostblk *next;
 };
 
+struct vgpu__shm { /* one host buffer of its own (VGPU_FEAT_HOSTBUF): a sealed memfd's pages */
+    uint64_t id;      /* its name on the wire */
+    char *p;          /* our mapping */
+    uint64_t size;    /* bytes, whole pages */
+    struct vgpu__shm *next;
+};
+
 struct vgpu_channel {
     struct vgpu_port port;
     struct vgpu_front_ring ring;
@@ -59,6 +66,8 @@ struct vgpu_channel {
     struct vgpu__stage stage;
     uint64_t host_off, host_size;
     struct vgpu__hostblk *host; /* allocated host buffers, sorted by offset */
+    struct vgpu__shm *shm;      /* host buffers of their own */
+    uint64_t shm_ids;           /* last id given */
     struct vgpu__stats stats;
 };
 
@@ -99,6 +108,19 @@ int vgpu__stage_alloc(vgpu_channel *ch, uint64_t len, uint64_t *off);
 int vgpu__stage_put(vgpu_channel *ch, const void *src, uint64_t len, uint64_t *off);
 /* Free every host buffer. */
 void vgpu__host_free_all(vgpu_channel *ch);
+
+/* hostbuf_shm.c: host buffers of their own (VGPU_FEAT_HOSTBUF). */
+/* A new one of size bytes (> 0), mapped by the host. NULL, with ch->last_err saying why. */
+void *vgpu__shm_alloc(vgpu_channel *ch, size_t size);
+/* The buffer holding [p, p + len), or NULL. */
+struct vgpu__shm *vgpu__shm_find(const vgpu_channel *ch, const void *p, uint64_t len);
+/* Unmap it on the host (waits for the answer), then here. 0 or -VGPU_S_*. */
+int vgpu__shm_free(vgpu_channel *ch, struct vgpu__shm *b);
+/* Unmap every one here (the channel is closing: the host drops them with it). */
+void vgpu__shm_free_all(vgpu_channel *ch);
+/* Queue one copy between [buf, buf + len) of b and the device (op HOSTBUF_HTOD/DTOH). */
+int vgpu__shm_copy(vgpu_channel *ch, uint16_t op, struct vgpu__shm *b, const void *buf,
+                   uint64_t dptr, uint64_t len);
 
 /* Nanoseconds of CLOCK_MONOTONIC. */
 uint64_t vgpu__now_ns(void);

@@ -18,8 +18,11 @@ int vgpu_copy_htod(vgpu_channel *ch, uint64_t dptr, const void *src, uint64_t le
     const char *s = src;
     uint64_t chunk = chunk_size(ch);
     bool several = len > chunk;
+    struct vgpu__shm *b = vgpu__shm_find(ch, src, len);
     int r = ch->broken;
 
+    if (b && len) /* from a host buffer: one request, no staging */
+        return vgpu__shm_copy(ch, VGPU_OP_HOSTBUF_HTOD, b, src, dptr, len);
     while (r == 0 && len > 0) {
         uint64_t n = len < chunk ? len : chunk;
         struct vgpu_req req = {.op = VGPU_OP_COPY_HTOD};
@@ -44,8 +47,13 @@ int vgpu_copy_dtoh(vgpu_channel *ch, void *dst, uint64_t dptr, uint64_t len)
 {
     char *d = dst;
     uint64_t chunk = chunk_size(ch);
+    struct vgpu__shm *b = vgpu__shm_find(ch, dst, len);
     int r = ch->broken;
 
+    if (b && len) { /* into a host buffer: one request, no staging */
+        r = vgpu__shm_copy(ch, VGPU_OP_HOSTBUF_DTOH, b, dst, dptr, len);
+        len = 0;
+    }
     while (r == 0 && len > 0) {
         uint64_t n = len < chunk ? len : chunk;
         struct vgpu_req req = {.op = VGPU_OP_COPY_DTOH};

@@ -1,8 +1,16 @@
-/* hostbuf.c: host buffers inside the data area (first fit) and the zero-copy async copies. */
+/* hostbuf.c: host buffers: small ones inside the data area (first fit), the others of their own
+ * (hostbuf_shm.c); the zero-copy async copies. */
 #include <stdlib.h>
 #include "channel_int.h"
 
-void *vgpu_host_alloc(vgpu_channel *ch, size_t size)
+/*
+ * Up to this size a host buffer is carved from the data area when it fits
+ * there: no memfd, no mapping and no round trip to the host, and it does not
+ * count against the VM's pinned limit (the data area is shared anyway).
+ */
+#define HOST_SMALL_MAX (64u << 10)
+
+static void *area_alloc(vgpu_channel *ch, size_t size)
 {
     struct vgpu__hostblk **pp, *b;
     uint64_t at = ch->host_off, end = ch->host_off + ch->host_size;
@@ -28,13 +36,43 @@ void *vgpu_host_alloc(vgpu_channel *ch, size_t size)
     return (char *)ch->port.data + at;
 }
 
+void *vgpu_host_alloc(vgpu_channel *ch, size_t size)
+{
+    void *p = NULL;
+
+    if (!ch)
+        return NULL;
+    if (size == 0 || ch->broken) {
+        ch->last_err = (struct vgpu_error){.op = VGPU_OP_HOSTBUF_MAP,
+                                           .status = size ? (uint32_t)-ch->broken
+                                                          : VGPU_S_BAD_FIELD};
+        return NULL;
+    }
+    if (size <= HOST_SMALL_MAX)
+        p = area_alloc(ch, size);
+    if (!p && (ch->features & VGPU_FEAT_HOSTBUF))
+        return vgpu__shm_alloc(ch, size);
+    if (!p && size > HOST_SMALL_MAX)
+        p = area_alloc(ch, size); /* a host without buffers of their own: the data area only */
+    /* No room, and no buffers of their own on this host (Xen today): UNSUPPORTED tells a
+     * caller that ordinary memory is the way (guest-cuda's cuMemHostAlloc). */
+    if (!p)
+        ch->last_err = (struct vgpu_error){.op = VGPU_OP_HOSTBUF_MAP, .status = VGPU_S_UNSUPPORTED};
+    return p;
+}
+
 void vgpu_host_free(vgpu_channel *ch, void *p)
 {
     struct vgpu__hostblk **pp, *b;
+    struct vgpu__shm *s;
     uint64_t off;
 
     if (!ch || !p)
         return;
+    if ((s = vgpu__shm_find(ch, p, 0)) && s->p == (char *)p) {
+        (void)vgpu__shm_free(ch, s); /* an error is the channel's: its next call says it */
+        return;
+    }
     off = (uint64_t)((char *)p - (char *)ch->port.data);
     for (pp = &ch->host; *pp; pp = &(*pp)->next) {
         if ((*pp)->off == off) {
@@ -71,7 +109,12 @@ static bool data_off(const vgpu_channel *ch, const void *p, uint64_t len, uint64
 static int copy_async(vgpu_channel *ch, uint16_t op, uint64_t dptr, const void *buf, uint64_t len)
 {
     struct vgpu_req req = {.op = op};
+    struct vgpu__shm *s = vgpu__shm_find(ch, buf, len);
 
+    if (s)
+        return vgpu__shm_copy(ch, op == VGPU_OP_COPY_HTOD ? VGPU_OP_HOSTBUF_HTOD
+                                                         : VGPU_OP_HOSTBUF_DTOH,
+                              s, buf, dptr, len);
     if (ch->broken)
         return ch->broken;
     if (!data_off(ch, buf, len, &req.u.copy.data_off))

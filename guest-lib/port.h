@@ -52,6 +52,12 @@ struct vgpu_port_ops {
     int (*wait)(struct vgpu_port *p, int timeout_ms);
     /* Unmap and close whatever open() set up; tolerates half-built state. */
     void (*close)(struct vgpu_port *p);
+    /*
+     * Optional (NULL: no host buffers of their own on this transport).
+     * Hand the backend the pages of host buffer buf: fd, a sealed memfd
+     * (the caller keeps its own descriptor). 0 or -VGPU_S_NO_DEVICE.
+     */
+    int (*hostbuf_send)(struct vgpu_port *p, uint64_t buf, int fd);
 };
 
 extern const struct vgpu_port_ops vgpu__port_local;

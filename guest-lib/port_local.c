@@ -204,6 +204,32 @@ static int local_wait(struct vgpu_port *p, int timeout_ms)
     return 0;
 }
 
+/* One struct vgpu_local_hostbuf with the buffer's memfd, before its MAP (vgpu_local.h). */
+static int local_hostbuf_send(struct vgpu_port *p, uint64_t buf, int fd)
+{
+    struct vgpu_local_hostbuf m = {.magic = VGPU_LOCAL_HOSTBUF_MAGIC, .buf = buf};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+    struct cmsghdr *c;
+    ssize_t n;
+
+    memset(u.buf, 0, sizeof(u.buf));
+    c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    do {
+        n = sendmsg(p->fd, &msg, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    return n == (ssize_t)sizeof(m) ? 0 : -VGPU_S_NO_DEVICE;
+}
+
 static void local_close(struct vgpu_port *p)
 {
     vgpu__port_release(p);
@@ -215,4 +241,5 @@ const struct vgpu_port_ops vgpu__port_local = {
     .kick = local_kick,
     .wait = local_wait,
     .close = local_close,
+    .hostbuf_send = local_hostbuf_send,
 };

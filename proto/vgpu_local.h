@@ -45,6 +45,23 @@ struct vgpu_local_welcome {
     char message[64];        /* why, when status is not OK */
 };
 
+/*
+ * Host buffers (VGPU_FEAT_HOSTBUF): after the handshake the client may send
+ * on the same socket, before each VGPU_OP_HOSTBUF_MAP, one
+ * struct vgpu_local_hostbuf with exactly one descriptor: a memfd of the
+ * buffer's exact size, sealed F_SEAL_SHRINK | F_SEAL_GROW. MAP then names
+ * buf. vgpud holds at most VGPU_LOCAL_HOSTBUF_PENDING_MAX descriptors not
+ * yet claimed by a MAP; anything else on the socket closes the channel.
+ */
+#define VGPU_LOCAL_HOSTBUF_MAGIC       0x42484756u /* "VGHB" little-endian */
+#define VGPU_LOCAL_HOSTBUF_PENDING_MAX 4u
+struct vgpu_local_hostbuf {
+    uint32_t magic;          /* VGPU_LOCAL_HOSTBUF_MAGIC */
+    uint32_t rsvd0;          /* zero */
+    uint64_t buf;            /* the id the MAP will name, != 0 */
+};
+
+VGPU_STATIC_ASSERT(sizeof(struct vgpu_local_hostbuf) == 16, "local hostbuf is 16 bytes");
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_local_hello) == 80, "local hello is 80 bytes");
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_local_welcome) == 120, "local welcome is 120 bytes");
 

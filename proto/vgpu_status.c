@@ -31,6 +31,9 @@ static const struct status_text status_texts[VGPU_S_COUNT_] = {
     [VGPU_S_CONTEXT_LOST] = {"CONTEXT_LOST",
                              "the VM's GPU context was lost (a job ran over the pool's time "
                              "limit, or its worker crashed): allocate and load again"},
+    [VGPU_S_PINNED_LIMIT] = {"PINNED_LIMIT",
+                             "host buffer refused: past this VM's pinned-memory limit (bytes or "
+                             "buffers; vgpuctl set-pinned-limit raises it); free some first"},
 };
 
 static const struct status_text *status_lookup(int status)

@@ -37,6 +37,7 @@ enum vgpu_status {
     VGPU_S_INTERNAL = 20,    /* a bug in vgpu: please report */
     VGPU_S_CONTEXT_LOST = 21,/* the VM's context was lost (time limit, worker crash): allocations,
                                 modules and functions are gone; later requests get a fresh one */
+    VGPU_S_PINNED_LIMIT = 22,/* host buffers past the VM's pinned-memory limit (bytes or count) */
     VGPU_S_COUNT_
 };
 

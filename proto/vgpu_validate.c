@@ -21,6 +21,10 @@ static const uint8_t op_args_size[VGPU_OP_COUNT_] = {
     [VGPU_OP_FUNC_PARAMS] = sizeof(struct vgpu_req_func_params),
     [VGPU_OP_MODULE_CHUNK] = sizeof(struct vgpu_req_module_chunk),
     [VGPU_OP_GLOBAL_GET] = sizeof(struct vgpu_req_func),
+    [VGPU_OP_HOSTBUF_MAP] = sizeof(struct vgpu_req_hostbuf_map) - 8, /* rsvd0 must be zero */
+    [VGPU_OP_HOSTBUF_UNMAP] = sizeof(struct vgpu_req_ptr),
+    [VGPU_OP_HOSTBUF_HTOD] = sizeof(struct vgpu_req_hostbuf_copy),
+    [VGPU_OP_HOSTBUF_DTOH] = sizeof(struct vgpu_req_hostbuf_copy),
 };
 
 static const char *const op_names[VGPU_OP_COUNT_] = {
@@ -42,11 +46,21 @@ static const char *const op_names[VGPU_OP_COUNT_] = {
     [VGPU_OP_FUNC_PARAMS] = "FUNC_PARAMS",
     [VGPU_OP_MODULE_CHUNK] = "MODULE_CHUNK",
     [VGPU_OP_GLOBAL_GET] = "GLOBAL_GET",
+    [VGPU_OP_HOSTBUF_MAP] = "HOSTBUF_MAP",
+    [VGPU_OP_HOSTBUF_UNMAP] = "HOSTBUF_UNMAP",
+    [VGPU_OP_HOSTBUF_HTOD] = "HOSTBUF_HTOD",
+    [VGPU_OP_HOSTBUF_DTOH] = "HOSTBUF_DTOH",
 };
+
+/* An op code inside the range but not (yet) defined, such as one reserved for later. */
+static bool op_defined(uint32_t op)
+{
+    return op != 0 && op < VGPU_OP_COUNT_ && op_names[op] != NULL;
+}
 
 const char *vgpu_proto_op_name(uint32_t op)
 {
-    if (op == 0 || op >= VGPU_OP_COUNT_)
+    if (!op_defined(op))
         return "UNKNOWN";
     return op_names[op];
 }
@@ -129,6 +143,23 @@ static int check_chunk(const struct vgpu_req_module_chunk *k, const struct vgpu_
     return VGPU_S_OK;
 }
 
+static int check_hostbuf_map(const struct vgpu_req_hostbuf_map *m)
+{
+    if (m->buf == 0 || m->size == 0 || m->size % VGPU_PAGE_SIZE || m->size > VGPU_HOSTBUF_SIZE_MAX)
+        return VGPU_S_BAD_FIELD;
+    return VGPU_S_OK;
+}
+
+/* The range inside the buffer is checked by whoever knows its size (vgpud, the worker). */
+static int check_hostbuf_copy(const struct vgpu_req_hostbuf_copy *k)
+{
+    if (k->buf == 0)
+        return VGPU_S_BAD_HANDLE;
+    if (!vgpu_proto_range_ok(k->off, k->len, VGPU_HOSTBUF_SIZE_MAX))
+        return VGPU_S_BAD_RANGE;
+    return VGPU_S_OK;
+}
+
 static int check_hello(const struct vgpu_req_hello *h)
 {
     if (h->rsvd0 || h->version_min == 0 || h->version_min > h->version_max)
@@ -167,6 +198,13 @@ static int check_args(const struct vgpu_req *r, const struct vgpu_limits *lim)
         return check_func_params(&r->u.func_params, lim);
     case VGPU_OP_MODULE_CHUNK:
         return check_chunk(&r->u.chunk, lim);
+    case VGPU_OP_HOSTBUF_MAP:
+        return check_hostbuf_map(&r->u.hostbuf_map);
+    case VGPU_OP_HOSTBUF_UNMAP:
+        return r->u.hostbuf_unmap.handle ? VGPU_S_OK : VGPU_S_BAD_HANDLE;
+    case VGPU_OP_HOSTBUF_HTOD:
+    case VGPU_OP_HOSTBUF_DTOH:
+        return check_hostbuf_copy(&r->u.hostbuf_copy);
     default:
         return VGPU_S_OK;
     }
@@ -176,7 +214,7 @@ int vgpu_proto_check_req(const struct vgpu_req *req, const struct vgpu_limits *l
 {
     size_t used;
 
-    if (req->op == 0 || req->op >= VGPU_OP_COUNT_)
+    if (!op_defined(req->op))
         return VGPU_S_BAD_OP;
     if (req->rsvd0 || (req->flags & ~VGPU_REQF_MASK))
         return VGPU_S_BAD_FIELD;

@@ -36,7 +36,10 @@ enum vgpu_op {
     VGPU_OP_FUNC_PARAMS = 16,  /* a function's parameter layout (VGPU_FEAT_FUNC_PARAMS) */
     VGPU_OP_MODULE_CHUNK = 17, /* part of a module image; the last loads it (VGPU_FEAT_MODULE_CHUNKS) */
     VGPU_OP_GLOBAL_GET = 18,   /* a module variable by name; rsp: address, size (VGPU_FEAT_GLOBALS) */
-    /* Reserved, being built: 18 GLOBAL_GET (feature 0x8); 19-22 host buffers (feature 0x10). */
+    VGPU_OP_HOSTBUF_MAP = 19,  /* a host buffer of its own shared memory (VGPU_FEAT_HOSTBUF) */
+    VGPU_OP_HOSTBUF_UNMAP = 20,/* forget a host buffer (VGPU_FEAT_HOSTBUF) */
+    VGPU_OP_HOSTBUF_HTOD = 21, /* host buffer -> device, one request (VGPU_FEAT_HOSTBUF) */
+    VGPU_OP_HOSTBUF_DTOH = 22, /* device -> host buffer, one request (VGPU_FEAT_HOSTBUF) */
     VGPU_OP_COUNT_
 };
 
@@ -49,7 +52,8 @@ enum vgpu_op {
 #define VGPU_FEAT_FUNC_PARAMS   0x2ull /* the host answers VGPU_OP_FUNC_PARAMS */
 #define VGPU_FEAT_MODULE_CHUNKS 0x4ull /* the host answers VGPU_OP_MODULE_CHUNK */
 #define VGPU_FEAT_GLOBALS       0x8ull /* the host answers VGPU_OP_GLOBAL_GET */
-#define VGPU_FEAT_MASK          0xfull
+#define VGPU_FEAT_HOSTBUF       0x10ull /* the host answers VGPU_OP_HOSTBUF_* */
+#define VGPU_FEAT_MASK          0x1full
 
 /* Executor kinds reported by DEVICE_INFO. */
 enum vgpu_executor_kind {
@@ -71,6 +75,7 @@ enum vgpu_executor_kind {
 #define VGPU_PAGE_SIZE        4096u       /* Xen grant granularity, on every arch */
 #define VGPU_RING_ORDER_MAX   4u          /* at most 16 pages of ring */
 #define VGPU_DATA_PAGES_MAX   (VGPU_DATA_DIR_SLOTS) /* one directory page */
+#define VGPU_HOSTBUF_SIZE_MAX (1ull << 40) /* one host buffer, bytes (the VM's limit is lower) */
 
 struct vgpu_req_hello {
     uint16_t version_min;    /* oldest version the guest speaks */
@@ -147,6 +152,29 @@ struct vgpu_req_func_params { /* FUNC_PARAMS */
 };
 
 /*
+ * Host buffers (VGPU_FEAT_HOSTBUF): guest memory of their own, apart from
+ * the data area, shared with the host for their whole life, named by an id
+ * the guest chooses (non-zero, unique on its channel). How the pages reach
+ * the host depends on the transport: local, a sealed memfd sent on the
+ * channel's socket before the MAP (proto/vgpu_local.h). MAP counts the
+ * buffer against the VM's pinned-memory limit (VGPU_S_PINNED_LIMIT past
+ * it); copies name (buffer, offset) and run as one request whatever their
+ * size; UNMAP gives it back. A channel's buffers die with it.
+ */
+struct vgpu_req_hostbuf_map { /* HOSTBUF_MAP */
+    uint64_t buf;            /* the guest's id, != 0 */
+    uint64_t size;           /* bytes, a multiple of VGPU_PAGE_SIZE, 1..VGPU_HOSTBUF_SIZE_MAX */
+    uint64_t rsvd0;          /* zero (reserved for the Xen transport's grant directory) */
+};
+
+struct vgpu_req_hostbuf_copy { /* HOSTBUF_HTOD, HOSTBUF_DTOH */
+    uint64_t dptr;           /* device address */
+    uint64_t buf;            /* a mapped host buffer of this channel */
+    uint64_t off;            /* offset in it */
+    uint64_t len;            /* bytes; off + len <= its size */
+};
+
+/*
  * One kernel parameter in the packed buffer (CU_LAUNCH_PARAM_BUFFER_POINTER
  * layout), as FUNC_PARAMS writes them in order: the answer's handle is the
  * number of parameters, of which the first min(count, max) were written.
@@ -184,6 +212,9 @@ struct vgpu_req {
         struct vgpu_req_launch launch;
         struct vgpu_req_func_params func_params;
         struct vgpu_req_module_chunk chunk;
+        struct vgpu_req_hostbuf_map hostbuf_map;
+        struct vgpu_req_ptr hostbuf_unmap; /* handle: the buffer's id */
+        struct vgpu_req_hostbuf_copy hostbuf_copy;
         uint8_t raw[48];     /* bytes an op does not use must be zero */
     } u;
 };
@@ -270,6 +301,9 @@ VGPU_STATIC_ASSERT(sizeof(struct vgpu_req_module_chunk) == 32, "module chunk arg
 VGPU_STATIC_ASSERT(offsetof(struct vgpu_req_module_chunk, len) == 24, "chunk.len at 24");
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_rsp_global) == 16, "global rsp 16");
 VGPU_STATIC_ASSERT(offsetof(struct vgpu_rsp, u.global.size) == 32, "global.size at rsp 32");
+VGPU_STATIC_ASSERT(sizeof(struct vgpu_req_hostbuf_map) == 24, "hostbuf map args 24");
+VGPU_STATIC_ASSERT(sizeof(struct vgpu_req_hostbuf_copy) == 32, "hostbuf copy args 32");
+VGPU_STATIC_ASSERT(offsetof(struct vgpu_req_hostbuf_copy, len) == 24, "hostbuf_copy.len at 24");
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_device_info) == 256, "device info 256");
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_data_dir) == VGPU_PAGE_SIZE, "directory is one page");
 

@@ -15,7 +15,7 @@ run "no database yet" 1 list-vms
 expect "no database message" "vgpuctl init" "$ERR"
 
 run "init" 0 init
-expect "init creates schema 2" "schema version 2" "$OUT"
+expect "init creates schema 3" "schema version 3" "$OUT"
 expect "pools have the default job limit" "^30000$" "$(sql "SELECT job_limit_ms FROM pools WHERE name='A'")"
 expect "pools A and B" "^A\|\|$" "$(sql "SELECT name,gpu,mig FROM pools ORDER BY name" | head -1)"
 expect "WAL mode" "^wal$" "$(sql "PRAGMA journal_mode")"

@@ -253,6 +253,7 @@ static void test_migration_job_limit(void **state)
 
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "ALTER TABLE pools DROP COLUMN job_limit_ms;"
+                                      "ALTER TABLE vms DROP COLUMN pinned_limit;"
                                       "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(vgpu_store_open(f->path, VGPU_STORE_RDONLY, &s), -EPROTO);
@@ -265,6 +266,36 @@ static void test_migration_job_limit(void **state)
     assert_int_equal(pool.job_limit_ms, 1500);
     assert_int_equal(vgpu_store_pool_set_limit(s, "A", VGPU_STORE_JOB_LIMIT_MIN_MS - 1), -EINVAL);
     assert_int_equal(vgpu_store_pool_set_limit(s, "nope", 1500), -ENOENT);
+    vgpu_store_close(s);
+}
+
+/* A version-2 store (VMs without pinned limits) is brought to 3: each VM gets 0 (the default). */
+static void test_migration_pinned_limit(void **state)
+{
+    struct fixture *f = *state;
+    struct vgpu_store_vm vm = {.uuid = "12345678-9abc-def0-1234-56789abcdef0", .pool = "A",
+                               .priority = 1, .uid = -1};
+    struct vgpu_store *s;
+    sqlite3 *db;
+
+    assert_int_equal(vgpu_store_open(f->path, 0, &s), 0);
+    assert_int_equal(vgpu_store_vm_add(s, &vm), 0);
+    vgpu_store_close(s);
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "ALTER TABLE vms DROP COLUMN pinned_limit;"
+                                      "PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(vgpu_store_open(f->path, 0, &s), 0);
+    assert_int_equal(vgpu_store_vm_find(s, vm.uuid, &vm), 0);
+    assert_int_equal(vm.pinned_limit, 0);
+    assert_int_equal(vgpu_store_vm_set_pinned_limit(s, vm.uuid, 512ull << 20), 0);
+    vm.mem_quota = 1 << 20; /* an update of the other fields keeps the pinned limit */
+    assert_int_equal(vgpu_store_vm_update(s, &vm), 0);
+    assert_int_equal(vgpu_store_vm_find(s, vm.uuid, &vm), 0);
+    assert_int_equal(vm.pinned_limit, 512ull << 20);
+    assert_int_equal(vgpu_store_vm_set_pinned_limit(s, "00000000-0000-0000-0000-000000000000", 1),
+                     -ENOENT);
+    assert_int_equal(vgpu_store_vm_set_pinned_limit(s, vm.uuid, UINT64_MAX), -EINVAL);
     vgpu_store_close(s);
 }
 
@@ -333,6 +364,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pools, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration_from_empty, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migration_pinned_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration_job_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
         cmocka_unit_test(test_values),

@@ -26,6 +26,9 @@ CUresult cuLaunchKernel(CUfunction f, unsigned int gx, unsigned int gy, unsigned
                         CUstream s, void **kp, void **extra);
 CUresult cuCtxSynchronize(void);
 CUresult cuGetErrorName(CUresult error, const char **str);
+CUresult cuMemAllocHost_v2(void **pp, size_t bytes);
+CUresult cuMemFreeHost(void *p);
+CUresult cuMemHostGetDevicePointer_v2(CUdeviceptr *dptr, void *p, unsigned int flags);
 
 #define N 1000
 
@@ -59,6 +62,37 @@ static char *read_text(const char *path)
     fclose(f);
     buf[n] = '\0';
     return buf;
+}
+
+/* Page-locked memory far larger than the data area (issue 19): copies through it are exact. */
+static void pinned(void)
+{
+    size_t bytes = 48u << 20;
+    unsigned char *h = NULL, *back = NULL;
+    CUdeviceptr d = 0, dp;
+    void *huge;
+
+    CHECK(cuMemAllocHost_v2((void **)&h, bytes));
+    CHECK(cuMemAllocHost_v2((void **)&back, bytes));
+    CHECK(cuMemAlloc_v2(&d, bytes));
+    if (!h || !back || !d)
+        return;
+    for (size_t i = 0; i < bytes; i++)
+        h[i] = (unsigned char)(i * 7 + (i >> 12));
+    memset(back, 0, bytes);
+    CHECK(cuMemcpyHtoD_v2(d, h, bytes));
+    CHECK(cuMemcpyDtoH_v2(back, d, bytes));
+    if (memcmp(h, back, bytes) != 0) {
+        fprintf(stderr, "a 48 MiB copy through page-locked memory came back different\n");
+        failures++;
+    }
+    EXPECT(cuMemHostGetDevicePointer_v2(&dp, h, 0), CUDA_ERROR_NOT_SUPPORTED);
+    EXPECT(cuMemHostGetDevicePointer_v2(&dp, &dp, 0), CUDA_ERROR_INVALID_VALUE);
+    /* Past the VM's pinned limit (vgpud's default, 256 MiB): refused, as the driver does. */
+    EXPECT(cuMemAllocHost_v2(&huge, 1u << 30), CUDA_ERROR_OUT_OF_MEMORY);
+    CHECK(cuMemFree_v2(d));
+    CHECK(cuMemFreeHost(h));
+    CHECK(cuMemFreeHost(back));
 }
 
 int main(int argc, char **argv)
@@ -106,6 +140,7 @@ int main(int argc, char **argv)
             break;
         }
     EXPECT(cuMemcpyHtoD_v2(dx, x, sizeof(x) + 4), CUDA_ERROR_INVALID_VALUE);
+    pinned();
     EXPECT(cuModuleGetFunction(&saxpy, mod, "no_such_kernel"), CUDA_ERROR_NOT_FOUND);
     CHECK(cuModuleUnload(mod));
     EXPECT(cuModuleUnload(mod), CUDA_ERROR_INVALID_HANDLE);

@@ -163,6 +163,15 @@ int vgpu_sched_cancel(struct vgpu_sched *s, uint64_t job_id, uint64_t now, void 
     return -ENOENT;
 }
 
+/* Host buffers need the local transport, which the stand-in lacks: nothing is ever sent. */
+int vgpu_be__worker_send(struct vgpu_be_worker *w, const struct vgpu_worker_msg *m, int fd)
+{
+    (void)w;
+    (void)m;
+    (void)fd;
+    return -EPIPE;
+}
+
 /* The scheduler and the worker hop: run the items here, as wk_job.c does, then "complete". */
 void vgpu_be__job_submit(struct vgpu_be *b, struct vgpu_be_job *job)
 {

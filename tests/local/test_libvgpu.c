@@ -454,8 +454,7 @@ static void test_hello_fields(void **state)
     assert_int_equal(h.flags, VGPU_REQF_END_JOB);
     assert_int_equal(h.u.hello.version_min, 1);
     assert_int_equal(h.u.hello.version_max, 1);
-    assert_int_equal(h.u.hello.features,
-                     VGPU_FEAT_EVENT_IDX | NEW_FEATURES);
+    assert_int_equal(h.u.hello.features, VGPU_FEAT_EVENT_IDX | NEW_FEATURES | VGPU_FEAT_HOSTBUF);
     f->joined = true;
     fake_free(f);
 }
@@ -688,6 +687,7 @@ static void test_host_buffers(void **state)
     struct fake *f = fake_new();
     vgpu_channel *ch = open_on(f, 2, 16, -1); /* 64 KiB: 32 KiB host buffers */
     uint8_t *a, *b, *c, local[16];
+    struct vgpu_error e;
     uint64_t d;
     int i;
 
@@ -696,7 +696,12 @@ static void test_host_buffers(void **state)
     assert_non_null(a);
     assert_non_null(b);
     assert_null(vgpu_host_alloc(ch, 20000)); /* full */
+    vgpu_last_error(ch, &e); /* a host without buffers of their own: UNSUPPORTED says so */
+    assert_int_equal(e.op, VGPU_OP_HOSTBUF_MAP);
+    assert_int_equal(e.status, VGPU_S_UNSUPPORTED);
     assert_null(vgpu_host_alloc(ch, 0));
+    vgpu_last_error(ch, &e);
+    assert_int_equal(e.status, VGPU_S_BAD_FIELD);
     for (i = 0; i < 10000; i++)
         a[i] = (uint8_t)(i ^ 0x5a);
     assert_int_equal(vgpu_mem_alloc(ch, 10000, &d), 0);

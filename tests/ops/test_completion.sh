@@ -27,7 +27,8 @@ comp() {
 "$V" --db "$T/v.db" add-pool gold >/dev/null
 
 got=$(comp "$V set-p")
-check "commands: set-p -> '$got'" "[ '$got' = 'set-pool set-pool-limit set-priority' ]"
+check "commands: set-p -> '$got'" \
+    "[ '$got' = 'set-pinned-limit set-pool set-pool-limit set-priority' ]"
 got=$(comp "$V --db $T/v.db set-pool-limit ")
 check "pools for set-pool-limit POOL MS (from its synopsis): '$got'" "[ '$got' = 'A B gold' ]"
 got=$(comp "$V --db $T/v.db set-pool-limit A ")
@@ -50,6 +51,11 @@ got=$(comp "$V status --")
 check "status options: '$got'" "[ '$got' = '--count --ctl --db --help --interval --json --watch --yes' ]"
 got=$(comp "$V update-vm web --mem")
 check "update-vm options: '$got'" "[ '$got' = '--mem-quota' ]"
+got=$(comp "$V --db $T/v.db set-pinned-limit ")
+check "VMs for set-pinned-limit VM SIZE: '$got'" \
+    "[ '$got' = '00000000-0000-4000-8000-000000000001 00000000-0000-4000-8000-000000000002 web' ]"
+got=$(comp "$V --db $T/v.db set-pinned-limit web ")
+check "sizes for its SIZE: '$got'" "[ '$got' = '0 1G 256M 64M' ]"
 got=$(comp "$V help prov")
 check "help COMMAND: '$got'" "[ '$got' = 'provision' ]"
 echo "$PASS passed, $FAIL failed"
