@@ -48,6 +48,8 @@ struct vgpu_be_vm {
     bool starting;             /* a worker is being started (be->lock) */
     bool running;              /* a job is in the worker (be->lock) */
     uint64_t wk_starts, wk_restarts, wk_kills, wk_crashes; /* (be->lock) */
+    uint64_t wk_faults;        /* workers ended by a GPU fault in their context (be->lock) */
+    uint64_t gpu_ns;           /* device time of its jobs, GPU events; 0 if not measured */
     pid_t wk_pid;              /* the newest worker's pid, kept after it ends: its last log
                                   lines may be read after it was reaped (be->lock) */
     bool wk_lost;              /* a worker was lost since the last start (be->lock) */

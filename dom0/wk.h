@@ -27,6 +27,9 @@ static inline uint64_t wk_charge(uint64_t size)
 }
 /* Tests only, with $VGPU_TEST_WORKER_SYSCALL=1: a MEMSET of this length makes a forbidden call. */
 #define WK_TEST_SECCOMP_LEN 0x5ecc0u
+/* ... and a MEMSET of this length poisons the context as CUDA_ERROR_ILLEGAL_ADDRESS (700) would. */
+#define WK_TEST_POISON_LEN  0x70070u
+#define WK_TEST_POISON_CODE 700u
 
 /* A channel of the VM, as the worker sees it: its data area and what it loaded. */
 struct wk_chan {
@@ -34,6 +37,7 @@ struct wk_chan {
     uint64_t id;   /* vgpud's channel id */
     uint8_t *data; /* mapped data area (hostile contents) */
     uint64_t data_size;
+    bool registered;   /* the executor page-locked the data area (host_register) */
     struct vgpu_limits lim;
     uint64_t modules[WK_MAX_MODULES];  /* loaded by this channel, 0 = free slot */
     struct wk_func {
@@ -53,6 +57,8 @@ struct wk {
     struct vgpu_back_ring ring; /* jobs from vgpud */
     uint64_t poll_ns;           /* spin this long after a job before sleeping */
     uint64_t jobs;              /* jobs run */
+    uint32_t lost;              /* the context was poisoned with this code: answer, then end */
+    bool lost_set;
     bool test_hooks;            /* $VGPU_TEST_WORKER_SYSCALL: see WK_TEST_SECCOMP_LEN */
 };
 

@@ -58,8 +58,14 @@ void vgpu_be__worker_retire(struct vgpu_be *be, struct vgpu_be_vm *vm);
 void vgpu_be__workers_abort(struct vgpu_be *be);
 /* Shutdown: kill and reap every worker. */
 void vgpu_be__workers_stop(struct vgpu_be *be);
+/* Why a worker was lost. */
+enum vgpu_be_loss {
+    VGPU_BE_LOSS_CRASH = 0, /* it died, broke the ring, or could not be reached */
+    VGPU_BE_LOSS_LIMIT = 1, /* killed: a job ran over its pool's time limit */
+    VGPU_BE_LOSS_FAULT = 2, /* a GPU fault poisoned its context; it answered, then ended */
+};
 /* Pool thread, vm->wlock held: the worker died or was killed; count it and log it once. */
-void vgpu_be__worker_lost(struct vgpu_be *be, struct vgpu_be_vm *vm, bool over_limit,
+void vgpu_be__worker_lost(struct vgpu_be *be, struct vgpu_be_vm *vm, enum vgpu_be_loss loss,
                           const char *why);
 /* "none", "starting", "idle", "running", "exited" (be->lock held) */
 const char *vgpu_be__worker_state(const struct vgpu_be_vm *vm);
