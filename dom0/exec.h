@@ -79,6 +79,12 @@ struct vgpu_exec_ops {
      * that completed since the last call (GPU events), for the scheduler.
      */
     uint64_t (*gpu_time)(struct vgpu_exec_ctx *c);
+    /*
+     * Optional (NULL: the size rounded up to 256 bytes). The device memory
+     * an allocation of size bytes really holds (the driver's granularity),
+     * which the VM's quota is charged.
+     */
+    uint64_t (*mem_charge)(uint64_t size);
 };
 
 extern const struct vgpu_exec_ops vgpu_exec_cpu_ops;

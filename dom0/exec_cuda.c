@@ -584,6 +584,19 @@ static void cuda_host_unregister(struct vgpu_exec_ctx *c, void *p)
     free(r);
 }
 
+/*
+ * An estimate of what cuMemAlloc holds: device memory is mapped in 2 MiB
+ * pages; small allocations are sub-allocated from shared pages on 512-byte
+ * boundaries (so under 1 MiB they are charged that), larger ones get whole
+ * pages. scripts/gpu-check compares it with cuMemGetInfo on the GPU.
+ */
+static uint64_t cuda_mem_charge(uint64_t size)
+{
+    uint64_t grain = size < (1u << 20) ? 512u : 2u << 20;
+
+    return (size + grain - 1) / grain * grain;
+}
+
 /* The GPU time of the work waited for since the last call, ns. */
 static uint64_t cuda_gpu_time(struct vgpu_exec_ctx *c)
 {
@@ -616,4 +629,5 @@ const struct vgpu_exec_ops vgpu_exec_cuda_ops = {
     .host_register = cuda_host_register,
     .host_unregister = cuda_host_unregister,
     .gpu_time = cuda_gpu_time,
+    .mem_charge = cuda_mem_charge,
 };

@@ -12,19 +12,15 @@
 #define WK_MAX_FUNCS   256 /* function handles a channel holds at once */
 /*
  * Allocations: at most WK_MAX_ALLOCS per VM, and each is charged to the
- * quota as its size rounded up to WK_ALLOC_GRAIN plus WK_ALLOC_OVERHEAD
- * (what the driver's granularity and our bookkeeping cost), so that many
+ * quota as what the executor says the device really holds for it
+ * (mem_charge: the driver's granularity), else its size rounded up to
+ * WK_ALLOC_GRAIN, plus WK_ALLOC_OVERHEAD (our bookkeeping), so that many
  * tiny allocations cannot hold more than the quota says.
  */
 #define WK_MAX_ALLOCS     65536u
 #define WK_ALLOC_GRAIN    256u
 #define WK_ALLOC_OVERHEAD 64u
 
-/* What an allocation of size bytes counts against the quota (size < 2^63: no overflow). */
-static inline uint64_t wk_charge(uint64_t size)
-{
-    return (size + WK_ALLOC_GRAIN - 1) / WK_ALLOC_GRAIN * WK_ALLOC_GRAIN + WK_ALLOC_OVERHEAD;
-}
 /* Tests only, with $VGPU_TEST_WORKER_SYSCALL=1: a MEMSET of this length makes a forbidden call. */
 #define WK_TEST_SECCOMP_LEN 0x5ecc0u
 /* ... and a MEMSET of this length poisons the context as CUDA_ERROR_ILLEGAL_ADDRESS (700) would. */
@@ -102,5 +98,8 @@ int wk__sandbox(const struct vgpu_exec_ops *xops);
 void wk__log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 uint64_t wk__now(void);
+
+/* What an allocation of size bytes counts against the quota (size < 2^62: no overflow). */
+uint64_t wk__charge(const struct wk *w, uint64_t size);
 
 #endif /* VGPUD_WK_H */

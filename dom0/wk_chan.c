@@ -29,7 +29,7 @@ static void chan_free(struct wk *w, struct wk_chan *c)
         if (e.tag != c)
             continue;
         vgpu_memtab_remove(&w->mem, e.base, NULL);
-        w->mem_charged -= wk_charge(e.size);
+        w->mem_charged -= wk__charge(w, e.size);
         w->xops->mem_free(w->ctx, e.base, &detail);
     }
     for (i = 0; i < WK_MAX_MODULES; i++)

@@ -407,6 +407,15 @@ static void copies_chunked_and_timed(void **state)
     assert_int_equal(fk.unregisters, 2);
 }
 
+static void quota_charges_driver_granularity(void **state)
+{
+    (void)state;
+    assert_int_equal(vgpu_exec_cuda_ops.mem_charge(1), 512);
+    assert_int_equal(vgpu_exec_cuda_ops.mem_charge(513), 1024);
+    assert_int_equal(vgpu_exec_cuda_ops.mem_charge(1u << 20), 2u << 20);
+    assert_int_equal(vgpu_exec_cuda_ops.mem_charge((2u << 20) + 1), 4u << 20);
+}
+
 /* ---- module images ---- */
 struct elf_img {
     Elf64_Ehdr eh;
@@ -571,6 +580,7 @@ int main(void)
         cmocka_unit_test_setup(launch_checks_parameter_size, setup),
         cmocka_unit_test_setup(large_dynamic_shared_memory_opted_in, setup),
         cmocka_unit_test_setup(copies_chunked_and_timed, setup),
+        cmocka_unit_test_setup(quota_charges_driver_granularity, setup),
         cmocka_unit_test_setup(image_elf_bounded, setup),
         cmocka_unit_test_setup(image_fatbin_bounded, setup),
         cmocka_unit_test_setup(bad_image_never_reaches_driver, setup),
