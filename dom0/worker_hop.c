@@ -23,6 +23,7 @@ static uint32_t get_worker(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgp
 {
     struct vgpu_worker_msg m;
     struct vgpu_be_worker *w;
+    char pool[sizeof(vm->id.pool)], dev[VGPUD_DEVICE_MAX];
     int r;
 
     pthread_mutex_lock(&be->lock);
@@ -31,7 +32,12 @@ static uint32_t get_worker(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgp
     pthread_mutex_unlock(&be->lock);
     if ((*out = w))
         return VGPU_S_OK;
-    r = vgpu_be__worker_spawn(be, vm->id.vm_id, false, vgpu_be_now() + START_WAIT_NS, &w, &m);
+    pthread_mutex_lock(&vm->lock);
+    snprintf(pool, sizeof(pool), "%s", vm->id.pool);
+    pthread_mutex_unlock(&vm->lock);
+    vgpu_be__pool_device(be, pool, dev, sizeof(dev)); /* the pool's GPU or MIG instance */
+    r = vgpu_be__worker_spawn(be, vm->id.vm_id, dev, false, vgpu_be_now() + START_WAIT_NS, &w,
+                              &m);
     if (r == 0 && m.status != VGPU_S_OK) {
         vgpu_be_log_ratelimited(LOG_ERR, &vm->wk_crashes,
                                 "VM %u: its worker cannot create a "
@@ -49,6 +55,7 @@ static uint32_t get_worker(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgp
     if (r == 0) {
         vm->worker = w;
         vm->wk_pid = w->pid;
+        snprintf(vm->wk_device, sizeof(vm->wk_device), "%s", dev);
         vm->wk_starts++;
         vm->wk_restarts += vm->wk_lost;
         vm->wk_lost = false;
