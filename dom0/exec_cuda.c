@@ -58,7 +58,7 @@ static int result(struct vgpu_exec_ctx *c, CUresult r, uint32_t *detail)
     return vgpu_cu__status(r);
 }
 
-static int enter(struct vgpu_exec_ctx *c, uint32_t *detail)
+int vgpu_cu__enter(struct vgpu_exec_ctx *c, uint32_t *detail)
 {
     if (c->lost) {
         if (detail)
@@ -68,7 +68,7 @@ static int enter(struct vgpu_exec_ctx *c, uint32_t *detail)
     return result(c, vgpu_cu->CtxPushCurrent(c->ctx), detail);
 }
 
-static int leave(struct vgpu_exec_ctx *c, CUresult r, uint32_t *detail)
+int vgpu_cu__leave(struct vgpu_exec_ctx *c, CUresult r, uint32_t *detail)
 {
     CUcontext prev;
 
@@ -79,9 +79,9 @@ static int leave(struct vgpu_exec_ctx *c, CUresult r, uint32_t *detail)
 /* Run `call` with c's context current on this thread; its status. */
 #define IN_CTX(c, detail, call)                                                                    \
     ({                                                                                             \
-        int st_ = enter(c, detail);                                                                \
+        int st_ = vgpu_cu__enter(c, detail);                                                       \
         if (st_ == VGPU_S_OK)                                                                      \
-            st_ = leave(c, call, detail);                                                          \
+            st_ = vgpu_cu__leave(c, call, detail);                                                 \
         st_;                                                                                       \
     })
 
@@ -370,6 +370,18 @@ static int cuda_module_load(struct vgpu_exec_ctx *c, const void *image, size_t l
     return VGPU_S_OK;
 }
 
+CUmodule vgpu_cu__module(struct vgpu_exec_ctx *c, uint64_t module)
+{
+    struct cu_slot *s;
+    CUmodule m = NULL;
+
+    pthread_mutex_lock(&c->lock);
+    if ((s = vgpu_cu__tab_get(&c->modules, module)))
+        m = s->obj;
+    pthread_mutex_unlock(&c->lock);
+    return m;
+}
+
 /* Unloading waits for the work that may run the module's code. */
 static CUresult unload_(struct vgpu_exec_ctx *c, CUmodule m)
 {
@@ -417,16 +429,11 @@ static int param_bytes(CUfunction f)
 static int cuda_func_get(struct vgpu_exec_ctx *c, uint64_t module, const char *name,
                          uint64_t *func, uint32_t *detail)
 {
-    struct cu_slot *s;
+    CUmodule m = vgpu_cu__module(c, module);
     CUfunction f = NULL;
-    CUmodule m = NULL;
     uint64_t h;
     int st, bytes;
 
-    pthread_mutex_lock(&c->lock);
-    if ((s = vgpu_cu__tab_get(&c->modules, module)))
-        m = s->obj;
-    pthread_mutex_unlock(&c->lock);
     if (!m)
         return VGPU_S_BAD_HANDLE;
     st = IN_CTX(c, detail, vgpu_cu->ModuleGetFunction(&f, m, name));
@@ -626,6 +633,7 @@ const struct vgpu_exec_ops vgpu_exec_cuda_ops = {
     .launch = cuda_launch,
     .sync = cuda_sync,
     .func_params = cuda_func_params,
+    /* .global_get: exec_cuda_global.c (module globals), hooked here. */
     .host_register = cuda_host_register,
     .host_unregister = cuda_host_unregister,
     .gpu_time = cuda_gpu_time,

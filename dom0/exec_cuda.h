@@ -52,6 +52,7 @@ struct cu_api {
                                  void **v);
     CUresult (*ModuleUnload)(CUmodule m);
     CUresult (*ModuleGetFunction)(CUfunction *f, CUmodule m, const char *name);
+    CUresult (*ModuleGetGlobal)(CUdeviceptr *p, size_t *bytes, CUmodule m, const char *name);
     CUresult (*FuncGetAttribute)(int *v, CUfunction_attribute a, CUfunction f);
     CUresult (*FuncSetAttribute)(CUfunction f, CUfunction_attribute a, int v);
     CUresult (*LaunchKernel)(CUfunction f, unsigned int gx, unsigned int gy, unsigned int gz,
@@ -63,6 +64,17 @@ struct cu_api {
 
 /* The table in use: set by open (exec_cuda_api.c) or by a test. */
 extern const struct cu_api *vgpu_cu;
+
+/*
+ * exec_cuda.c, for the executor's other files (exec_cuda_global.c): the
+ * CUmodule behind a VM's module handle (NULL if none), and a driver call
+ * in the VM's context: st = vgpu_cu__enter(c, detail); if (st == VGPU_S_OK)
+ * st = vgpu_cu__leave(c, vgpu_cu->Call(...), detail); — enter answers
+ * CONTEXT_LOST once the context is poisoned, leave maps the CUresult.
+ */
+CUmodule vgpu_cu__module(struct vgpu_exec_ctx *c, uint64_t module);
+int vgpu_cu__enter(struct vgpu_exec_ctx *c, uint32_t *detail);
+int vgpu_cu__leave(struct vgpu_exec_ctx *c, CUresult r, uint32_t *detail);
 
 /* exec_cuda_api.c: cuInit, then fill *api from the driver. 0, or -ENOSYS with why in err. */
 int vgpu_cu__api_load(struct cu_api *api, char *err, size_t errlen);

@@ -53,6 +53,7 @@ static const struct entry {
     ENTRY(ModuleLoadDataEx, cuModuleLoadDataEx, V12, true),
     ENTRY(ModuleUnload, cuModuleUnload, V12, true),
     ENTRY(ModuleGetFunction, cuModuleGetFunction, V12, true),
+    ENTRY(ModuleGetGlobal, cuModuleGetGlobal, V12, true),
     ENTRY(FuncGetAttribute, cuFuncGetAttribute, V12, true),
     ENTRY(FuncSetAttribute, cuFuncSetAttribute, V12, true),
     ENTRY(LaunchKernel, cuLaunchKernel, V12, true),
