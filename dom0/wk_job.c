@@ -81,6 +81,32 @@ static uint32_t run_item(struct wk *w, struct wk_chan *c, const struct vgpu_req 
     return st;
 }
 
+static bool gives_handle(uint16_t op)
+{
+    return op == VGPU_OP_MEM_ALLOC || op == VGPU_OP_MODULE_LOAD || op == VGPU_OP_MODULE_CHUNK ||
+           op == VGPU_OP_FUNC_GET || op == VGPU_OP_FUNC_PARAMS;
+}
+
+/*
+ * Wait until the job's work has run (it is charged for it, and copies into
+ * the data area are done before the answer). An error of queued work
+ * (asynchronous, as CUDA reports it) answers the job's last request, so
+ * the guest learns of it; one that poisons the context ends the worker.
+ */
+static void end_sync(struct wk *w, struct vgpu_rsp *last)
+{
+    uint32_t detail = 0, st = (uint32_t)w->xops->sync(w->ctx, &detail);
+
+    if (st == VGPU_S_CONTEXT_LOST) {
+        poisoned(w, detail);
+        memset(&last->u, 0, sizeof(last->u)); /* a handle it carried died with the context */
+    } else if (st == VGPU_S_OK || last->status != VGPU_S_OK || gives_handle(last->op)) {
+        return; /* a handle the guest got stays its own to free */
+    }
+    last->status = st;
+    last->detail = detail;
+}
+
 /* Answer the job: its n + 1 responses in order, then wake vgpud if it sleeps. */
 static void answer(struct wk *w, const struct vgpu_rsp *rsp, uint32_t n)
 {
@@ -124,12 +150,8 @@ static int run_job(struct wk *w, uint32_t ready)
         rsp[i].op = req.op;
         rsp[i].status = run_item(w, c, &req, &rsp[i], job.mem_quota);
     }
-    if (n > 0 && rsp[n].op != VGPU_OP_SYNC && !w->lost_set) {
-        uint32_t detail = 0;
-        /* Charge the work itself: wait until it has run. A fault found here poisons too. */
-        if (w->xops->sync(w->ctx, &detail) == VGPU_S_CONTEXT_LOST)
-            poisoned(w, detail);
-    }
+    if (n > 0 && rsp[n].op != VGPU_OP_SYNC && !w->lost_set)
+        end_sync(w, &rsp[n]);
     done.mem_used = w->mem_charged;
     done.run_ns = wk__now() - start;
     done.gpu_ns = w->xops->gpu_time ? w->xops->gpu_time(w->ctx) : 0;
