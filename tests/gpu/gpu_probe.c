@@ -255,6 +255,23 @@ static void mode_spin(void)
     printf("spin ended %s after %.1f s\n", name_of(r), now_s() - t);
 }
 
+/* info: the device's name and UUID, as nvidia-smi -L and map-pool write it. */
+static void mode_info(void)
+{
+    CUdevice d;
+    CUuuid u;
+    char name[128];
+    const unsigned char *b = (const unsigned char *)u.bytes;
+
+    CK(cuDeviceGet(&d, 0));
+    CK(cuDeviceGetName(name, sizeof(name), d));
+    CK(cuDeviceGetUuid(&u, d));
+    printf("name %s\n", name);
+    printf("uuid GPU-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x\n", b[0],
+           b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+           b[15]);
+}
+
 int main(int argc, char **argv)
 {
     const char *m = argc > 1 ? argv[1] : "";
@@ -262,7 +279,7 @@ int main(int argc, char **argv)
 
     if (argc < 2) {
         fprintf(stderr, "usage: gpu_probe copy MAXMIB | latency N | jobs MS | write BYTES | "
-                        "read ADDR | fresh BYTES | fault | spin\n");
+                        "read ADDR | fresh BYTES | fault | spin | info\n");
         return 2;
     }
     setup();
@@ -282,6 +299,8 @@ int main(int argc, char **argv)
         mode_fault();
     else if (!strcmp(m, "spin"))
         mode_spin();
+    else if (!strcmp(m, "info"))
+        mode_info();
     else
         return 2;
     return 0;

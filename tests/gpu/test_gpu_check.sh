@@ -29,7 +29,7 @@ fi
 rc=$?
 cat "$T/cpu"
 check "on the CPU executor every check passes" "[ $rc -eq 0 ] && ! grep -q '^FAIL' '$T/cpu'"
-check "the PASS lines cover (a) to (e)" "for s in a b c d e; do grep -q \"^PASS \$s\\.\" '$T/cpu' || exit 1; done"
+check "the PASS lines cover (a) to (f)" "for s in a b c d e f; do grep -q \"^PASS \$s\\.\" '$T/cpu' || exit 1; done"
 check "one JSON summary, also in --json's file" \
     "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d[\"passed\"] and \"latency_us.vgpu.p50\" in d[\"bench\"]))' '$T/summary.json' &&
      [ \"\$(grep -c '^{' '$T/cpu')\" = 1 ]"
