@@ -5,8 +5,8 @@
 #include <string.h>
 #include "exec_cuda.h"
 
-#define COPY_CHUNK   (16u << 20) /* async copies are queued in chunks this size */
-#define JIT_LOG_SIZE 4096u       /* bytes the driver may write of a PTX compile's logs */
+#define COPY_CHUNK   (16u << 20)   /* async copies are queued in chunks this size */
+#define JIT_LOG_SIZE 4096u         /* bytes the driver may write of a PTX compile's logs */
 #define SHMEM_STATIC (48u * 1024u) /* dynamic shared memory a kernel gets without opting in */
 
 struct vgpu_exec {
@@ -30,13 +30,13 @@ struct host_reg {
  */
 struct vgpu_exec_ctx {
     struct vgpu_exec *e;
-    CUcontext ctx;       /* the device's primary context: one worker, one VM, one process */
-    CUstream stream;     /* the VM's work, in order */
+    CUcontext ctx;            /* the device's primary context: one worker, one VM, one process */
+    CUstream stream;          /* the VM's work, in order */
     CUevent ev_start, ev_end; /* GPU time of the work since the last sync */
-    bool timing;         /* ev_start recorded since the last sync */
-    uint64_t gpu_ns;     /* measured, not yet collected */
-    CUresult lost;       /* 0, or the error that poisoned the context */
-    pthread_mutex_t lock; /* the tables */
+    bool timing;              /* ev_start recorded since the last sync */
+    uint64_t gpu_ns;          /* measured, not yet collected */
+    CUresult lost;            /* 0, or the error that poisoned the context */
+    pthread_mutex_t lock;     /* the tables */
     struct cu_tab modules, funcs;
     struct host_reg *regs;
 };
@@ -113,17 +113,16 @@ static int cuda_open(const struct vgpu_exec_config *cfg, struct vgpu_exec **out,
     if (!e)
         return VGPU_S_NO_MEMORY;
     st = vgpu_cu__dev_find(&sel, &e->dev, err, errlen);
-    if (st == VGPU_S_OK && (vgpu_cu->DeviceGetName(e->name, sizeof(e->name), e->dev) ||
-                            vgpu_cu->DeviceTotalMem(&e->total, e->dev) ||
-                            vgpu_cu->DeviceGetAttribute(
-                                &e->cc_major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, e->dev) ||
-                            vgpu_cu->DeviceGetAttribute(
-                                &e->cc_minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, e->dev) ||
-                            vgpu_cu->DeviceGetAttribute(
-                                &e->sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, e->dev) ||
-                            vgpu_cu->DeviceGetAttribute(
-                                &e->shmem_optin,
-                                CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN, e->dev))) {
+    if (st == VGPU_S_OK &&
+        (vgpu_cu->DeviceGetName(e->name, sizeof(e->name), e->dev) ||
+         vgpu_cu->DeviceTotalMem(&e->total, e->dev) ||
+         vgpu_cu->DeviceGetAttribute(&e->cc_major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
+                                     e->dev) ||
+         vgpu_cu->DeviceGetAttribute(&e->cc_minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
+                                     e->dev) ||
+         vgpu_cu->DeviceGetAttribute(&e->sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, e->dev) ||
+         vgpu_cu->DeviceGetAttribute(
+             &e->shmem_optin, CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN, e->dev))) {
         snprintf(err, errlen, "CUDA device '%s': its properties cannot be read", dev);
         st = VGPU_S_NO_DEVICE;
     }
@@ -426,8 +425,8 @@ static int param_bytes(CUfunction f)
     return end <= VGPU_PARAMS_MAX ? (int)end : -1;
 }
 
-static int cuda_func_get(struct vgpu_exec_ctx *c, uint64_t module, const char *name,
-                         uint64_t *func, uint32_t *detail)
+static int cuda_func_get(struct vgpu_exec_ctx *c, uint64_t module, const char *name, uint64_t *func,
+                         uint32_t *detail)
 {
     CUmodule m = vgpu_cu__module(c, module);
     CUfunction f = NULL;
@@ -506,7 +505,8 @@ static int cuda_launch(struct vgpu_exec_ctx *c, uint64_t func, const struct vgpu
         return VGPU_S_BAD_LAUNCH;
     if ((int)l->shmem > c->e->shmem_optin && l->shmem > SHMEM_STATIC)
         return VGPU_S_BAD_LAUNCH;
-    st = IN_CTX(c, detail, launch_(c, f, &have, l, params, bytes >= 0 ? (size_t)bytes : params_len));
+    st =
+        IN_CTX(c, detail, launch_(c, f, &have, l, params, bytes >= 0 ? (size_t)bytes : params_len));
     pthread_mutex_lock(&c->lock);
     if ((s = vgpu_cu__tab_get(&c->funcs, func)))
         s->shmem = have;

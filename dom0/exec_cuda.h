@@ -1,4 +1,4 @@
-/* exec_cuda.h: the CUDA executor's insides: the driver entry points it uses, its tables, its checks. */
+/* exec_cuda.h: the CUDA executor's insides: driver entry points, tables, checks. */
 #ifndef VGPUD_EXEC_CUDA_H
 #define VGPUD_EXEC_CUDA_H
 
@@ -82,7 +82,7 @@ int vgpu_cu__api_load(struct cu_api *api, char *err, size_t errlen);
 /* exec_cuda_err.c */
 /* The status a CUresult answers (VGPU_S_CONTEXT_LOST for errors that poison a context). */
 int vgpu_cu__status(CUresult r);
-/* True for the errors after which the context is unusable (illegal address, launch failure, ...). */
+/* True for the errors after which the context is unusable (illegal address, launch failed). */
 bool vgpu_cu__sticky(CUresult r);
 /* "CUDA_ERROR_ILLEGAL_ADDRESS" (the driver's name, or "CUDA_ERROR_<code>"), into buf. */
 const char *vgpu_cu__name(CUresult r, char *buf, size_t len);
@@ -91,8 +91,8 @@ const char *vgpu_cu__name(CUresult r, char *buf, size_t len);
 enum cu_dev_kind { CU_DEV_INDEX, CU_DEV_GPU_UUID, CU_DEV_MIG_UUID };
 struct cu_dev_sel {
     enum cu_dev_kind kind;
-    int index;         /* CU_DEV_INDEX */
-    uint8_t uuid[16];  /* the UUIDs */
+    int index;        /* CU_DEV_INDEX */
+    uint8_t uuid[16]; /* the UUIDs */
 };
 /* "" or "N" (index), "GPU-<uuid>", "MIG-<uuid>". 0 or -EINVAL. */
 int vgpu_cu__dev_parse(const char *s, struct cu_dev_sel *out);
@@ -118,14 +118,15 @@ enum cu_image_kind { CU_IMAGE_PTX, CU_IMAGE_ELF, CU_IMAGE_FATBIN };
 int vgpu_cu__image_check(const void *image, size_t len, enum cu_image_kind *kind);
 
 /* exec_cuda_tab.c: handles the guest holds for driver objects. */
+struct cu_slot {
+    void *obj;      /* the CUmodule or CUfunction; NULL = free */
+    uint64_t owner; /* functions: the module handle they came from */
+    uint32_t gen;   /* bumped at each free: stale handles do not match */
+    int aux;        /* functions: their parameter bytes, -1 unknown */
+    int shmem;      /* functions: the dynamic shared memory they were opted in to */
+};
 struct cu_tab {
-    struct cu_slot {
-        void *obj;      /* the CUmodule or CUfunction; NULL = free */
-        uint64_t owner; /* functions: the module handle they came from */
-        uint32_t gen;   /* bumped at each free: stale handles do not match */
-        int aux;        /* functions: their parameter bytes, -1 unknown */
-        int shmem;      /* functions: the dynamic shared memory they were opted in to */
-    } *v;
+    struct cu_slot *v;
     uint32_t n, cap;
 };
 #define CU_TAB_MAX (1u << 20)

@@ -14,7 +14,9 @@ const struct cu_api *vgpu_cu;
  * itself and the module does not load.
  */
 #define V12 12000
+/* clang-format off */
 #define ENTRY(field, sym, ver, req) {#sym, offsetof(struct cu_api, field), ver, req}
+/* clang-format on */
 
 static const struct entry {
     const char *sym;

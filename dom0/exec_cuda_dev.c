@@ -97,7 +97,7 @@ int vgpu_cu__dev_find(const struct cu_dev_sel *sel, CUdevice *out, char *err, si
     }
     if (sel->kind == CU_DEV_INDEX)
         return vgpu_cu->DeviceGet(out, sel->index) == CUDA_SUCCESS ? VGPU_S_OK : VGPU_S_NO_DEVICE;
-    /* A UUID: the device that has it (a MIG instance is the only one CUDA_VISIBLE_DEVICES shows). */
+    /* A UUID: the device that has it (a MIG instance: the one CUDA_VISIBLE_DEVICES shows). */
     for (i = 0; i < n; i++) {
         if (vgpu_cu->DeviceGet(out, i) != CUDA_SUCCESS ||
             vgpu_cu->DeviceGetUuid(&u, *out) != CUDA_SUCCESS)

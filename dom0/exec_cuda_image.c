@@ -15,7 +15,7 @@ struct fatbin_head {
     uint64_t fat_size;  /* bytes of entries after the header */
 };
 struct fatbin_entry {
-    uint16_t kind;      /* 1 PTX, 2 ELF */
+    uint16_t kind; /* 1 PTX, 2 ELF */
     uint16_t version;
     uint32_t head_size; /* bytes from the entry to its payload */
     uint64_t size;      /* payload bytes */

@@ -70,7 +70,8 @@ static void register_area(struct wk *w, struct wk_chan *c)
     if (!c->registered && !told) {
         told = true;
         wk__log("the data area of channel %llu cannot be page-locked (%s, code %u): "
-                "its copies are staged", (unsigned long long)c->id, vgpu_strerror((int)st), detail);
+                "its copies are staged",
+                (unsigned long long)c->id, vgpu_strerror((int)st), detail);
     }
 }
 

@@ -101,7 +101,8 @@ static void mode_copy(size_t max_mib)
                 double best = 1e9;
                 for (int rep = 0; rep < 4; rep++) { /* the first is a warm-up */
                     double t = now_s();
-                    CK(dir ? cuMemcpyDtoH(host[k], d, mib << 20) : cuMemcpyHtoD(d, host[k], mib << 20));
+                    CK(dir ? cuMemcpyDtoH(host[k], d, mib << 20)
+                           : cuMemcpyHtoD(d, host[k], mib << 20));
                     t = now_s() - t;
                     if (rep && t < best)
                         best = t;

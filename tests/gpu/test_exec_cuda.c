@@ -33,60 +33,188 @@ static struct fake {
     int param_bytes; /* the kernel's: two 8-byte parameters = 16 */
 } fk;
 
-static CUresult f_ok(void) { return CUDA_SUCCESS; }
-static CUresult f_init(unsigned f) { (void)f; return CUDA_SUCCESS; }
+static CUresult f_ok(void)
+{
+    return CUDA_SUCCESS;
+}
+static CUresult f_init(unsigned f)
+{
+    (void)f;
+    return CUDA_SUCCESS;
+}
 static CUresult f_name(CUresult r, const char **s)
 {
     *s = r == CUDA_ERROR_ILLEGAL_ADDRESS ? "CUDA_ERROR_ILLEGAL_ADDRESS" : "CUDA_ERROR_OTHER";
     return CUDA_SUCCESS;
 }
-static CUresult f_count(int *n) { *n = fk.ndev; return CUDA_SUCCESS; }
-static CUresult f_get(CUdevice *d, int i) { *d = i; return i < fk.ndev ? CUDA_SUCCESS : CUDA_ERROR_INVALID_DEVICE; }
-static CUresult f_devname(char *s, int n, CUdevice d) { snprintf(s, (size_t)n, "Fake H200 #%d", d); return CUDA_SUCCESS; }
+static CUresult f_count(int *n)
+{
+    *n = fk.ndev;
+    return CUDA_SUCCESS;
+}
+static CUresult f_get(CUdevice *d, int i)
+{
+    *d = i;
+    return i < fk.ndev ? CUDA_SUCCESS : CUDA_ERROR_INVALID_DEVICE;
+}
+static CUresult f_devname(char *s, int n, CUdevice d)
+{
+    snprintf(s, (size_t)n, "Fake H200 #%d", d);
+    return CUDA_SUCCESS;
+}
 static CUresult f_uuid(CUuuid *u, CUdevice d)
 {
     memcpy(u->bytes, uuid1, 16);
     u->bytes[15] = (char)(uuid1[15] + d); /* device d: ...cc + d */
     return CUDA_SUCCESS;
 }
-static CUresult f_mem(size_t *b, CUdevice d) { (void)d; *b = 141ull << 30; return CUDA_SUCCESS; }
+static CUresult f_mem(size_t *b, CUdevice d)
+{
+    (void)d;
+    *b = 141ull << 30;
+    return CUDA_SUCCESS;
+}
 static CUresult f_attr(int *v, CUdevice_attribute a, CUdevice d)
 {
     (void)d;
     *v = a == CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN ? 227 * 1024 : 9;
     return CUDA_SUCCESS;
 }
-static CUresult f_retain(CUcontext *c, CUdevice d) { (void)d; *c = (CUcontext)0x1000; return CUDA_SUCCESS; }
-static CUresult f_release(CUdevice d) { (void)d; return CUDA_SUCCESS; }
-static CUresult f_push(CUcontext c) { (void)c; return CUDA_SUCCESS; }
-static CUresult f_pop(CUcontext *c) { *c = NULL; return CUDA_SUCCESS; }
-static CUresult f_screate(CUstream *s, unsigned f) { (void)f; *s = (CUstream)0x2000; return CUDA_SUCCESS; }
-static CUresult f_sdestroy(CUstream s) { (void)s; return CUDA_SUCCESS; }
-static CUresult f_ssync(CUstream s) { (void)s; return CUDA_SUCCESS; }
-static CUresult f_ecreate(CUevent *e, unsigned f) { (void)f; *e = (CUevent)0x3000; return CUDA_SUCCESS; }
-static CUresult f_edestroy(CUevent e) { (void)e; return CUDA_SUCCESS; }
-static CUresult f_erecord(CUevent e, CUstream s) { (void)e; (void)s; return CUDA_SUCCESS; }
-static CUresult f_elapsed(float *ms, CUevent a, CUevent b) { (void)a; (void)b; *ms = 1.5f; return CUDA_SUCCESS; }
-static CUresult f_alloc(CUdeviceptr *p, size_t n) { (void)n; *p = 0x7000000; return CUDA_SUCCESS; }
-static CUresult f_free(CUdeviceptr p) { (void)p; return CUDA_SUCCESS; }
-static CUresult f_memset(CUdeviceptr p, unsigned char v, size_t n, CUstream s) { (void)p; (void)v; (void)n; (void)s; return CUDA_SUCCESS; }
+static CUresult f_retain(CUcontext *c, CUdevice d)
+{
+    (void)d;
+    *c = (CUcontext)0x1000;
+    return CUDA_SUCCESS;
+}
+static CUresult f_release(CUdevice d)
+{
+    (void)d;
+    return CUDA_SUCCESS;
+}
+static CUresult f_push(CUcontext c)
+{
+    (void)c;
+    return CUDA_SUCCESS;
+}
+static CUresult f_pop(CUcontext *c)
+{
+    *c = NULL;
+    return CUDA_SUCCESS;
+}
+static CUresult f_screate(CUstream *s, unsigned f)
+{
+    (void)f;
+    *s = (CUstream)0x2000;
+    return CUDA_SUCCESS;
+}
+static CUresult f_sdestroy(CUstream s)
+{
+    (void)s;
+    return CUDA_SUCCESS;
+}
+static CUresult f_ssync(CUstream s)
+{
+    (void)s;
+    return CUDA_SUCCESS;
+}
+static CUresult f_ecreate(CUevent *e, unsigned f)
+{
+    (void)f;
+    *e = (CUevent)0x3000;
+    return CUDA_SUCCESS;
+}
+static CUresult f_edestroy(CUevent e)
+{
+    (void)e;
+    return CUDA_SUCCESS;
+}
+static CUresult f_erecord(CUevent e, CUstream s)
+{
+    (void)e;
+    (void)s;
+    return CUDA_SUCCESS;
+}
+static CUresult f_elapsed(float *ms, CUevent a, CUevent b)
+{
+    (void)a;
+    (void)b;
+    *ms = 1.5f;
+    return CUDA_SUCCESS;
+}
+static CUresult f_alloc(CUdeviceptr *p, size_t n)
+{
+    (void)n;
+    *p = 0x7000000;
+    return CUDA_SUCCESS;
+}
+static CUresult f_free(CUdeviceptr p)
+{
+    (void)p;
+    return CUDA_SUCCESS;
+}
+static CUresult f_memset(CUdeviceptr p, unsigned char v, size_t n, CUstream s)
+{
+    (void)p;
+    (void)v;
+    (void)n;
+    (void)s;
+    return CUDA_SUCCESS;
+}
 static CUresult f_htod(CUdeviceptr d, const void *s, size_t n, CUstream st)
 {
-    (void)d; (void)s; (void)st;
+    (void)d;
+    (void)s;
+    (void)st;
     fk.copies++;
     return n <= (16u << 20) ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
 }
-static CUresult f_dtoh(void *d, CUdeviceptr s, size_t n, CUstream st) { (void)d; (void)s; (void)n; (void)st; fk.copies++; return CUDA_SUCCESS; }
-static CUresult f_dtod(CUdeviceptr d, CUdeviceptr s, size_t n, CUstream st) { (void)d; (void)s; (void)n; (void)st; fk.copies++; return CUDA_SUCCESS; }
-static CUresult f_reg(void *p, size_t n, unsigned f) { (void)p; (void)n; fk.registers++; fk.reg_flags = f; return CUDA_SUCCESS; }
-static CUresult f_unreg(void *p) { (void)p; fk.unregisters++; return CUDA_SUCCESS; }
+static CUresult f_dtoh(void *d, CUdeviceptr s, size_t n, CUstream st)
+{
+    (void)d;
+    (void)s;
+    (void)n;
+    (void)st;
+    fk.copies++;
+    return CUDA_SUCCESS;
+}
+static CUresult f_dtod(CUdeviceptr d, CUdeviceptr s, size_t n, CUstream st)
+{
+    (void)d;
+    (void)s;
+    (void)n;
+    (void)st;
+    fk.copies++;
+    return CUDA_SUCCESS;
+}
+static CUresult f_reg(void *p, size_t n, unsigned f)
+{
+    (void)p;
+    (void)n;
+    fk.registers++;
+    fk.reg_flags = f;
+    return CUDA_SUCCESS;
+}
+static CUresult f_unreg(void *p)
+{
+    (void)p;
+    fk.unregisters++;
+    return CUDA_SUCCESS;
+}
 static CUresult f_load(CUmodule *m, const void *img, unsigned n, CUjit_option *o, void **v)
 {
-    (void)img; (void)n; (void)o; (void)v;
+    (void)img;
+    (void)n;
+    (void)o;
+    (void)v;
     *m = (CUmodule)(uintptr_t)(0x10000 + ++fk.loads);
     return CUDA_SUCCESS;
 }
-static CUresult f_unload(CUmodule m) { (void)m; fk.unloads++; return CUDA_SUCCESS; }
+static CUresult f_unload(CUmodule m)
+{
+    (void)m;
+    fk.unloads++;
+    return CUDA_SUCCESS;
+}
 static CUresult f_getfunc(CUfunction *f, CUmodule m, const char *name)
 {
     if (strcmp(name, "missing") == 0)
@@ -94,7 +222,13 @@ static CUresult f_getfunc(CUfunction *f, CUmodule m, const char *name)
     *f = (CUfunction)((uintptr_t)m * 0x100 + (uintptr_t)strlen(name));
     return CUDA_SUCCESS;
 }
-static CUresult f_fattr(int *v, CUfunction_attribute a, CUfunction f) { (void)a; (void)f; *v = 0; return CUDA_SUCCESS; }
+static CUresult f_fattr(int *v, CUfunction_attribute a, CUfunction f)
+{
+    (void)a;
+    (void)f;
+    *v = 0;
+    return CUDA_SUCCESS;
+}
 static CUresult f_fsetattr(CUfunction f, CUfunction_attribute a, int v)
 {
     (void)f;
@@ -105,7 +239,16 @@ static CUresult f_fsetattr(CUfunction f, CUfunction_attribute a, int v)
 static CUresult f_launch(CUfunction f, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
                          unsigned by, unsigned bz, unsigned sh, CUstream s, void **p, void **extra)
 {
-    (void)f; (void)gx; (void)gy; (void)gz; (void)bx; (void)by; (void)bz; (void)sh; (void)s; (void)p;
+    (void)f;
+    (void)gx;
+    (void)gy;
+    (void)gz;
+    (void)bx;
+    (void)by;
+    (void)bz;
+    (void)sh;
+    (void)s;
+    (void)p;
     fk.launches++;
     fk.last_param_size = extra ? *(size_t *)extra[3] : 0;
     return fk.launch_result;
@@ -121,18 +264,41 @@ static CUresult f_pinfo(CUfunction f, size_t i, size_t *off, size_t *size)
 }
 
 static const struct cu_api fake_api = {
-    .Init = f_init, .GetErrorName = f_name, .GetErrorString = f_name,
-    .DeviceGetCount = f_count, .DeviceGet = f_get, .DeviceGetName = f_devname,
-    .DeviceGetUuid = f_uuid, .DeviceTotalMem = f_mem, .DeviceGetAttribute = f_attr,
-    .DevicePrimaryCtxRetain = f_retain, .DevicePrimaryCtxRelease = f_release,
-    .CtxPushCurrent = f_push, .CtxPopCurrent = f_pop, .CtxSynchronize = f_ok,
-    .StreamCreate = f_screate, .StreamDestroy = f_sdestroy, .StreamSynchronize = f_ssync,
-    .EventCreate = f_ecreate, .EventDestroy = f_edestroy, .EventRecord = f_erecord,
-    .EventElapsedTime = f_elapsed, .MemAlloc = f_alloc, .MemFree = f_free,
-    .MemsetD8Async = f_memset, .MemcpyHtoDAsync = f_htod, .MemcpyDtoHAsync = f_dtoh,
-    .MemcpyDtoDAsync = f_dtod, .MemHostRegister = f_reg, .MemHostUnregister = f_unreg,
-    .ModuleLoadDataEx = f_load, .ModuleUnload = f_unload, .ModuleGetFunction = f_getfunc,
-    .FuncGetAttribute = f_fattr, .FuncSetAttribute = f_fsetattr, .LaunchKernel = f_launch,
+    .Init = f_init,
+    .GetErrorName = f_name,
+    .GetErrorString = f_name,
+    .DeviceGetCount = f_count,
+    .DeviceGet = f_get,
+    .DeviceGetName = f_devname,
+    .DeviceGetUuid = f_uuid,
+    .DeviceTotalMem = f_mem,
+    .DeviceGetAttribute = f_attr,
+    .DevicePrimaryCtxRetain = f_retain,
+    .DevicePrimaryCtxRelease = f_release,
+    .CtxPushCurrent = f_push,
+    .CtxPopCurrent = f_pop,
+    .CtxSynchronize = f_ok,
+    .StreamCreate = f_screate,
+    .StreamDestroy = f_sdestroy,
+    .StreamSynchronize = f_ssync,
+    .EventCreate = f_ecreate,
+    .EventDestroy = f_edestroy,
+    .EventRecord = f_erecord,
+    .EventElapsedTime = f_elapsed,
+    .MemAlloc = f_alloc,
+    .MemFree = f_free,
+    .MemsetD8Async = f_memset,
+    .MemcpyHtoDAsync = f_htod,
+    .MemcpyDtoHAsync = f_dtoh,
+    .MemcpyDtoDAsync = f_dtod,
+    .MemHostRegister = f_reg,
+    .MemHostUnregister = f_unreg,
+    .ModuleLoadDataEx = f_load,
+    .ModuleUnload = f_unload,
+    .ModuleGetFunction = f_getfunc,
+    .FuncGetAttribute = f_fattr,
+    .FuncSetAttribute = f_fsetattr,
+    .LaunchKernel = f_launch,
     .FuncGetParamInfo = f_pinfo,
 };
 
@@ -189,10 +355,18 @@ static void device_parse_forms(void **state)
 static void device_parse_refuses(void **state)
 {
     static const char *bad[] = {
-        "-1", "1x", "x1", "99999", "GPU-", "GPU-5e1a3c00-1122-3344-5566-778899aabbc",
-        "GPU-5e1a3c00-1122-3344-5566-778899aabbccd", "GPU-5e1a3c0g-1122-3344-5566-778899aabbcc",
-        "GPU-5e1a3c001-122-3344-5566-778899aabbcc", "MIG-GPU-5e1a3c00-1122-3344-5566-778899aabbcc/1/0",
-        "gpu-5e1a3c00-1122-3344-5566-778899aabbcc", " 1",
+        "-1",
+        "1x",
+        "x1",
+        "99999",
+        "GPU-",
+        "GPU-5e1a3c00-1122-3344-5566-778899aabbc",
+        "GPU-5e1a3c00-1122-3344-5566-778899aabbccd",
+        "GPU-5e1a3c0g-1122-3344-5566-778899aabbcc",
+        "GPU-5e1a3c001-122-3344-5566-778899aabbcc",
+        "MIG-GPU-5e1a3c00-1122-3344-5566-778899aabbcc/1/0",
+        "gpu-5e1a3c00-1122-3344-5566-778899aabbcc",
+        " 1",
     };
     struct cu_dev_sel s;
 
@@ -323,7 +497,8 @@ static void many_functions_and_modules(void **state)
     (void)state;
     for (int round = 0; round < 3; round++) { /* loading and unloading keeps nothing behind */
         for (int i = 0; i < 300; i++) {
-            assert_int_equal(vgpu_exec_cuda_ops.module_load(c, ptx, sizeof(ptx) - 1, &m[i], &detail), 0);
+            assert_int_equal(
+                vgpu_exec_cuda_ops.module_load(c, ptx, sizeof(ptx) - 1, &m[i], &detail), 0);
             for (int k = 0; k < 3; k++) {
                 snprintf(name, sizeof(name), "f%.*s", k + 1, "xxx");
                 assert_int_equal(vgpu_exec_cuda_ops.func_get(c, m[i], name, &f, &detail), 0);
@@ -529,7 +704,8 @@ static void bad_image_never_reaches_driver(void **state)
     (void)state;
     make_fat(&f);
     f.fat_size = 1ull << 30;
-    assert_int_equal(vgpu_exec_cuda_ops.module_load(c, &f, sizeof(f), &m, &detail), VGPU_S_BAD_IMAGE);
+    assert_int_equal(vgpu_exec_cuda_ops.module_load(c, &f, sizeof(f), &m, &detail),
+                     VGPU_S_BAD_IMAGE);
     assert_int_equal(fk.loads, 0);
     make_fat(&f);
     assert_int_equal(vgpu_exec_cuda_ops.module_load(c, &f, sizeof(f), &m, &detail), VGPU_S_OK);
