@@ -143,13 +143,28 @@ static void mode_latency(int n)
     free(t);
 }
 
-/* jobs MS: launch + sync jobs for MS milliseconds; how many. */
-static void mode_jobs(int ms)
+/*
+ * jobs MS [START]: launch + sync jobs for MS milliseconds; how many. With
+ * START (CLOCK_REALTIME, ms), the window is [START, START + MS), so that
+ * clients started together count over the same time, their set-up apart.
+ */
+static void mode_jobs(int ms, unsigned long long start_ms)
 {
     CUfunction f = func("empty");
-    double end = now_s() + ms / 1000.0;
+    struct timespec ts;
+    double wall, end;
     long n = 0;
 
+    clock_gettime(CLOCK_REALTIME, &ts);
+    wall = (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+    if (start_ms && (double)start_ms > wall) {
+        double wait = ((double)start_ms - wall) * 1e-3;
+        ts.tv_sec = (time_t)wait;
+        ts.tv_nsec = (long)((wait - (double)ts.tv_sec) * 1e9);
+        nanosleep(&ts, NULL);
+        wall = (double)start_ms;
+    }
+    end = now_s() + (start_ms ? ((double)start_ms + ms - wall) * 1e-3 : ms / 1000.0);
     while (now_s() < end) {
         CK(launch(f, NULL));
         CK(cuCtxSynchronize());
@@ -279,7 +294,7 @@ int main(int argc, char **argv)
     unsigned long long a = argc > 2 ? strtoull(argv[2], NULL, 0) : 0;
 
     if (argc < 2) {
-        fprintf(stderr, "usage: gpu_probe copy MAXMIB | latency N | jobs MS | write BYTES | "
+        fprintf(stderr, "usage: gpu_probe copy MAXMIB | latency N | jobs MS [START_MS] | write BYTES | "
                         "read ADDR | fresh BYTES | fault | spin | info\n");
         return 2;
     }
@@ -289,7 +304,7 @@ int main(int argc, char **argv)
     else if (!strcmp(m, "latency"))
         mode_latency(a ? (int)a : 1000);
     else if (!strcmp(m, "jobs"))
-        mode_jobs(a ? (int)a : 1000);
+        mode_jobs(a ? (int)a : 1000, argc > 3 ? strtoull(argv[3], NULL, 10) : 0);
     else if (!strcmp(m, "write"))
         mode_write(a ? a : 1 << 20);
     else if (!strcmp(m, "read"))
