@@ -693,6 +693,41 @@ static void image_fatbin_bounded(void **state)
     assert_int_equal(k, CU_IMAGE_PTX);
 }
 
+/* Fatbins nvcc made (tests/ptx's fixtures: compressed PTX; a cubin inside) pass, cut ones not. */
+static void image_real_fatbins(void **state)
+{
+    static const char *const names[] = {"tests/ptx/vector_add.fatbin",
+                                        "tests/ptx/sass_only.fatbin"};
+    const char *src = getenv("VGPU_SRCDIR");
+    enum cu_image_kind k;
+
+    (void)state;
+    for (size_t i = 0; i < 2; i++) {
+        char path[4096];
+        FILE *f;
+        long n;
+        char *img;
+
+        snprintf(path, sizeof(path), "%s/%s", src ? src : ".", names[i]);
+        f = fopen(path, "rb");
+        if (!f)
+            fail_msg("cannot open %s (VGPU_SRCDIR set?)", path);
+        fseek(f, 0, SEEK_END);
+        n = ftell(f);
+        fseek(f, 0, SEEK_SET);
+        img = malloc((size_t)n + 1);
+        assert_non_null(img);
+        assert_int_equal(fread(img, 1, (size_t)n, f), (size_t)n);
+        fclose(f);
+        img[n] = '\0';
+        print_message("%s: %ld bytes\n", names[i], n);
+        assert_int_equal(vgpu_cu__image_check(img, (size_t)n, &k), 0);
+        assert_int_equal(k, CU_IMAGE_FATBIN);
+        assert_int_equal(vgpu_cu__image_check(img, (size_t)n - 1, &k), -EINVAL);
+        free(img);
+    }
+}
+
 static void bad_image_never_reaches_driver(void **state)
 {
     struct fat_img f;
@@ -759,6 +794,7 @@ int main(void)
         cmocka_unit_test_setup(quota_charges_driver_granularity, setup),
         cmocka_unit_test_setup(image_elf_bounded, setup),
         cmocka_unit_test_setup(image_fatbin_bounded, setup),
+        cmocka_unit_test_setup(image_real_fatbins, setup),
         cmocka_unit_test_setup(bad_image_never_reaches_driver, setup),
         cmocka_unit_test_setup(table_generations, setup),
     };
