@@ -271,6 +271,29 @@ static void mode_spin(void)
     printf("spin ended %s after %.1f s\n", name_of(r), now_s() - t);
 }
 
+/*
+ * granularity: what the driver really takes per allocation (cuMemGetInfo's
+ * free memory before and after COUNT allocations of SIZE), for sizes
+ * around the executor's estimate (exec_cuda.c, cuda_mem_charge).
+ */
+static void mode_granularity(void)
+{
+    static const size_t sizes[][2] = {{256, 1024}, {4096, 512}, {1u << 20, 16}, {3u << 20, 8}};
+    static CUdeviceptr p[1024];
+
+    for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+        size_t free0, free1, total, k;
+
+        CK(cuMemGetInfo(&free0, &total));
+        for (k = 0; k < sizes[s][1]; k++)
+            CK(cuMemAlloc(&p[k], sizes[s][0]));
+        CK(cuMemGetInfo(&free1, &total));
+        printf("granularity %zu %zu\n", sizes[s][0], (free0 - free1) / sizes[s][1]);
+        for (k = 0; k < sizes[s][1]; k++)
+            CK(cuMemFree(p[k]));
+    }
+}
+
 /* info: the device's name and UUID, as nvidia-smi -L and map-pool write it. */
 static void mode_info(void)
 {
@@ -295,7 +318,7 @@ int main(int argc, char **argv)
 
     if (argc < 2) {
         fprintf(stderr, "usage: gpu_probe copy MAXMIB | latency N | jobs MS [START_MS] | write BYTES | "
-                        "read ADDR | fresh BYTES | fault | spin | info\n");
+                        "read ADDR | fresh BYTES | fault | spin | info | granularity\n");
         return 2;
     }
     setup();
@@ -317,6 +340,8 @@ int main(int argc, char **argv)
         mode_spin();
     else if (!strcmp(m, "info"))
         mode_info();
+    else if (!strcmp(m, "granularity"))
+        mode_granularity();
     else
         return 2;
     return 0;
