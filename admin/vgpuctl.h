@@ -7,10 +7,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "vgpu_ctl.h"
 #include "vgpu_store.h"
 
-#define VGPUCTL_CTL_DEFAULT_PATH "/run/vgpu/vgpud.ctl"
-#define VGPUCTL_CTL_ENV          "VGPU_CTL"
 
 /* Exit statuses (docs/vgpuctl.md). Command functions return one of these. */
 enum vgpuctl_exit {

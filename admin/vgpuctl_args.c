@@ -85,7 +85,7 @@ void vgpuctl_cmd_help(const struct vgpuctl_cmd *cmd, FILE *out)
                  "  --ctl PATH  vgpud control socket (default $%s or %s)\n"
                  "  --json      machine-readable output\n"
                  "  --yes       answer yes to confirmations\n",
-            VGPU_STORE_ENV, VGPU_STORE_DEFAULT_PATH, VGPUCTL_CTL_ENV, VGPUCTL_CTL_DEFAULT_PATH);
+            VGPU_STORE_ENV, VGPU_STORE_DEFAULT_PATH, VGPU_CTL_SOCKET_ENV, VGPU_CTL_SOCKET_DEFAULT);
 }
 
 static const struct vgpuctl_cmd *find_cmd(const char *name)
@@ -191,11 +191,11 @@ static int apply_cmd_opts(struct vgpuctl *c, const char *const raw[])
 
 static void set_defaults(struct vgpuctl *c)
 {
-    const char *ctl = getenv(VGPUCTL_CTL_ENV);
+    const char *ctl = getenv(VGPU_CTL_SOCKET_ENV);
 
     memset(c, 0, sizeof(*c));
     c->db_path = vgpu_store_default_path();
-    c->ctl_path = ctl && *ctl ? ctl : VGPUCTL_CTL_DEFAULT_PATH;
+    c->ctl_path = ctl && *ctl ? ctl : VGPU_CTL_SOCKET_DEFAULT;
     c->uid = -1;
     c->interval = 1.0;
 }

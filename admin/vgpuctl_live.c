@@ -11,7 +11,7 @@ static int tell_vgpud(struct vgpuctl *c, const char *cmd, const char *key, const
     json_object *req = json_object_new_object(), *reply, *ok, *err;
     int rc;
 
-    json_object_object_add(req, "cmd", json_object_new_string(cmd));
+    json_object_object_add(req, VGPU_CTL_KEY_CMD, json_object_new_string(cmd));
     json_object_object_add(req, key, json_object_new_string(value));
     rc = vgpuctl_ctl_request(c->ctl_path, req, &reply);
     json_object_put(req);
@@ -25,11 +25,11 @@ static int tell_vgpud(struct vgpuctl *c, const char *cmd, const char *key, const
                     rc == -EPROTO ? "malformed reply" : strerror(-rc));
         return VGPUCTL_ERR;
     }
-    if (json_object_object_get_ex(reply, "ok", &ok) && json_object_get_boolean(ok)) {
+    if (json_object_object_get_ex(reply, VGPU_CTL_KEY_OK, &ok) && json_object_get_boolean(ok)) {
         vgpuctl_info(c, "vgpud applied the change live\n");
         rc = VGPUCTL_OK;
     } else {
-        json_object_object_get_ex(reply, "error", &err);
+        json_object_object_get_ex(reply, VGPU_CTL_KEY_ERROR, &err);
         vgpuctl_err("the change is stored, but vgpud refused it: %s",
                     err ? json_object_get_string(err) : "no reason given");
         rc = VGPUCTL_ERR;
@@ -44,13 +44,13 @@ static void tell_xenstore(struct vgpuctl *c, const char *cmd, const struct vgpu_
     unsigned int domid;
     int rc;
 
-    if (!strcmp(cmd, "vm-remove"))
+    if (!strcmp(cmd, VGPU_CTL_CMD_VM_REMOVE))
         rc = vgpuctl_xs_remove(vm->uuid, &domid);
     else
         rc = vgpuctl_xs_update(vm, &domid);
     if (rc == 0)
         vgpuctl_info(c, "xenstore: %s the vGPU entries of domain %u\n",
-                     strcmp(cmd, "vm-remove") ? "updated" : "removed", domid);
+                     strcmp(cmd, VGPU_CTL_CMD_VM_REMOVE) ? "updated" : "removed", domid);
     else if (rc != -ENOENT && rc != -EHOSTUNREACH && rc != -ENOTSUP)
         vgpuctl_err("xenstore: cannot update domain %u: %s", domid, strerror(-rc));
 }
@@ -58,10 +58,10 @@ static void tell_xenstore(struct vgpuctl *c, const char *cmd, const struct vgpu_
 int vgpuctl_live_apply(struct vgpuctl *c, const char *cmd, const struct vgpu_store_vm *vm)
 {
     tell_xenstore(c, cmd, vm);
-    return tell_vgpud(c, cmd, "uuid", vm->uuid);
+    return tell_vgpud(c, cmd, VGPU_CTL_KEY_UUID, vm->uuid);
 }
 
 int vgpuctl_live_pool(struct vgpuctl *c, const char *pool)
 {
-    return tell_vgpud(c, "pool-update", "pool", pool);
+    return tell_vgpud(c, VGPU_CTL_CMD_POOL_UPDATE, VGPU_CTL_KEY_POOL, pool);
 }

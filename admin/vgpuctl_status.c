@@ -77,7 +77,7 @@ static void add_vgpud(struct vgpuctl *c, json_object *doc)
     json_object *req = json_object_new_object(), *reply = NULL, *v = json_object_new_object();
     int rc;
 
-    json_object_object_add(req, "cmd", json_object_new_string("status"));
+    json_object_object_add(req, VGPU_CTL_KEY_CMD, json_object_new_string(VGPU_CTL_CMD_STATUS));
     rc = vgpuctl_ctl_request(c->ctl_path, req, &reply);
     json_object_put(req);
     json_object_object_add(v, "socket", json_object_new_string(c->ctl_path));
@@ -85,8 +85,11 @@ static void add_vgpud(struct vgpuctl *c, json_object *doc)
     if (rc == 0) {
         json_object *ex;
 
-        if (json_object_object_get_ex(reply, "executor", &ex))
-            json_object_object_add(v, "executor", json_object_get(ex));
+        static const char *const keep[] = {"executor", "uptime_ns", "now_ns"};
+
+        for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+            if (json_object_object_get_ex(reply, keep[i], &ex))
+                json_object_object_add(v, keep[i], json_object_get(ex));
         json_object_object_add(doc, "live", reply);
     } else {
         json_object_object_add(v, "error", json_object_new_string(

@@ -105,7 +105,7 @@ static int change_commit(struct vgpuctl *c, struct vgpu_store *store,
     if (c->json)
         vgpuctl_print_json(vgpuctl_vm_json(vm));
     vgpuctl_info(c, "stored\n");
-    rc = vgpuctl_live_apply(c, "vm-update", vm);
+    rc = vgpuctl_live_apply(c, VGPU_CTL_CMD_VM_UPDATE, vm);
     if (domid >= 0 && vgpuctl_restart_vm(vm->uuid, (unsigned int)domid) != 0)
         rc = VGPUCTL_ERR;
     return rc;

@@ -59,7 +59,7 @@ int vgpuctl_cmd_register_vm(struct vgpuctl *c)
         printf("registered VM %s as vm_id %" PRIu32 " in pool %s, priority %s\n", vm.uuid,
                vm.vm_id, vm.pool, vgpu_store_priority_name(vm.priority));
     }
-    return vgpuctl_live_apply(c, "vm-update", &vm);
+    return vgpuctl_live_apply(c, VGPU_CTL_CMD_VM_UPDATE, &vm);
 }
 
 struct list_ctx {
@@ -156,5 +156,5 @@ int vgpuctl_cmd_remove_vm(struct vgpuctl *c)
     if (rc)
         return rc;
     printf("removed VM %s (vm_id %" PRIu32 ")\n", vm.uuid, vm.vm_id);
-    return vgpuctl_live_apply(c, "vm-remove", &vm);
+    return vgpuctl_live_apply(c, VGPU_CTL_CMD_VM_REMOVE, &vm);
 }

@@ -1,6 +1,5 @@
 """run.py: the validation run of the original report as one command (scripts/run-demo): set up, run, verify, report."""
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -11,7 +10,7 @@ import daemon as dmn
 import execlog
 import metrics
 import orchestrate
-import report_html
+import report_files
 import report_text
 import scenario as scen
 import verify
@@ -32,7 +31,7 @@ def parse(argv):
                     help="which environment and workload (default report)")
     ap.add_argument("--out", default="report", help="report directory (default ./report)")
     ap.add_argument("--transport", default="local", choices=["local", "xen-qemu"],
-                    help="how the VMs reach vgpud (default local; xen-qemu boots Xen in QEMU with three domUs, a few minutes, its own fixed scenario, verdicts without the HTML report)")
+                    help="how the VMs reach vgpud (default local; xen-qemu boots Xen in QEMU with three domUs, a few minutes, its own fixed scenario, the same verdicts and report)")
     ap.add_argument("--executor", default="auto", choices=["auto", "cpu", "cuda"],
                     help="auto: CUDA where a GPU answers, else the CPU reference executor")
     ap.add_argument("--builddir", default=os.path.join(os.path.dirname(__file__), "..", "build"),
@@ -71,15 +70,7 @@ def save(out, work, run, jobs, verdicts, m, info, say):
     shutil.copy(os.path.join(work, "vgpud.log"), os.path.join(out, "vgpud.log"))
     shutil.rmtree(os.path.join(out, "clients"), ignore_errors=True)
     shutil.copytree(os.path.join(work, "clients"), os.path.join(out, "clients"))
-    with open(os.path.join(out, "run.json"), "w") as f:
-        json.dump(run, f, indent=1)
-    metrics.write(out, m, run, verdicts, info)
-    say("report: %s/report.html (also metrics.json, execution-log.csv, per-vm.csv, "
-        "queue-depth.csv, run.json, summary.txt)" % out)
-    with open(os.path.join(out, "summary.txt"), "w") as f:
-        f.write(say.text())
-    with open(os.path.join(out, "report.html"), "w") as f:
-        f.write(report_html.page(info, verdicts, m, jobs, run["samples"], say.text()))
+    report_files.write(out, run, jobs, verdicts, m, info, say)
 
 
 def demo(a, say):

@@ -3,14 +3,18 @@
 tests/xen/xen-e2e.sh in demo mode boots Xen 4.17 + dom0 under QEMU TCG; dom0 provisions three
 domUs with vgpuctl (vgpu-a pool A high, vgpu-b pool B low, vgpu-c pool A low), they load vgpud
 through vgpu.ko at the same time (vgpu-loadgen, busy kernel), and dom0 prints vgpud's execution
-log on the console. Here: extract it, check it with verify.py, print the verdicts."""
+log, status samples and the domUs' client records on the console. Here: extract them, check
+them with verify.py and write the same report as the local transport (report.html, metrics.json)."""
 import os
 import shutil
 import subprocess
 import time
 
 import execlog
+import metrics
+import report_files
 import verify
+import xen_records
 
 VMS = (("vgpu-a", "A", "high"), ("vgpu-b", "B", "low"), ("vgpu-c", "A", "low"))
 SHOWN = ("== ", "VGPU-DEMO", "XENTEST", "FAIL", "SKIP", "prepare ", "qemu exit", "RULE BROKEN",
@@ -67,16 +71,31 @@ def demo(a, say):
         say("run-demo: no execution log came back from dom0")
         return 1
     jobs = execlog.read_exec_log(xlog)
-    verdicts = verify.verify(jobs)
+    try:
+        with open(os.path.join(a.out, "console.log"), errors="replace") as f:
+            run = xen_records.read(f.read(), [n for n, _, _ in VMS])
+    except (OSError, xen_records.RecordError) as e:
+        say("run-demo: the run's records did not come back from dom0 (%s): verdicts from the "
+            "execution log alone" % e)
+        run = None
+    verdicts = verify.verify(jobs, run)
     say()
     say(vm_table(jobs))
     say()
-    say("verdicts (from the execution log alone; the client records stay inside the domUs):")
+    say("verdicts (the execution log, and the client records brought out of the domUs):")
     say(verify.format_verdicts(verdicts))
-    ok = rc == 0 and verify.all_ok(verdicts)
+    ok = rc == 0 and run is not None and verify.all_ok(verdicts)
     say("result: %s" % ("every rule held" if ok else "RULES FAILED" if rc == 0 else
                         "the Xen harness failed (exit %d)" % rc))
     say("execution log: %s" % xlog)
-    with open(os.path.join(a.out, "summary.txt"), "w") as f:
-        f.write(say.text())
+    if run is None:
+        with open(os.path.join(a.out, "summary.txt"), "w") as f:
+            f.write(say.text())
+        return 1
+    m = metrics.compute(jobs, run, run["t0_ns"])
+    info = {"scenario": "xen-qemu (three PV domUs)", "duration_s": round(m["span_s"], 1),
+            "seed": "-", "executor": "cpu-reference", "transport": "xen (Xen 4.17 in QEMU TCG)",
+            "vgpud_pid": run["daemon"]["pid"], "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+            "result": "pass" if ok else "fail"}
+    report_files.write(a.out, run, jobs, verdicts, m, info, say)
     return 0 if ok else 1

@@ -96,8 +96,8 @@ static void pump(struct vgpu_be_chan *c)
     }
 }
 
-/* Move the job being gathered to the end of the pending list. */
-void vgpu_be__chan_close_cur(struct vgpu_be_chan *c)
+/* The job being gathered is complete: move it to the end of the pending list. */
+void vgpu_be__chan_queue_cur(struct vgpu_be_chan *c)
 {
     struct vgpu_be_job *job = c->cur;
 
@@ -145,7 +145,7 @@ static bool take(struct vgpu_be_chan *c, const struct vgpu_req *req)
     }
     /* A job also ends when it holds a whole ring: the guest cannot add more. */
     if (ends_job(req) || c->cur->n >= c->ring.nr_slots)
-        vgpu_be__chan_close_cur(c);
+        vgpu_be__chan_queue_cur(c);
     return true;
 }
 

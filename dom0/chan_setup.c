@@ -130,7 +130,7 @@ void vgpu_be__chan_shutdown(struct vgpu_be_chan *c)
     if (c->state != CHAN_OPEN)
         return;
     if (c->cur)
-        vgpu_be__chan_close_cur(c);
+        vgpu_be__chan_queue_cur(c);
     if (c->inflight) {
         pthread_mutex_lock(&be->lock);
         if (!c->inflight->running && !c->inflight->finished &&

@@ -10,9 +10,9 @@
 #include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
+#include "vgpu_ctl.h"
 #include "vgpud.h"
 
-#define CTL_LINE_MAX 4096
 
 static void add_u64(json_object *o, const char *k, uint64_t v)
 {
@@ -113,9 +113,10 @@ json_object *vgpu_be__status_json(struct vgpu_be *be)
     uint64_t now = vgpu_be_now();
     struct vgpu_be_vm *vm;
 
-    json_object_object_add(o, "ok", json_object_new_boolean(1));
+    json_object_object_add(o, VGPU_CTL_KEY_OK, json_object_new_boolean(1));
     json_object_object_add(o, "executor", json_object_new_string(be->exec_name));
     add_u64(o, "uptime_ns", now - be->started_ns);
+    add_u64(o, "now_ns", now); /* the execution log's clock, to line samples up with it */
     add_u64(o, "poll_spin_ns", be->poll_spin_ns);
     pthread_mutex_lock(&be->lock);
     for (unsigned i = 0; i < be->npools; i++)
@@ -132,9 +133,9 @@ static json_object *result(int r, const char *err)
 {
     json_object *o = json_object_new_object();
 
-    json_object_object_add(o, "ok", json_object_new_boolean(r == 0));
+    json_object_object_add(o, VGPU_CTL_KEY_OK, json_object_new_boolean(r == 0));
     if (r)
-        json_object_object_add(o, "error", json_object_new_string(err));
+        json_object_object_add(o, VGPU_CTL_KEY_ERROR, json_object_new_string(err));
     return o;
 }
 
@@ -144,7 +145,7 @@ static json_object *pool_update(struct vgpu_be *be, json_object *req)
     const char *name;
     char err[160] = "";
 
-    if (!json_object_object_get_ex(req, "pool", &pool) || !(name = json_object_get_string(pool)))
+    if (!json_object_object_get_ex(req, VGPU_CTL_KEY_POOL, &pool) || !(name = json_object_get_string(pool)))
         return result(-EINVAL, "missing \"pool\"");
     return result(vgpu_be__apply_pool(be, name, err, sizeof(err)), err);
 }
@@ -158,19 +159,19 @@ static json_object *handle(struct vgpu_be *be, const char *line)
     int r;
 
     if (!req || !json_object_is_type(req, json_type_object) ||
-        !json_object_object_get_ex(req, "cmd", &cmd) || !json_object_is_type(cmd, json_type_string))
+        !json_object_object_get_ex(req, VGPU_CTL_KEY_CMD, &cmd) || !json_object_is_type(cmd, json_type_string))
         ans = result(-EINVAL, "expected a JSON object with a string \"cmd\"");
-    else if (strcmp(name = json_object_get_string(cmd), "status") == 0)
+    else if (strcmp(name = json_object_get_string(cmd), VGPU_CTL_CMD_STATUS) == 0)
         ans = vgpu_be__status_json(be);
-    else if (strcmp(name, "pool-update") == 0)
+    else if (strcmp(name, VGPU_CTL_CMD_POOL_UPDATE) == 0)
         ans = pool_update(be, req);
-    else if (strcmp(name, "vm-update") != 0 && strcmp(name, "vm-remove") != 0)
+    else if (strcmp(name, VGPU_CTL_CMD_VM_UPDATE) != 0 && strcmp(name, VGPU_CTL_CMD_VM_REMOVE) != 0)
         ans = result(-EINVAL, "unknown cmd (status, vm-update, vm-remove, pool-update)");
-    else if (!json_object_object_get_ex(req, "uuid", &uuid) ||
+    else if (!json_object_object_get_ex(req, VGPU_CTL_KEY_UUID, &uuid) ||
              !json_object_is_type(uuid, json_type_string) || !(u = json_object_get_string(uuid)))
         ans = result(-EINVAL, "missing \"uuid\" (a string)");
     else {
-        r = strcmp(name, "vm-update") == 0 ? vgpu_be__apply_vm(be, u, err, sizeof(err))
+        r = strcmp(name, VGPU_CTL_CMD_VM_UPDATE) == 0 ? vgpu_be__apply_vm(be, u, err, sizeof(err))
                                            : vgpu_be__remove_vm(be, u, err, sizeof(err));
         ans = result(r, err);
     }
@@ -179,15 +180,13 @@ static json_object *handle(struct vgpu_be *be, const char *line)
 }
 
 /*
- * Read one request line, all of it within CTL_DEADLINE_MS: the socket is
+ * Read one request line, all of it within VGPU_CTL_DEADLINE_MS: the socket is
  * root's (or the ctl group's), but a client that trickles bytes must not
  * hold the loop for longer than that.
  */
-#define CTL_DEADLINE_MS 1000
-
 static size_t read_request(int fd, char *line, size_t size)
 {
-    uint64_t deadline = vgpu_be_now() + CTL_DEADLINE_MS * 1000000ull;
+    uint64_t deadline = vgpu_be_now() + VGPU_CTL_DEADLINE_MS * 1000000ull;
     size_t len = 0;
 
     while (len < size - 1) {
@@ -212,7 +211,7 @@ static void on_ctl(void *ctx, uint32_t events)
 {
     struct vgpu_be *be = ctx;
     struct timeval tv = {.tv_sec = 1};
-    char line[CTL_LINE_MAX];
+    char line[VGPU_CTL_REQUEST_MAX];
     json_object *ans;
     const char *out;
     int fd;

@@ -76,7 +76,7 @@ struct vgpu_exec_ops {
     void (*host_unregister)(struct vgpu_exec_ctx *c, void *p);
     /*
      * Optional (NULL: not measured). The device time, in ns, of the work
-     * that completed since the last call (GPU events), for the scheduler.
+     * that completed since the last call (GPU events): status shows it per VM.
      */
     uint64_t (*gpu_time)(struct vgpu_exec_ctx *c);
     /*

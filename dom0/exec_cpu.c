@@ -33,8 +33,10 @@ struct vgpu_exec_ctx {
     pthread_mutex_t lock;      /* a VM may run in two pools for a moment while it moves */
     uint32_t vm_id;
     struct vgpu_memtab mem;    /* tag: host pointer */
+    struct vgpu_memtab globals;/* each module's variables (vgpu_ptx_module_data); tag: host pointer */
     uint64_t next_dptr;
     struct vgpu_ptx_module *modules[MAX_MODULES]; /* module handle i+1, or NULL */
+    uint64_t data_dptr[MAX_MODULES]; /* device address of that module's variables, or 0 */
 };
 
 static int cpu_open(const struct vgpu_exec_config *cfg, struct vgpu_exec **out, char *err,
@@ -98,15 +100,25 @@ static void cpu_ctx_destroy(struct vgpu_exec_ctx *c)
     c->e->used -= c->mem.bytes;
     pthread_mutex_unlock(&c->e->lock);
     vgpu_memtab_free(&c->mem);
+    vgpu_memtab_free(&c->globals); /* the memory is the modules' */
     pthread_mutex_destroy(&c->lock);
     free(c);
+}
+
+/* The allocation or module variables holding [dptr, dptr+len), or NULL. Caller holds c->lock. */
+static const struct vgpu_memtab_entry *lookup(const struct vgpu_exec_ctx *c, uint64_t dptr,
+                                              uint64_t len)
+{
+    const struct vgpu_memtab_entry *m = vgpu_memtab_find(&c->mem, dptr, len);
+
+    return m ? m : vgpu_memtab_find(&c->globals, dptr, len);
 }
 
 /* Host memory behind [dptr, dptr+len) of this VM, or NULL. Caller holds c->lock. */
 static void *xlate(void *ctx, uint64_t dptr, uint64_t len)
 {
     struct vgpu_exec_ctx *c = ctx;
-    const struct vgpu_memtab_entry *m = vgpu_memtab_find(&c->mem, dptr, len);
+    const struct vgpu_memtab_entry *m = lookup(c, dptr, len);
 
     return m ? (uint8_t *)m->tag + (dptr - m->base) : NULL;
 }
@@ -231,6 +243,27 @@ static int cpu_copy_dtod(struct vgpu_exec_ctx *c, uint64_t dst, uint64_t src, ui
     return d && s ? VGPU_S_OK : VGPU_S_BAD_HANDLE;
 }
 
+/*
+ * Gives module slot i's variables device addresses of their own (never
+ * reused), so that copies and kernels of any module reach them there as
+ * well as at the addresses the module's own code uses. Caller holds c->lock.
+ */
+static int place_data(struct vgpu_exec_ctx *c, struct vgpu_ptx_module *m, uint32_t i)
+{
+    uint64_t size;
+    void *host;
+
+    vgpu_ptx_module_data(m, &host, &size);
+    c->data_dptr[i] = 0;
+    if (size == 0)
+        return 0;
+    if (vgpu_memtab_insert(&c->globals, c->next_dptr, size, host) < 0)
+        return -ENOMEM;
+    c->data_dptr[i] = c->next_dptr;
+    c->next_dptr += ((size + DPTR_ALIGN - 1) & ~(uint64_t)(DPTR_ALIGN - 1)) + DPTR_ALIGN;
+    return 0;
+}
+
 /* Parses the PTX (text or fatbin) once; a refused image is logged with the reason. */
 static int cpu_module_load(struct vgpu_exec_ctx *c, const void *image, size_t len, uint64_t *module,
                            uint32_t *detail)
@@ -253,9 +286,11 @@ static int cpu_module_load(struct vgpu_exec_ctx *c, const void *image, size_t le
     pthread_mutex_lock(&c->lock);
     for (i = 0; i < MAX_MODULES && c->modules[i]; i++)
         ;
-    if (i < MAX_MODULES) {
+    if (i < MAX_MODULES && place_data(c, m, i) == 0) {
         c->modules[i] = m;
         *module = i + 1;
+    } else {
+        i = MAX_MODULES;
     }
     pthread_mutex_unlock(&c->lock);
     if (i == MAX_MODULES) {
@@ -278,8 +313,12 @@ static int cpu_module_unload(struct vgpu_exec_ctx *c, uint64_t module, uint32_t 
     (void)detail;
     pthread_mutex_lock(&c->lock);
     m = module_get(c, module);
-    if (m)
+    if (m) {
         c->modules[module - 1] = NULL;
+        if (c->data_dptr[module - 1])
+            vgpu_memtab_remove(&c->globals, c->data_dptr[module - 1], NULL);
+        c->data_dptr[module - 1] = 0;
+    }
     pthread_mutex_unlock(&c->lock);
     vgpu_ptx_module_free(m);
     return m ? VGPU_S_OK : VGPU_S_BAD_HANDLE;
@@ -305,11 +344,35 @@ static int cpu_func_get(struct vgpu_exec_ctx *c, uint64_t module, const char *na
     return st;
 }
 
+/* A module variable: its address among the VM's (place_data) and its size. */
+static int cpu_global_get(struct vgpu_exec_ctx *c, uint64_t module, const char *name,
+                          uint64_t *dptr, uint64_t *bytes, uint32_t *detail)
+{
+    struct vgpu_ptx_module *m;
+    uint64_t size, addr, data_size;
+    void *host, *data;
+    int st = VGPU_S_BAD_HANDLE;
+
+    (void)detail;
+    pthread_mutex_lock(&c->lock);
+    m = module_get(c, module);
+    if (m && vgpu_ptx_global(m, name, &host, &size, &addr) == 0) {
+        vgpu_ptx_module_data(m, &data, &data_size);
+        *dptr = c->data_dptr[module - 1] + (uint64_t)((uint8_t *)host - (uint8_t *)data);
+        *bytes = size;
+        st = VGPU_S_OK;
+    } else if (m) {
+        st = VGPU_S_NOT_FOUND;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return st;
+}
+
 /* The VM's allocation holding addr, for the interpreter. Caller holds c->lock. */
 static bool region(void *ctx, uint64_t addr, struct vgpu_ptx_region *out)
 {
     struct vgpu_exec_ctx *c = ctx;
-    const struct vgpu_memtab_entry *m = vgpu_memtab_find(&c->mem, addr, 1);
+    const struct vgpu_memtab_entry *m = lookup(c, addr, 1);
 
     if (!m)
         return false;
@@ -319,12 +382,15 @@ static bool region(void *ctx, uint64_t addr, struct vgpu_ptx_region *out)
     return true;
 }
 
+/* When a launch stops: its job's deadline (the pool's hard limit), at most LAUNCH_MAX_NS away. */
 static uint64_t deadline(void)
 {
     struct timespec ts;
+    uint64_t max;
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + LAUNCH_MAX_NS;
+    max = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + LAUNCH_MAX_NS;
+    return wk__job_deadline_ns && wk__job_deadline_ns < max ? wk__job_deadline_ns : max;
 }
 
 /* A failed launch's status (and CUresult in *detail), as a GPU would report it. */
@@ -412,4 +478,5 @@ const struct vgpu_exec_ops vgpu_exec_cpu_ops = {
     .func_get = cpu_func_get,
     .launch = cpu_launch,
     .sync = cpu_sync,
+    .global_get = cpu_global_get,
 };

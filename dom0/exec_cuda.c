@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "exec_cuda.h"
+#include "exec_cuda_global.h"
 
 #define COPY_CHUNK   (16u << 20)   /* async copies are queued in chunks this size */
 #define JIT_LOG_SIZE 4096u         /* bytes the driver may write of a PTX compile's logs */
@@ -450,6 +451,15 @@ static int cuda_func_get(struct vgpu_exec_ctx *c, uint64_t module, const char *n
     return VGPU_S_OK;
 }
 
+/* GLOBAL_GET: exec_cuda_global.c, on the module behind the VM's handle. */
+static int cuda_global_get(struct vgpu_exec_ctx *c, uint64_t module, const char *name,
+                           uint64_t *dptr, uint64_t *bytes, uint32_t *detail)
+{
+    CUmodule m = vgpu_cu__module(c, module);
+
+    return m ? vgpu__cuda_global_get(c, m, name, dptr, bytes, detail) : VGPU_S_BAD_HANDLE;
+}
+
 /* Opt f in to more than 48 KiB of dynamic shared memory, once per size it grows to. */
 static CUresult shmem_optin(struct vgpu_exec_ctx *c, CUfunction f, int *have, uint32_t shmem)
 {
@@ -633,7 +643,7 @@ const struct vgpu_exec_ops vgpu_exec_cuda_ops = {
     .launch = cuda_launch,
     .sync = cuda_sync,
     .func_params = cuda_func_params,
-    /* .global_get: exec_cuda_global.c (module globals), hooked here. */
+    .global_get = cuda_global_get, /* exec_cuda_global.c */
     .host_register = cuda_host_register,
     .host_unregister = cuda_host_unregister,
     .gpu_time = cuda_gpu_time,

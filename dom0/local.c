@@ -383,6 +383,11 @@ static uint32_t handshake(struct local_conn *lc, struct vgpu_be_identity *id, ch
                  vgpu_be_get_limits(lc->ls->be)->max_channels_per_vm);
         return VGPU_S_BUSY;
     }
+    if (r == -EADDRINUSE) {
+        snprintf(why, whylen, "vm_id %u or VM %s has channels open as another VM: close them "
+                 "first (was its vm_id changed without vgpud being told?)", id->vm_id, id->vm_uuid);
+        return VGPU_S_DENIED;
+    }
     if (r < 0) {
         snprintf(why, whylen, "channel set-up failed: %s", strerror(-r));
         return VGPU_S_INTERNAL;

@@ -1,5 +1,6 @@
 /* loop.c: vgpud's epoll event loop, with adaptive polling of the rings before it sleeps. */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <time.h>
@@ -131,8 +132,22 @@ static int loop_once(struct vgpu_be_loop *l, int timeout_ms)
     return n;
 }
 
-static inline void cpu_relax(void)
+/*
+ * Step *n of a spin: a pause; past the first SPIN_PURE steps (a few microseconds, where a fast
+ * answer lands), sched_yield() every SPIN_YIELD_EVERY steps. The job path has up to five spinning
+ * parties (client, vgpud's loop, the pool thread, its wait on the worker, the worker); where they
+ * outnumber the cores, a thread one of them woke used to wait for a spin window to run out
+ * (docs/performance.md, "The worker hop").
+ */
+#define SPIN_PURE       64u
+#define SPIN_YIELD_EVERY 8u
+
+static inline void cpu_relax(uint32_t *n)
 {
+    if (++*n > SPIN_PURE && *n % SPIN_YIELD_EVERY == 0) {
+        sched_yield();
+        return;
+    }
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #endif
@@ -158,15 +173,18 @@ static bool poll_pass(struct vgpu_be *be)
 static void spin(struct vgpu_be *be)
 {
     uint64_t start = vgpu_be_now(), last = start, now = start;
+    uint32_t spins = 0;
 
     be->armed = false;
     vgpu_be__chans_arm(be, false);
     while (!be->loop->stop && now - last < be->cfg.poll_ns) {
         bool rings = poll_pass(be);
         /* Not short-circuited: a busy ring must not hide the other event sources. */
-        if (loop_once(be->loop, 0) > 0 || rings)
+        if (loop_once(be->loop, 0) > 0 || rings) {
             last = vgpu_be_now();
-        cpu_relax();
+            spins = 0;
+        }
+        cpu_relax(&spins);
         now = vgpu_be_now();
     }
     be->poll_spin_ns += now - start;

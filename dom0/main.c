@@ -11,6 +11,7 @@
 #include <syslog.h>
 #include <unistd.h>
 #include "vgpu_local.h"
+#include "vgpu_ctl.h"
 #include "vgpud.h"
 
 static const char usage[] =
@@ -23,7 +24,7 @@ static const char usage[] =
     "      --socket PATH       local transport socket (default $VGPU_SOCKET, else\n"
     "                          " VGPU_LOCAL_SOCKET_DEFAULT ")\n"
     "      --ctl PATH          control socket for vgpuctl (default $VGPU_CTL, else\n"
-    "                          " VGPUD_CTL_DEFAULT ")\n"
+    "                          " VGPU_CTL_SOCKET_DEFAULT ")\n"
     "      --ctl-group GROUP   group allowed on the control socket (default: root only)\n"
     "      --transport LIST    transports to start: local, xen, or local,xen (default local,xen;\n"
     "                          xen is skipped with a message where Xen is absent)\n"
@@ -284,7 +285,7 @@ static void config_defaults(struct vgpu_be_config *cfg)
     memset(cfg, 0, sizeof(*cfg));
     cfg->db_path = vgpu_store_default_path();
     cfg->socket_path = env_or(VGPU_LOCAL_SOCKET_ENV, VGPU_LOCAL_SOCKET_DEFAULT);
-    cfg->ctl_path = env_or("VGPU_CTL", VGPUD_CTL_DEFAULT);
+    cfg->ctl_path = env_or(VGPU_CTL_SOCKET_ENV, VGPU_CTL_SOCKET_DEFAULT);
     cfg->executor = "auto";
     cfg->transports = "local,xen";
     cfg->device = "";

@@ -1,5 +1,6 @@
 /* pool.c: one dispatcher thread per pool: the pool's next job from sched/ to its VM's worker. */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
@@ -39,8 +40,22 @@ static int next_job(struct vgpu_be_pool *p, struct vgpu_be_job **out)
     return 0;
 }
 
-static inline void cpu_relax(void)
+/*
+ * Step *n of a spin: a pause; past the first SPIN_PURE steps (a few microseconds, where a fast
+ * answer lands), sched_yield() every SPIN_YIELD_EVERY steps. The job path has up to five spinning
+ * parties (client, vgpud's loop, the pool thread, its wait on the worker, the worker); where they
+ * outnumber the cores, a thread one of them woke used to wait for a spin window to run out
+ * (docs/performance.md, "The worker hop").
+ */
+#define SPIN_PURE       64u
+#define SPIN_YIELD_EVERY 8u
+
+static inline void cpu_relax(uint32_t *n)
 {
+    if (++*n > SPIN_PURE && *n % SPIN_YIELD_EVERY == 0) {
+        sched_yield();
+        return;
+    }
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #endif
@@ -58,10 +73,11 @@ static void spin_for_work(struct vgpu_be_pool *p)
     struct vgpu_be *be = p->be;
     uint64_t seen = __atomic_load_n(&p->submitted, __ATOMIC_ACQUIRE);
     uint64_t end = vgpu_be_now() + be->cfg.poll_ns;
+    uint32_t spins = 0;
 
     pthread_mutex_unlock(&be->lock);
     while (__atomic_load_n(&p->submitted, __ATOMIC_ACQUIRE) == seen && vgpu_be_now() < end)
-        cpu_relax();
+        cpu_relax(&spins);
     pthread_mutex_lock(&be->lock);
 }
 
@@ -90,7 +106,7 @@ static void *pool_main(void *arg)
         job->complete_ns = vgpu_be_now();
         job->running = false;
         vgpu_sched_complete(be->sched, job->sched_id, job->complete_ns);
-        vgpu_be__done_push(be, job);
+        vgpu_be__done_add_locked(be, job);
     }
     pthread_mutex_unlock(&be->lock);
     return NULL;
@@ -237,12 +253,15 @@ void vgpu_be__job_submit(struct vgpu_be *be, struct vgpu_be_job *job)
         job->status = VGPU_S_INTERNAL;
         for (uint32_t i = 0; i < job->n; i++)
             job->items[i].rsp.status = VGPU_S_INTERNAL;
-        vgpu_be__done_push_unlocked(be, job);
+        vgpu_be__done_add(be, job);
     }
 }
 
-/* Hand a finished job to the loop thread. Caller holds be->lock. */
-void vgpu_be__done_push(struct vgpu_be *be, struct vgpu_be_job *job)
+/*
+ * Hand a finished job to the loop thread. Caller holds be->lock. done_head
+ * is stored atomically: the loop peeks at it without the lock.
+ */
+void vgpu_be__done_add_locked(struct vgpu_be *be, struct vgpu_be_job *job)
 {
     uint64_t one = 1;
 
@@ -251,16 +270,17 @@ void vgpu_be__done_push(struct vgpu_be *be, struct vgpu_be_job *job)
     if (be->done_tail)
         be->done_tail->next = job;
     else
-        be->done_head = job;
+        __atomic_store_n(&be->done_head, job, __ATOMIC_RELEASE);
     be->done_tail = job;
     if (write(be->done_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
         vgpu_be_log(LOG_ERR, "completion eventfd: %s", strerror(errno));
 }
 
-void vgpu_be__done_push_unlocked(struct vgpu_be *be, struct vgpu_be_job *job)
+/* The same, taking be->lock. */
+void vgpu_be__done_add(struct vgpu_be *be, struct vgpu_be_job *job)
 {
     pthread_mutex_lock(&be->lock);
-    vgpu_be__done_push(be, job);
+    vgpu_be__done_add_locked(be, job);
     pthread_mutex_unlock(&be->lock);
 }
 
@@ -269,11 +289,14 @@ bool vgpu_be__done_drain(struct vgpu_be *be)
 {
     struct vgpu_be_job *job;
 
+    /* A peek without the lock, to keep an idle pass cheap: a job added after it is seen on
+     * the next pass (its done_fd write wakes the loop). */
     if (!__atomic_load_n(&be->done_head, __ATOMIC_ACQUIRE))
         return false;
     pthread_mutex_lock(&be->lock);
     job = be->done_head;
-    be->done_head = be->done_tail = NULL;
+    __atomic_store_n(&be->done_head, NULL, __ATOMIC_RELAXED);
+    be->done_tail = NULL;
     pthread_mutex_unlock(&be->lock);
     while (job) {
         struct vgpu_be_job *next = job->next;

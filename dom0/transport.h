@@ -49,7 +49,8 @@ struct vgpu_be_chan_desc {
  * closes it for a protocol violation; either way ops->release(tctx) runs
  * exactly once, never from inside this call. Returns 0 or -errno
  * (-ENOENT unknown pool, -EMFILE the VM has max_channels_per_vm channels,
- * -ENOMEM); on failure ops->release is NOT called.
+ * -EADDRINUSE its vm-id is another VM's with channels open, or its VM has
+ * channels open under another vm-id, -ENOMEM); on failure ops->release is NOT called.
  * Loop thread only, from an event callback (the loop serves the ring after it).
  */
 int vgpu_be_chan_attach(struct vgpu_be *be, const struct vgpu_be_chan_desc *d,

@@ -14,7 +14,6 @@
 #include "vgpu_store.h"
 #include "worker.h"
 
-#define VGPUD_CTL_DEFAULT "/run/vgpu/vgpud.ctl"
 #define VGPUD_MAX_POOLS   VGPU_SCHED_MAX_POOLS
 #define VGPUD_MAX_MODULES 64 /* per channel */
 #define VGPUD_MAX_POLICIES 16
@@ -183,6 +182,8 @@ uint64_t vgpu_be_now(void);
 int vgpu_be__vm_get(struct vgpu_be *be, const struct vgpu_be_identity *id, struct vgpu_be_vm **out);
 uint64_t vgpu_be__vm_quota(const struct vgpu_be *be, const struct vgpu_be_vm *vm);
 struct vgpu_be_vm *vgpu_be__vm_by_id(struct vgpu_be *be, uint32_t vm_id);
+/* The newest record of the VM with this UUID (NULL for ""). */
+struct vgpu_be_vm *vgpu_be__vm_by_uuid(struct vgpu_be *be, const char *uuid);
 void vgpu_be__vm_release_chan(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_chan *c);
 
 /* pool.c */
@@ -213,14 +214,14 @@ void vgpu_be__job_free(struct vgpu_be_job *job);
 void vgpu_be__chan_job_done(struct vgpu_be_chan *c, struct vgpu_be_job *job);
 void vgpu_be__chan_close(struct vgpu_be_chan *c, const char *why);
 void vgpu_be__chan_shutdown(struct vgpu_be_chan *c);
-void vgpu_be__chan_close_cur(struct vgpu_be_chan *c);
+void vgpu_be__chan_queue_cur(struct vgpu_be_chan *c);
 bool vgpu_be__chan_poll(struct vgpu_be_chan *c);
 void vgpu_be__chan_fail_job(struct vgpu_be_chan *c, struct vgpu_be_job *job, uint32_t status);
 void vgpu_be__chans_arm(struct vgpu_be *be, bool armed);
 
 /* pool.c: completions from pool threads to the loop */
-void vgpu_be__done_push(struct vgpu_be *be, struct vgpu_be_job *job);
-void vgpu_be__done_push_unlocked(struct vgpu_be *be, struct vgpu_be_job *job);
+void vgpu_be__done_add_locked(struct vgpu_be *be, struct vgpu_be_job *job); /* holds be->lock */
+void vgpu_be__done_add(struct vgpu_be *be, struct vgpu_be_job *job);
 bool vgpu_be__done_drain(struct vgpu_be *be);
 
 /* execlog.c */

@@ -64,14 +64,65 @@ static void quota_from_store(struct vgpu_be *be, struct vgpu_be_identity *id)
         id->mem_quota = sv.mem_quota;
 }
 
+struct vgpu_be_vm *vgpu_be__vm_by_uuid(struct vgpu_be *be, const char *uuid)
+{
+    struct vgpu_be_vm *vm;
+
+    for (vm = be->vms; vm && uuid[0]; vm = vm->next)
+        if (strcmp(vm->id.vm_uuid, uuid) == 0)
+            return vm;
+    return NULL;
+}
+
+/*
+ * The record for id, keyed by vm_id and UUID together: two VMs never share
+ * one (one context, one worker, one quota), whatever the store or the
+ * toolstack say. A vm_id held by another VM with channels open, or this VM
+ * with channels open under another vm_id (its id changed and vgpud was not
+ * told), is refused with -EADDRINUSE. A record with no channels is taken
+ * over: a VM that came back under a new vm_id keeps its record and leaves
+ * its old id in the scheduler.
+ */
+static int vm_find(struct vgpu_be *be, const struct vgpu_be_identity *id, struct vgpu_be_vm **out)
+{
+    struct vgpu_be_vm *by_id = vgpu_be__vm_by_id(be, id->vm_id);
+    struct vgpu_be_vm *by_uuid = vgpu_be__vm_by_uuid(be, id->vm_uuid);
+
+    if (by_id && by_id->nchan && id->vm_uuid[0] && strcmp(by_id->id.vm_uuid, id->vm_uuid)) {
+        vgpu_be_log_ratelimited(LOG_WARNING, by_id, "VM %s: vm_id %u is VM %s's, which has "
+                                "channels open: channel refused", id->vm_uuid, id->vm_id,
+                                by_id->id.vm_uuid);
+        return -EADDRINUSE;
+    }
+    if (by_uuid && by_uuid != by_id && by_uuid->id.vm_id != id->vm_id) {
+        if (by_uuid->nchan) {
+            vgpu_be_log_ratelimited(LOG_WARNING, by_uuid, "VM %s: channels open under vm_id %u: "
+                                    "a channel as vm_id %u refused", id->vm_uuid,
+                                    by_uuid->id.vm_id, id->vm_id);
+            return -EADDRINUSE;
+        }
+        if (!by_id) {
+            pthread_mutex_lock(&be->lock);
+            vgpu_sched_vm_remove(be->sched, by_uuid->id.vm_id, vgpu_be_now(), NULL, NULL);
+            pthread_mutex_unlock(&be->lock);
+            by_id = by_uuid;
+        }
+    }
+    *out = by_id;
+    return 0;
+}
+
 int vgpu_be__vm_get(struct vgpu_be *be, const struct vgpu_be_identity *given, struct vgpu_be_vm **out)
 {
     struct vgpu_be_identity idv = *given, *id = &idv;
-    struct vgpu_be_vm *vm = vgpu_be__vm_by_id(be, id->vm_id);
+    struct vgpu_be_vm *vm;
     int r;
 
     if (id->priority < 0 || id->priority > VGPU_PRIORITY_MAX)
         return -EINVAL;
+    r = vm_find(be, id, &vm);
+    if (r < 0)
+        return r;
     quota_from_store(be, id);
     r = sched_sync(be, id);
     if (r < 0)

@@ -4,20 +4,61 @@
 #include <syslog.h>
 #include "vgpud.h"
 
-static struct vgpu_be_vm *vm_by_uuid(struct vgpu_be *be, const char *uuid)
+/* A job the scheduler cancelled with its VM: answer it, free the channel's slot. */
+static void on_cancelled(void *arg, const struct vgpu_sched_job *sj)
 {
-    struct vgpu_be_vm *vm;
+    struct vgpu_be_job *job = sj->cookie;
+    struct vgpu_be_chan *c = job->chan;
 
-    for (vm = be->vms; vm; vm = vm->next)
-        if (strcmp(vm->id.vm_uuid, uuid) == 0)
-            return vm;
-    return NULL;
+    (void)arg;
+    vgpu_be__chan_fail_job(c, job, VGPU_S_CANCELLED);
+    c->inflight = NULL;
+    vgpu_be__job_free(job);
+}
+
+/* Cancel the VM's queued jobs and close its channels (a running job ends first). */
+static int vm_disconnect(struct vgpu_be *be, struct vgpu_be_vm *vm, const char *why,
+                         char *err, size_t errlen)
+{
+    struct vgpu_be_chan *c, *next;
+    int r;
+
+    pthread_mutex_lock(&be->lock);
+    r = vgpu_sched_vm_remove(be->sched, vm->id.vm_id, vgpu_be_now(), on_cancelled, NULL);
+    pthread_mutex_unlock(&be->lock);
+    if (r < 0 && r != -ENOENT) {
+        snprintf(err, errlen, "scheduler: %s", strerror(-r));
+        return r;
+    }
+    for (c = be->chans; c; c = next) {
+        next = c->next;
+        if (c->vm == vm)
+            vgpu_be__chan_close(c, why);
+    }
+    return 0;
+}
+
+/*
+ * The VM's vm_id changed in the store: its channels, opened under the old
+ * one, are closed (the guest reads its id at boot; it comes back under the
+ * new one), so that the old id can never be another VM's while this one
+ * still holds it.
+ */
+static int vm_id_changed(struct vgpu_be *be, struct vgpu_be_vm *vm, uint32_t new_id,
+                         char *err, size_t errlen)
+{
+    int r = vm_disconnect(be, vm, "its vm_id changed: reconnect", err, errlen);
+
+    if (r == 0)
+        vgpu_be_log(LOG_NOTICE, "VM %u (%s): vm_id now %u: queued jobs cancelled, channels "
+                    "closed", vm->id.vm_id, vm->id.vm_uuid, new_id);
+    return r;
 }
 
 int vgpu_be__apply_vm(struct vgpu_be *be, const char *uuid, char *err, size_t errlen)
 {
     struct vgpu_store_vm sv;
-    struct vgpu_be_vm *vm = vm_by_uuid(be, uuid);
+    struct vgpu_be_vm *vm = vgpu_be__vm_by_uuid(be, uuid);
     uint64_t now = vgpu_be_now();
     int r;
 
@@ -28,6 +69,8 @@ int vgpu_be__apply_vm(struct vgpu_be *be, const char *uuid, char *err, size_t er
         snprintf(err, errlen, "VM %s not in the store: %s", uuid, strerror(-r));
         return r;
     }
+    if (sv.vm_id != vm->id.vm_id)
+        return vm_id_changed(be, vm, sv.vm_id, err, errlen);
     if ((r = vgpu_be__pool_ensure(be, sv.pool)) < 0) {
         snprintf(err, errlen, "pool %s: %s", sv.pool, strerror(-r));
         return r;
@@ -54,38 +97,16 @@ int vgpu_be__apply_vm(struct vgpu_be *be, const char *uuid, char *err, size_t er
     return 0;
 }
 
-/* A job the scheduler cancelled with its VM: answer it, free the channel's slot. */
-static void on_cancelled(void *arg, const struct vgpu_sched_job *sj)
-{
-    struct vgpu_be_job *job = sj->cookie;
-    struct vgpu_be_chan *c = job->chan;
-
-    (void)arg;
-    vgpu_be__chan_fail_job(c, job, VGPU_S_CANCELLED);
-    c->inflight = NULL;
-    vgpu_be__job_free(job);
-}
-
 int vgpu_be__remove_vm(struct vgpu_be *be, const char *uuid, char *err, size_t errlen)
 {
-    struct vgpu_be_vm *vm = vm_by_uuid(be, uuid);
-    struct vgpu_be_chan *c, *next;
+    struct vgpu_be_vm *vm = vgpu_be__vm_by_uuid(be, uuid);
     int r;
 
     if (!vm)
         return 0;
-    pthread_mutex_lock(&be->lock);
-    r = vgpu_sched_vm_remove(be->sched, vm->id.vm_id, vgpu_be_now(), on_cancelled, NULL);
-    pthread_mutex_unlock(&be->lock);
-    if (r < 0 && r != -ENOENT) {
-        snprintf(err, errlen, "scheduler: %s", strerror(-r));
+    r = vm_disconnect(be, vm, "VM removed by the administrator", err, errlen);
+    if (r < 0)
         return r;
-    }
-    for (c = be->chans; c; c = next) {
-        next = c->next;
-        if (c->vm == vm)
-            vgpu_be__chan_close(c, "VM removed by the administrator");
-    }
     vgpu_be_log(LOG_NOTICE, "VM %u (%s) removed: queued jobs cancelled, channels closed",
                 vm->id.vm_id, uuid);
     return 0;

@@ -26,6 +26,8 @@
 /* ... and a MEMSET of this length poisons the context as CUDA_ERROR_ILLEGAL_ADDRESS (700) would. */
 #define WK_TEST_POISON_LEN  0x70070u
 #define WK_TEST_POISON_CODE 700u
+/* Tests only, likewise: a MEMSET of this length ignores the job's deadline until killed. */
+#define WK_TEST_HANG_LEN 0x4a460u
 
 /* A channel of the VM, as the worker sees it: its data area and what it loaded. */
 struct wk_chan {
@@ -75,6 +77,9 @@ uint32_t wk__run_one(struct wk *w, struct wk_chan *c, const struct vgpu_req *req
 uint32_t wk__module_install(struct wk *w, struct wk_chan *c, const void *image, uint64_t len,
                             struct vgpu_rsp *rsp);
 
+/* The slot of module in c->modules, or -1 when c did not load it. */
+int wk__module_slot(const struct wk_chan *c, uint64_t module);
+
 /* handle is a function c got (FUNC_GET) from a module still loaded. */
 bool wk__func_owned(const struct wk_chan *c, uint64_t handle);
 
@@ -88,6 +93,14 @@ void wk__upload_free(struct wk_chan *c);
 uint32_t wk__op_func_params(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
                             struct vgpu_rsp *rsp);
 
+/* wk_globals.c: GLOBAL_GET (VGPU_FEAT_GLOBALS); returns its status. */
+uint32_t wk__op_global_get(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
+                           struct vgpu_rsp *rsp);
+/* [ptr, ptr+len) lies in one allocation of c, or a variable of a module c loaded. */
+bool wk__owned(const struct wk *w, const struct wk_chan *c, uint64_t ptr, uint64_t len);
+/* Forget the variables of the module in c's slot (before it is unloaded); frees nothing. */
+void wk__globals_forget(struct wk *w, struct wk_chan *c, int slot);
+
 /* wk_job.c: take jobs from the ring and answer them. */
 int wk__serve(struct wk *w);
 
@@ -98,6 +111,8 @@ int wk__sandbox(const struct vgpu_exec_ops *xops);
 void wk__log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 uint64_t wk__now(void);
+/* The running job's deadline (CLOCK_MONOTONIC ns, 0: none): the CPU executor stops kernels there. */
+extern uint64_t wk__job_deadline_ns;
 
 /* What an allocation of size bytes counts against the quota (size < 2^62: no overflow). */
 uint64_t wk__charge(const struct wk *w, uint64_t size);

@@ -33,8 +33,10 @@ static void chan_free(struct wk *w, struct wk_chan *c)
         w->xops->mem_free(w->ctx, e.base, &detail);
     }
     for (i = 0; i < WK_MAX_MODULES; i++)
-        if (c->modules[i])
+        if (c->modules[i]) {
+            wk__globals_forget(w, c, (int)i);
             w->xops->module_unload(w->ctx, c->modules[i], &detail);
+        }
     wk__upload_free(c);
     if (c->registered) /* before the unmap: the driver lets go of the pages first */
         w->xops->host_unregister(w->ctx, c->data);

@@ -2,6 +2,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -11,8 +12,24 @@
 
 #define JOB_MAX (1u << (VGPU_WORKER_RING_ORDER + 6)) /* more slots than the ring has */
 
-static inline void cpu_relax(void)
+uint64_t wk__job_deadline_ns;
+
+/*
+ * Step *n of a spin: a pause; past the first SPIN_PURE steps (a few microseconds, where a fast
+ * answer lands), sched_yield() every SPIN_YIELD_EVERY steps. The job path has up to five spinning
+ * parties (client, vgpud's loop, the pool thread, its wait on the worker, the worker); where they
+ * outnumber the cores, a thread one of them woke used to wait for a spin window to run out
+ * (docs/performance.md, "The worker hop").
+ */
+#define SPIN_PURE       64u
+#define SPIN_YIELD_EVERY 8u
+
+static inline void cpu_relax(uint32_t *n)
 {
+    if (++*n > SPIN_PURE && *n % SPIN_YIELD_EVERY == 0) {
+        sched_yield();
+        return;
+    }
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #endif
@@ -20,7 +37,8 @@ static inline void cpu_relax(void)
 
 /*
  * Test hooks: a system call the filter forbids, to show a worker dying by
- * seccomp is contained; a context poisoned as a GPU fault would (true).
+ * seccomp is contained; a job that ignores its deadline until killed; a
+ * context poisoned as a GPU fault would (true).
  */
 static bool test_fault(struct wk *w, const struct vgpu_req *req)
 {
@@ -30,6 +48,11 @@ static bool test_fault(struct wk *w, const struct vgpu_req *req)
         wk__log("test hook: making a forbidden system call (socket)");
         syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
         wk__log("test hook: the forbidden call returned (no filter?)");
+    }
+    if (req->u.memset.len == WK_TEST_HANG_LEN) {
+        wk__log("test hook: ignoring the job's deadline until killed");
+        for (;;)
+            poll(NULL, 0, -1);
     }
     return req->u.memset.len == WK_TEST_POISON_LEN;
 }
@@ -144,6 +167,7 @@ static int run_job(struct wk *w, uint32_t ready)
     if (!c && wk__ctl_drain(w) >= 0) /* its data area may be in a message not yet read */
         c = wk__chan_find(w, job.chan);
     w->jobs++;
+    wk__job_deadline_ns = job.deadline_ns;
     for (i = 1; i <= n; i++) {
         vgpu_back_take_req(&w->ring, &req);
         rsp[i].id = req.id;
@@ -178,7 +202,7 @@ static int sleep_on_kick(void)
 int wk__serve(struct wk *w)
 {
     uint64_t last = wk__now();
-    uint32_t ready;
+    uint32_t ready, spins = 0;
     int r;
 
     vgpu_back_disarm(&w->ring);
@@ -191,10 +215,11 @@ int wk__serve(struct wk *w)
             if ((r = wk__ctl_drain(w)) < 0) /* off the job's path: it was answered */
                 return r;
             last = wk__now();
+            spins = 0;
             continue;
         }
         if (wk__now() - last < w->poll_ns) {
-            cpu_relax();
+            cpu_relax(&spins);
             continue;
         }
         if (vgpu_back_arm(&w->ring))

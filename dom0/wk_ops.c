@@ -14,16 +14,6 @@ uint64_t wk__charge(const struct wk *w, uint64_t size)
     return held + WK_ALLOC_OVERHEAD;
 }
 
-/*
- * True if [ptr, ptr+len) lies in one allocation made by channel c: another
- * channel of the same VM (another process, with /dev/vgpu) cannot touch it.
- */
-static bool owned(struct wk *w, struct wk_chan *c, uint64_t ptr, uint64_t len)
-{
-    const struct vgpu_memtab_entry *e = vgpu_memtab_find(&w->mem, ptr, len);
-
-    return e && e->tag == c;
-}
 
 static uint32_t op_alloc(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
                          struct vgpu_rsp *rsp, uint64_t quota)
@@ -103,7 +93,7 @@ static uint32_t op_module_load(struct wk *w, struct wk_chan *c, const struct vgp
     return st;
 }
 
-static int module_slot(const struct wk_chan *c, uint64_t module)
+int wk__module_slot(const struct wk_chan *c, uint64_t module)
 {
     int i;
 
@@ -116,11 +106,12 @@ static int module_slot(const struct wk_chan *c, uint64_t module)
 static uint32_t op_module_unload(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
                                  struct vgpu_rsp *rsp)
 {
-    int slot = module_slot(c, req->u.ptr.handle);
+    int slot = wk__module_slot(c, req->u.ptr.handle);
 
     if (slot < 0)
         return VGPU_S_BAD_HANDLE;
     c->modules[slot] = 0;
+    wk__globals_forget(w, c, slot);
     /* Its functions go with it: a stale handle is refused here, never passed on. */
     for (int i = 0; i < WK_MAX_FUNCS; i++)
         if (c->funcs[i].module == req->u.ptr.handle)
@@ -161,7 +152,7 @@ static uint32_t op_func_get(struct wk *w, struct wk_chan *c, const struct vgpu_r
     char name[VGPU_NAME_MAX];
     uint32_t st;
 
-    if (module_slot(c, req->u.func.module) < 0)
+    if (wk__module_slot(c, req->u.func.module) < 0)
         return VGPU_S_BAD_HANDLE;
     st = (uint32_t)vgpu_proto_copy_name(c->data, c->data_size, &req->u.func, name);
     if (st != VGPU_S_OK)
@@ -198,7 +189,7 @@ static uint32_t op_copy(struct wk *w, struct wk_chan *c, const struct vgpu_req *
     const struct vgpu_req_copy *cp = &req->u.copy;
     uint8_t *area = c->data + cp->data_off; /* range checked against this mapping */
 
-    if (!owned(w, c, cp->dptr, cp->len))
+    if (!wk__owned(w, c, cp->dptr, cp->len))
         return VGPU_S_BAD_HANDLE;
     if (req->op == VGPU_OP_COPY_HTOD)
         return (uint32_t)w->xops->copy_htod(w->ctx, cp->dptr, area, cp->len, &rsp->detail);
@@ -210,7 +201,7 @@ static uint32_t op_memset(struct wk *w, struct wk_chan *c, const struct vgpu_req
 {
     const struct vgpu_req_memset *m = &req->u.memset;
 
-    if (!owned(w, c, m->dptr, m->len))
+    if (!wk__owned(w, c, m->dptr, m->len))
         return VGPU_S_BAD_HANDLE;
     return (uint32_t)w->xops->memset(w->ctx, m->dptr, (uint8_t)m->value, m->len, &rsp->detail);
 }
@@ -220,7 +211,7 @@ static uint32_t op_copy_dtod(struct wk *w, struct wk_chan *c, const struct vgpu_
 {
     const struct vgpu_req_copy_dd *d = &req->u.copy_dd;
 
-    if (!owned(w, c, d->dst, d->len) || !owned(w, c, d->src, d->len))
+    if (!wk__owned(w, c, d->dst, d->len) || !wk__owned(w, c, d->src, d->len))
         return VGPU_S_BAD_HANDLE;
     return (uint32_t)w->xops->copy_dtod(w->ctx, d->dst, d->src, d->len, &rsp->detail);
 }
@@ -255,6 +246,8 @@ uint32_t wk__run_one(struct wk *w, struct wk_chan *c, const struct vgpu_req *req
         return wk__op_func_params(w, c, req, rsp);
     case VGPU_OP_MODULE_CHUNK:
         return wk__op_module_chunk(w, c, req, rsp);
+    case VGPU_OP_GLOBAL_GET:
+        return wk__op_global_get(w, c, req, rsp);
     default:
         return VGPU_S_INTERNAL; /* vgpud answers the others itself */
     }

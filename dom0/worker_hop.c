@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <syslog.h>
@@ -10,9 +11,26 @@
 #include "vgpud.h"
 
 #define START_WAIT_NS (30ull * 1000000000ull) /* a worker's executor and context set-up */
+/* After the job's deadline, the time its worker has to stop the kernel and answer before it is
+ * killed (a kernel it cannot stop, or a worker that does not answer). */
+#define KILL_GRACE_NS (50ull * 1000000ull)
 
-static inline void cpu_relax(void)
+/*
+ * Step *n of a spin: a pause; past the first SPIN_PURE steps (a few microseconds, where a fast
+ * answer lands), sched_yield() every SPIN_YIELD_EVERY steps. The job path has up to five spinning
+ * parties (client, vgpud's loop, the pool thread, its wait on the worker, the worker); where they
+ * outnumber the cores, a thread one of them woke used to wait for a spin window to run out
+ * (docs/performance.md, "The worker hop").
+ */
+#define SPIN_PURE       64u
+#define SPIN_YIELD_EVERY 8u
+
+static inline void cpu_relax(uint32_t *n)
 {
+    if (++*n > SPIN_PURE && *n % SPIN_YIELD_EVERY == 0) {
+        sched_yield();
+        return;
+    }
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #endif
@@ -97,9 +115,11 @@ static int attach(struct vgpu_be_worker *w, struct vgpu_be_chan *c)
 }
 
 /* Publish the JOB slot and up to a ring's worth of items from *next; returns the slots used. */
-static uint32_t push_chunk(struct vgpu_be_worker *w, struct vgpu_be_job *job, uint32_t *next)
+static uint32_t push_chunk(struct vgpu_be_worker *w, struct vgpu_be_job *job, uint32_t *next,
+                           uint64_t deadline)
 {
-    struct vgpu_worker_job hdr = {.chan = job->chan->id};
+    struct vgpu_worker_job hdr = {.chan = job->chan->id,
+                                  .deadline_ns = deadline == UINT64_MAX ? 0 : deadline};
     struct vgpu_req *slot = vgpu_front_next_req(&w->ring), *head = slot;
     uint32_t n = 0, room = vgpu_front_free(&w->ring);
     uint64_t one = 1;
@@ -141,7 +161,7 @@ static int sleep_on(struct vgpu_be_worker *w, uint64_t deadline, uint64_t now)
 static int wait_answers(struct vgpu_be *be, struct vgpu_be_worker *w, uint32_t n, uint64_t deadline)
 {
     uint64_t now = vgpu_be_now(), spin_end = now + be->cfg.poll_ns;
-    uint32_t ready;
+    uint32_t ready, spins = 0;
     int r = 0;
 
     vgpu_front_disarm(&w->ring);
@@ -155,7 +175,7 @@ static int wait_answers(struct vgpu_be *be, struct vgpu_be_worker *w, uint32_t n
         if ((now = vgpu_be_now()) >= deadline)
             return -ETIMEDOUT;
         if (now < spin_end) {
-            cpu_relax();
+            cpu_relax(&spins);
             continue;
         }
         if (!vgpu_front_arm(&w->ring))
@@ -238,8 +258,8 @@ static void hop(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_job *j
     vm->running = true;
     pthread_mutex_unlock(&be->lock);
     while (r == 0 && !lost && next < job->n) {
-        n = push_chunk(w, job, &next);
-        r = wait_answers(be, w, n, deadline);
+        n = push_chunk(w, job, &next, deadline);
+        r = wait_answers(be, w, n, deadline == UINT64_MAX ? deadline : deadline + KILL_GRACE_NS);
         if (r == 0)
             r = take_answers(be, w, job, n, &lost);
     }

@@ -97,10 +97,6 @@ static void vgpu_xen_chan_release(void *tctx)
     struct vgpu_xen *x = d->x;
     char be_dir[128];
 
-    if (c->attaching) {
-        c->release_pending = true;   /* vgpu_xen__chan_connect finishes it */
-        return;
-    }
     vgpu_xen_chan_unlink(c);
     vgpu_xen_chan_unmap(c);
     if (d->slots[c->index].chan == c) {
@@ -334,36 +330,28 @@ int vgpu_xen__chan_connect(struct vgpu_xen_dev *d, unsigned int index)
     desc.ops = &vgpu_xen_chan_ops;
     desc.tctx = c;
     snprintf(desc.label, sizeof(desc.label), "dom%u/%u/ch%u", d->domid, d->devid, index);
-    /*
-     * Linked and counted before the attach: the core polls the ring inside
-     * vgpu_be_chan_attach() and may close the channel (and call release)
-     * before it returns; release is deferred until then (c->attaching).
-     */
+    /* Linked and counted before the attach; undone if the core refuses it (release is never
+     * called from inside vgpu_be_chan_attach(): transport.h). */
     c->next = x->chans;
     x->chans = c;
     d->slots[index].chan = c;
     d->refs++;
     x->refs++;
-    c->attaching = true;
     err = vgpu_be_chan_attach(x->be, &desc, &c->core);
-    c->attaching = false;
     if (err) {
         vgpu_xen_chan_unlink(c);
         d->slots[index].chan = NULL;
         d->refs--;
         x->refs--;
-        why = err == -ENOENT ? "unknown pool" : "the core refused the channel";
+        why = err == -ENOENT ? "unknown pool"
+              : err == -EADDRINUSE ? "its vm-id or VM has channels open as another VM"
+              : "the core refused the channel";
         goto unmap;
     }
     vgpu_be_log(LOG_INFO, "xen: %s: connected (ring order %u, %u data pages, VM %s, vm-id %u, "
                 "pool %s, priority %d, mem-quota %" PRIu64 ")", desc.label, c->ring_order,
                 c->nr_data, d->id.vm_uuid, d->id.vm_id, d->id.pool, d->id.priority,
                 d->id.mem_quota);
-    if (c->release_pending) {
-        /* Closed by the core during attach (protocol violation): the slot stays refused. */
-        vgpu_xen_chan_release(c);
-        return 0;
-    }
     vgpu_xen__write_u32(x, be_dir, "state", VGPU_XS_CONNECTED);
     /* Xen may have marked the fresh port pending: a kick is only a hint anyway. */
     vgpu_be_chan_kick(c->core);

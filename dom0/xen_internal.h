@@ -49,8 +49,6 @@ struct vgpu_xen_chan {
     uint64_t window_start_ms;          /* kick rate limiting */
     uint32_t kicks_in_window;
     bool throttled;                    /* port left masked until the window ends */
-    bool attaching;                    /* inside vgpu_be_chan_attach() */
-    bool release_pending;              /* the core released it during attach */
 };
 
 /* Per-index state of a device's channels, as the backend sees them. */

@@ -85,6 +85,7 @@ struct CUmod_st {
     uint64_t handle; /* the host's */
     char *ptx;       /* the image's PTX text, for parameter layouts; may be NULL */
     struct CUfunc_st *funcs;
+    struct vcu_alloc *globals; /* variables asked for (cuModuleGetGlobal): copies may reach them */
     struct CUmod_st *next;
 };
 
@@ -155,6 +156,9 @@ void vcu__params_free(struct vcu_params *p);
 bool vcu__dev_range(CUcontext c, CUdeviceptr p, size_t len);
 const struct vcu_hostmem *vcu__host_find(CUcontext c, const void *p, size_t len);
 void vcu__mem_release(CUcontext c);
+
+/* global.c: [p, p+len) lies in a module variable of c that was asked for. */
+bool vcu__global_range(CUcontext c, CUdeviceptr p, size_t len);
 
 /* module.c (cuModuleGetGlobal_v2 and cuModuleUnload: for library.c) */
 CUresult cuModuleGetGlobal_v2(CUdeviceptr *dptr, size_t *bytes, CUmodule m, const char *name);

@@ -10,7 +10,7 @@ bool vcu__dev_range(CUcontext c, CUdeviceptr p, size_t len)
     for (a = c->allocs; a; a = a->next)
         if (p >= a->base && p - a->base <= a->size && len <= a->size - (p - a->base))
             return true;
-    return false;
+    return vcu__global_range(c, p, len);
 }
 
 /* Device memory of the VM on the host, within its quota (CUDA_ERROR_OUT_OF_MEMORY beyond). */

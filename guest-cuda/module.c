@@ -26,6 +26,11 @@ void vcu__module_free(CUmodule m)
         m->funcs = f->next;
         func_free(f);
     }
+    while (m->globals) {
+        struct vcu_alloc *g = m->globals;
+        m->globals = g->next;
+        free(g);
+    }
     vcu__obj_del(&m->obj);
     free(m->ptx);
     free(m);
@@ -201,20 +206,6 @@ VCU_API CUresult cuModuleGetFunction(CUfunction *pf, CUmodule m, const char *nam
     r = func_new(m, name, pf);
     vcu__ctx_leave(m->ctx);
     return r;
-}
-
-/*
- * Module globals need the host to say where a variable lives (the
- * protocol has no op for it yet; see docs/cuda.md): not supported yet.
- */
-VCU_API CUresult cuModuleGetGlobal_v2(CUdeviceptr *dptr, size_t *bytes, CUmodule m,
-                                      const char *name)
-{
-    if (!name)
-        return CUDA_ERROR_INVALID_VALUE;
-    if (!vcu__obj_ok(m, VCU_MOD))
-        return CUDA_ERROR_INVALID_HANDLE;
-    return CUDA_ERROR_NOT_SUPPORTED;
 }
 
 CUfunction vcu__func_of(const void *h)

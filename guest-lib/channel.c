@@ -5,7 +5,8 @@
 #include "channel_int.h"
 
 /* What we ask HELLO for. */
-#define GUEST_FEATURES (VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS)
+#define GUEST_FEATURES                                                                             \
+    (VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS | VGPU_FEAT_GLOBALS)
 #include "vgpu_local.h"
 
 #define DEFAULT_RING_ORDER 2u

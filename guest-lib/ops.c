@@ -126,6 +126,35 @@ int vgpu_func_get(vgpu_channel *ch, uint64_t module, const char *name, uint64_t 
     return call_handle(ch, &req, func);
 }
 
+int vgpu_global_get(vgpu_channel *ch, uint64_t module, const char *name, uint64_t *dptr,
+                    uint64_t *size)
+{
+    struct vgpu_req req = {.op = VGPU_OP_GLOBAL_GET};
+    size_t len = name ? strnlen(name, VGPU_NAME_MAX) + 1 : 0;
+    struct vgpu_rsp rsp;
+    int r;
+
+    if (len <= 1 || len > VGPU_NAME_MAX)
+        return -VGPU_S_BAD_NAME;
+    if (ch->broken)
+        return ch->broken;
+    if (!(ch->features & VGPU_FEAT_GLOBALS))
+        return -VGPU_S_UNSUPPORTED;
+    r = vgpu__stage_put(ch, name, len, &req.u.func.name_off);
+    if (r < 0)
+        return r;
+    req.u.func.module = module;
+    req.u.func.name_len = (uint32_t)len;
+    r = vgpu__call(ch, &req, &rsp, NULL);
+    if (r == 0) {
+        if (dptr)
+            *dptr = rsp.u.global.dptr;
+        if (size)
+            *size = rsp.u.global.size;
+    }
+    return r;
+}
+
 int vgpu_func_params(vgpu_channel *ch, uint64_t func, struct vgpu_param_info *out, uint32_t max,
                      uint32_t *count)
 {

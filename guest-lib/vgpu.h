@@ -85,6 +85,16 @@ int vgpu_module_unload(vgpu_channel *ch, uint64_t module);
 int vgpu_func_get(vgpu_channel *ch, uint64_t module, const char *name, uint64_t *func);
 
 /*
+ * A module's __device__ or __constant__ variable by name: its device
+ * address and size; copies and memsets of this channel may then reach it.
+ * -VGPU_S_UNSUPPORTED where the host (no VGPU_FEAT_GLOBALS) or its
+ * executor cannot say, -VGPU_S_NOT_FOUND for no such variable. Closes the
+ * job and waits.
+ */
+int vgpu_global_get(vgpu_channel *ch, uint64_t module, const char *name, uint64_t *dptr,
+                    uint64_t *size);
+
+/*
  * The packed parameter layout of func as the host's executor knows it:
  * the first min(*count, max) parameters in out, their number in *count.
  * -VGPU_S_UNSUPPORTED where the host (no VGPU_FEAT_FUNC_PARAMS) or its

@@ -1,4 +1,5 @@
 /* wait.c: waiting for responses: poll the ring for poll_ns with notifications off, then sleep. */
+#include <sched.h>
 #include <time.h>
 #include "channel_int.h"
 
@@ -10,8 +11,22 @@ uint64_t vgpu__now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static inline void cpu_relax(void)
+/*
+ * Step *n of a spin: a pause; past the first SPIN_PURE steps (a few microseconds, where a fast
+ * answer lands), sched_yield() every SPIN_YIELD_EVERY steps. The job path has up to five spinning
+ * parties (client, vgpud's loop, the pool thread, its wait on the worker, the worker); where they
+ * outnumber the cores, a thread one of them woke used to wait for a spin window to run out
+ * (docs/performance.md, "The worker hop").
+ */
+#define SPIN_PURE       64u
+#define SPIN_YIELD_EVERY 8u
+
+static inline void cpu_relax(uint32_t *n)
 {
+    if (++*n > SPIN_PURE && *n % SPIN_YIELD_EVERY == 0) {
+        sched_yield();
+        return;
+    }
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
@@ -23,6 +38,7 @@ static inline void cpu_relax(void)
 static int spin(vgpu_channel *ch)
 {
     uint64_t t0 = vgpu__now_ns(), t = t0;
+    uint32_t spins = 0;
     int n;
 
     ch->stats.spins++;
@@ -31,7 +47,7 @@ static int spin(vgpu_channel *ch)
         n = vgpu__reap(ch);
         if (n != 0)
             break;
-        cpu_relax();
+        cpu_relax(&spins);
         t = vgpu__now_ns();
     } while (t - t0 < (uint64_t)ch->poll_ns);
     if (n > 0)

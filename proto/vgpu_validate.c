@@ -20,6 +20,7 @@ static const uint8_t op_args_size[VGPU_OP_COUNT_] = {
     [VGPU_OP_NOP] = 0,
     [VGPU_OP_FUNC_PARAMS] = sizeof(struct vgpu_req_func_params),
     [VGPU_OP_MODULE_CHUNK] = sizeof(struct vgpu_req_module_chunk),
+    [VGPU_OP_GLOBAL_GET] = sizeof(struct vgpu_req_func),
 };
 
 static const char *const op_names[VGPU_OP_COUNT_] = {
@@ -40,6 +41,7 @@ static const char *const op_names[VGPU_OP_COUNT_] = {
     [VGPU_OP_NOP] = "NOP",
     [VGPU_OP_FUNC_PARAMS] = "FUNC_PARAMS",
     [VGPU_OP_MODULE_CHUNK] = "MODULE_CHUNK",
+    [VGPU_OP_GLOBAL_GET] = "GLOBAL_GET",
 };
 
 const char *vgpu_proto_op_name(uint32_t op)
@@ -157,6 +159,7 @@ static int check_args(const struct vgpu_req *r, const struct vgpu_limits *lim)
         return vgpu_proto_range_ok(r->u.module.data_off, r->u.module.len, lim->data_size)
                    ? VGPU_S_OK : VGPU_S_BAD_RANGE;
     case VGPU_OP_FUNC_GET:
+    case VGPU_OP_GLOBAL_GET:
         return check_func(&r->u.func, lim);
     case VGPU_OP_LAUNCH:
         return check_launch(&r->u.launch, lim);

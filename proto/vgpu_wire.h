@@ -35,6 +35,7 @@ enum vgpu_op {
     VGPU_OP_NOP = 15,          /* does nothing; for latency measurement */
     VGPU_OP_FUNC_PARAMS = 16,  /* a function's parameter layout (VGPU_FEAT_FUNC_PARAMS) */
     VGPU_OP_MODULE_CHUNK = 17, /* part of a module image; the last loads it (VGPU_FEAT_MODULE_CHUNKS) */
+    VGPU_OP_GLOBAL_GET = 18,   /* a module variable by name; rsp: address, size (VGPU_FEAT_GLOBALS) */
     /* Reserved, being built: 18 GLOBAL_GET (feature 0x8); 19-22 host buffers (feature 0x10). */
     VGPU_OP_COUNT_
 };
@@ -47,7 +48,8 @@ enum vgpu_op {
 #define VGPU_FEAT_EVENT_IDX   0x1ull /* both sides honour req_event/rsp_event */
 #define VGPU_FEAT_FUNC_PARAMS   0x2ull /* the host answers VGPU_OP_FUNC_PARAMS */
 #define VGPU_FEAT_MODULE_CHUNKS 0x4ull /* the host answers VGPU_OP_MODULE_CHUNK */
-#define VGPU_FEAT_MASK          0x7ull
+#define VGPU_FEAT_GLOBALS       0x8ull /* the host answers VGPU_OP_GLOBAL_GET */
+#define VGPU_FEAT_MASK          0xfull
 
 /* Executor kinds reported by DEVICE_INFO. */
 enum vgpu_executor_kind {
@@ -113,7 +115,7 @@ struct vgpu_req_module {     /* MODULE_LOAD */
     uint64_t len;
 };
 
-struct vgpu_req_func {       /* FUNC_GET */
+struct vgpu_req_func {       /* FUNC_GET, GLOBAL_GET (module and variable name) */
     uint64_t module;
     uint64_t name_off;       /* NUL-terminated name in the data area */
     uint32_t name_len;       /* bytes available for it, NUL included, <= VGPU_NAME_MAX */
@@ -196,6 +198,16 @@ struct vgpu_rsp_hello {
     uint32_t rsvd1;
 };
 
+/*
+ * GLOBAL_GET: a __device__ or __constant__ variable of a module the
+ * channel loaded. Copies and memsets may then reach [dptr, dptr+size)
+ * until the module is unloaded; MEM_FREE refuses it.
+ */
+struct vgpu_rsp_global {
+    uint64_t dptr;           /* device address (the same bytes as handle) */
+    uint64_t size;           /* bytes */
+};
+
 /* A response slot: 64 bytes. */
 struct vgpu_rsp {
     uint64_t id;             /* the request's id */
@@ -208,6 +220,7 @@ struct vgpu_rsp {
         uint64_t handle;     /* MEM_ALLOC: dptr; MODULE_LOAD, last MODULE_CHUNK; FUNC_GET;
                                 FUNC_PARAMS: count */
         struct vgpu_rsp_hello hello;
+        struct vgpu_rsp_global global;
         uint8_t raw[40];
     } u;
 };
@@ -255,6 +268,8 @@ VGPU_STATIC_ASSERT(offsetof(struct vgpu_req_func_params, max) == 16, "func_param
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_param_info) == 8, "param info 8");
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_req_module_chunk) == 32, "module chunk args 32");
 VGPU_STATIC_ASSERT(offsetof(struct vgpu_req_module_chunk, len) == 24, "chunk.len at 24");
+VGPU_STATIC_ASSERT(sizeof(struct vgpu_rsp_global) == 16, "global rsp 16");
+VGPU_STATIC_ASSERT(offsetof(struct vgpu_rsp, u.global.size) == 32, "global.size at rsp 32");
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_device_info) == 256, "device info 256");
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_data_dir) == VGPU_PAGE_SIZE, "directory is one page");
 

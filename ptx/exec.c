@@ -119,14 +119,17 @@ static void retire(struct warp *w, uint32_t m, bool bar)
         regroup(w);
 }
 
+/* The group's lanes whose guard holds: every lane's predicate gathered without branches. */
 static uint32_t guard_mask(const struct warp *w, const struct ptx_insn *in)
 {
-    uint32_t g = 0, neg = in->flags & PTX_F_NEGG ? 1 : 0;
+    const uint64_t *p = SLOT(w, in->guard);
+    uint32_t g = 0, l;
 
-    FOR_LANES(w->mask, l)
-    if ((R(w, in->guard, l) & 1) ^ neg)
-        g |= 1u << l;
-    return g;
+    for (l = 0; l < 32; l++)
+        g |= (uint32_t)(p[l] & 1) << l;
+    if (in->flags & PTX_F_NEGG)
+        g = ~g;
+    return g & w->mask;
 }
 
 static uint64_t now_ns(void)
@@ -157,7 +160,7 @@ static void run_warp(struct run *s, struct warp *w)
         const struct ptx_insn *in = &code[w->pc];
         uint32_t m = in->guard == PTX_NO_SLOT ? w->mask : guard_mask(w, in);
 
-        s->insns += m == ~0u ? 32 : (uint32_t)__builtin_popcount(m);
+        s->insns += (uint64_t)(m == ~0u ? 32 : (uint32_t)__builtin_popcount(m)) * (1 + in->extra);
         switch (in->op) {
         case OP_BRA:
             branch(w, m, in->target);
@@ -276,21 +279,24 @@ static void init_warps(struct run *s, struct block *b)
         w->local = b->local + (size_t)i * 32 * s->p->local_size;
         for (l = 0; l < 32; l++)
             init_lane(s, b, w, l);
+        for (l = 0; l < s->p->npro; l++) /* launch-invariant: no faults, no effects */
+            ptx__ops[s->p->pro[l].op](s, w, &s->p->pro[l], ~0u);
     }
 }
 
 static void start_block(struct run *s, struct block *b)
 {
-    uint32_t i, l;
+    uint32_t i, l, c;
 
     memset(b->shared, 0, s->shared_size);
     for (i = 0; i < b->nwarps; i++) {
         struct warp *w = &b->w[i];
         uint32_t lanes = b->threads - i * 32 < 32 ? b->threads - i * 32 : 32;
-        for (l = 0; l < 32; l++) {
-            R(w, SR_CTAID_X, l) = s->block[0];
-            R(w, SR_CTAID_Y, l) = s->block[1];
-            R(w, SR_CTAID_Z, l) = s->block[2];
+        for (c = 0; c < 3; c++) {
+            uint64_t *r = SLOT(w, SR_CTAID_X + c), v = s->block[c];
+            if (r[0] != v) /* code never writes special registers: y and z change once a row */
+                for (l = 0; l < 32; l++)
+                    r[l] = v;
         }
         w->pc = 0;
         w->mask = lanes == 32 ? ~0u : (1u << lanes) - 1;
@@ -354,13 +360,17 @@ int vgpu_ptx_launch(const struct vgpu_ptx_module *m, int entry, const struct vgp
     s.shared_size = s.p->shared_size + l->shared_bytes;
     if (fault)
         fault->kind = VGPU_PTX_FAULT_NONE;
-    r = block_alloc(&s, &b);
-    if (r)
+    s.wins = calloc(s.p->ncode + 1, sizeof(*s.wins));
+    r = s.wins ? block_alloc(&s, &b) : -ENOMEM;
+    if (r) {
+        free(s.wins);
         return r;
+    }
     s.shared = b.shared;
     init_warps(&s, &b);
     run_grid(&s, &b);
     block_free(&b);
+    free(s.wins);
     if (fault)
         fault->insns += s.insns;
     return s.failed ? -EFAULT : 0;

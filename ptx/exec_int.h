@@ -24,6 +24,12 @@ struct warp {
     uint32_t lpc[32];
 };
 
+/* A span of memory loads and stores reach without a lookup (see ops_mem.c). */
+struct ptx_window {
+    uint8_t *host;
+    uint64_t base, size;
+};
+
 struct run {
     const struct ptx_prog *p;
     const struct vgpu_ptx_module *m;
@@ -36,6 +42,7 @@ struct run {
     struct vgpu_ptx_fault *fault;
     uint32_t block[3]; /* the block running */
     uint64_t insns;    /* thread-instructions executed */
+    struct ptx_window *wins; /* per instruction: the region its last access found */
 };
 
 #define R(w, slot, lane) ((w)->r[(size_t)(slot)*32u + (lane)])
@@ -65,9 +72,11 @@ struct run {
 
 /*
  * The operations whose whole-warp loops vectorise: built twice on x86-64, for AVX2 and the
- * baseline, the loader picking one for the CPU at hand (GCC and clang's target_clones).
+ * baseline, the loader picking one for the CPU at hand (GCC's target_clones; clang 14-16 emit no
+ * resolver for a clone called from another file, so clang builds, the fuzzers among them, get
+ * one baseline build).
  */
-#if defined(__x86_64__) && (defined(__clang__) || __GNUC__ >= 6)
+#if defined(__x86_64__) && !defined(__clang__) && __GNUC__ >= 6
 #define PTX_HOT __attribute__((target_clones("avx2", "default")))
 #else
 #define PTX_HOT

@@ -222,6 +222,8 @@ static int lower_entry(struct lower *l, const struct ptx_func *f)
     p->local_size = (uint32_t)align_up(p->local_size, 16);
     for (i = 0; i < l->ndyn; i++)
         p->consts[l->dyn_consts[i]].value += p->shared_size;
+    if (r == 0 && ptx__optimise(p) < 0)
+        r = -ENOMEM;
     return r;
 }
 

@@ -189,6 +189,7 @@ void vgpu_ptx_module_free(struct vgpu_ptx_module *m)
         free(m->progs[i].name);
         free(m->progs[i].code);
         free(m->progs[i].consts);
+        free(m->progs[i].pro);
     }
     for (i = 0; i < m->nglobals; i++)
         free(m->globals[i].name);
@@ -231,6 +232,12 @@ int vgpu_ptx_global(struct vgpu_ptx_module *m, const char *name, void **host, ui
             return 0;
         }
     return -ENOENT;
+}
+
+void vgpu_ptx_module_data(struct vgpu_ptx_module *m, void **host, uint64_t *size)
+{
+    *host = m->data;
+    *size = m->data_size;
 }
 
 const char *vgpu_ptx_fault_name(enum vgpu_ptx_fault_kind kind)

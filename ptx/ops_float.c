@@ -240,15 +240,40 @@ static bool cmp_int(uint8_t c, uint64_t a, uint64_t b, bool sgn)
     }
 }
 
+#define SETP_INT_(ext, expr)                                                                       \
+    do {                                                                                           \
+        if (d2_)                                                                                   \
+            EACH_LANE(m, l, uint64_t a = ext(a_[l]); uint64_t b = ext(b_[l]); bool r = (expr);     \
+                      d_[l] = r; d2_[l] = !r;);                                                    \
+        else                                                                                       \
+            EACH_LANE(m, l, uint64_t a = ext(a_[l]); uint64_t b = ext(b_[l]);                      \
+                      d_[l] = (expr););                                                            \
+    } while (0)
+/* The 32- and 64-bit types get loops of their own, with the extension a constant. */
+#define EXT_U32(v) ((v)&0xffffffffu)
+#define EXT_S32(v) ((uint64_t)(int64_t)(int32_t)(v))
+#define EXT_64(v)  (v)
+#define EXT_T(v)   ptx_ext((v), t)
 #define SETP_INT(expr)                                                                             \
-    EACH_LANE(m, l, uint64_t a = ptx_ext(a_[l], t); uint64_t b = ptx_ext(b_[l], t);                \
-              bool r = (expr); d_[l] = r; if (d2_) d2_[l] = !r;)
+    do {                                                                                           \
+        if (bits == 32 && sgn)                                                                     \
+            SETP_INT_(EXT_S32, expr);                                                              \
+        else if (bits == 32)                                                                       \
+            SETP_INT_(EXT_U32, expr);                                                              \
+        else if (bits == 64)                                                                       \
+            SETP_INT_(EXT_64, expr);                                                               \
+        else                                                                                       \
+            SETP_INT_(EXT_T, expr);                                                                \
+    } while (0)
 
 /* The hot integer comparisons, each with its own loop. */
-static bool setp_int_fast(struct warp *w, const struct ptx_insn *in, uint32_t m)
+static inline __attribute__((always_inline)) bool setp_int_fast(struct warp *w,
+                                                                const struct ptx_insn *in,
+                                                                uint32_t m)
 {
     uint8_t t = in->type;
     bool sgn = ptx_signed(t);
+    unsigned bits = ptx_bits(t);
     uint64_t *d_ = SLOT(w, in->d), *d2_ = in->d2 != PTX_NO_SLOT ? SLOT(w, in->d2) : NULL;
     const uint64_t *a_ = SLOT(w, in->a), *b_ = SLOT(w, in->b);
 

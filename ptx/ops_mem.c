@@ -60,7 +60,7 @@ static void *resolve(struct run *s, struct warp *w, const struct ptx_insn *in, u
     return p;
 }
 
-static uint64_t load(const void *p, uint8_t t)
+static inline uint64_t load(const void *p, uint8_t t)
 {
     uint64_t v = 0;
 
@@ -68,52 +68,106 @@ static uint64_t load(const void *p, uint8_t t)
     return ptx_signed(t) ? (uint64_t)ptx_sext(v, ptx_bits(t)) : v;
 }
 
-/* The memory window an access of space hits without asking: shared memory, or the region of the
- * last global access. Empty (size 0) for the rest, which resolve() handles. */
-struct window {
-    uint8_t *host;
-    uint64_t base, size;
-};
-
-static inline struct window window_of(const struct run *s, uint8_t space)
+/* The memory window an access of instruction in hits without asking: shared memory, or the
+ * region its own last global access found. Empty (size 0) for the rest, which resolve() handles. */
+static inline struct ptx_window window_of(const struct run *s, const struct ptx_insn *in)
 {
-    struct window win = {NULL, 0, 0};
+    struct ptx_window win = {NULL, 0, 0};
 
-    if (space == PS_SHARED) {
+    if (in->space == PS_SHARED) {
         win.host = s->shared;
         win.size = s->shared_size;
-    } else if (s->cached && (space == PS_GLOBAL || space == PS_GENERIC || space == PS_CONST)) {
-        win.host = s->cache.host;
-        win.base = s->cache.base;
-        win.size = s->cache.size;
+    } else if (in->space == PS_GLOBAL || in->space == PS_GENERIC || in->space == PS_CONST) {
+        win = s->wins[in - s->p->code];
     }
     return win;
 }
 
+/* Remember the region resolve() found for the next warps' accesses of in. */
+static inline void window_keep(struct run *s, const struct ptx_insn *in)
+{
+    struct ptx_window *win = &s->wins[in - s->p->code];
+
+    if (s->cached && in->space != PS_SHARED) {
+        win->host = s->cache.host;
+        win->base = s->cache.base;
+        win->size = s->cache.size;
+    }
+}
+
 /* Host memory of n bytes at a in win, or NULL. */
-static inline uint8_t *in_window(const struct window *win, uint64_t a, unsigned n)
+static inline uint8_t *in_window(const struct ptx_window *win, uint64_t a, unsigned n)
 {
     uint64_t o = a - win->base;
 
     return !(a & (n - 1)) && o < win->size && win->size - o >= n ? win->host + o : NULL;
 }
 
+/*
+ * Whether the whole warp's accesses of n bytes at base[l] + off fall in win, aligned: the highest
+ * offset into the window (one below it wraps to a huge one) and the OR of all addresses, in a loop
+ * the compiler vectorises. *seq: whether lane l's address is lane 0's + l * n.
+ */
+static inline __attribute__((always_inline)) bool warp_in_window(const struct ptx_window *win,
+                                                                 const uint64_t *base,
+                                                                 uint64_t off, unsigned n,
+                                                                 bool *seq)
+{
+    uint64_t hi = 0, any = 0, l, apart = 0;
+
+    for (l = 0; l < 32; l++) {
+        uint64_t o = base[l] + off - win->base;
+        hi = o > hi ? o : hi;
+        any |= base[l] + off;
+        apart |= base[l] - base[0] - l * n;
+    }
+    *seq = apart == 0;
+    return !(any & (n - 1)) && win->size >= n && hi <= win->size - n;
+}
+
+/* A whole warp's load of eb-byte elements from host memory h + base[l]. */
+static inline __attribute__((always_inline)) void
+ld_warp(uint64_t *d, const uint8_t *h, const uint64_t *base, bool seq, unsigned eb, bool sgn)
+{
+    uint32_t l;
+
+    if (seq && eb == 4 && !sgn) {
+        const uint8_t *h0 = h + base[0];
+        for (l = 0; l < 32; l++) {
+            uint32_t v;
+            memcpy(&v, h0 + 4 * l, 4);
+            d[l] = v;
+        }
+        return;
+    }
+    for (l = 0; l < 32; l++) {
+        uint64_t v = 0;
+        memcpy(&v, h + base[l], eb);
+        d[l] = sgn ? (uint64_t)ptx_sext(v, 8 * eb) : v;
+    }
+}
+
 /* One element per lane; eb is a constant where this is inlined, so the copies are plain moves. */
 static inline __attribute__((always_inline)) void
 ld1(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m, unsigned eb)
 {
-    struct window win = window_of(s, in->space);
-    bool sgn = ptx_signed(in->type);
+    struct ptx_window win = window_of(s, in);
+    bool sgn = ptx_signed(in->type), seq;
     uint64_t *d = SLOT(w, in->v[0]), off = (uint64_t)in->off;
     const uint64_t *base = SLOT(w, in->a);
 
+    if (m == ~0u && warp_in_window(&win, base, off, eb, &seq)) {
+        ld_warp(d, win.host - win.base + off, base, seq, eb, sgn);
+        return;
+    }
     EACH_LANE(
         m, l, uint64_t a = base[l] + off; uint64_t v = 0; const uint8_t *p = in_window(&win, a, eb);
         if (!p) {
             p = resolve(s, w, in, l, in->space, a, eb);
             if (!p)
                 return;
-            win = window_of(s, in->space);
+            window_keep(s, in);
+            win = window_of(s, in);
         } memcpy(&v, p, eb);
         d[l] = sgn ? (uint64_t)ptx_sext(v, 8 * eb) : v;);
 }
@@ -121,21 +175,39 @@ ld1(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m, unsign
 static inline __attribute__((always_inline)) void
 st1(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m, unsigned eb)
 {
-    struct window win = window_of(s, in->space);
+    struct ptx_window win = window_of(s, in);
     const uint64_t *base = SLOT(w, in->a), *src = SLOT(w, in->v[0]);
     uint64_t off = (uint64_t)in->off;
 
+    bool seq;
+
+    if (m == ~0u && warp_in_window(&win, base, off, eb, &seq)) {
+        uint8_t *h = win.host - win.base + off;
+        if (seq && eb == 4) {
+            for (uint32_t l = 0; l < 32; l++) {
+                uint32_t v = (uint32_t)src[l];
+                memcpy(h + base[0] + 4 * l, &v, 4);
+            }
+            return;
+        }
+        for (uint32_t l = 0; l < 32; l++) {
+            uint64_t v = src[l];
+            memcpy(h + base[l], &v, eb);
+        }
+        return;
+    }
     EACH_LANE(
         m, l, uint64_t a = base[l] + off; uint64_t v = src[l]; uint8_t *p = in_window(&win, a, eb);
         if (!p) {
             p = resolve(s, w, in, l, in->space, a, eb);
             if (!p)
                 return;
-            win = window_of(s, in->space);
+            window_keep(s, in);
+            win = window_of(s, in);
         } memcpy(p, &v, eb););
 }
 
-void ptx__op_ld(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m)
+PTX_HOT void ptx__op_ld(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m)
 {
     unsigned eb = ptx_bytes(in->type), i;
 
@@ -169,7 +241,7 @@ void ptx__op_ld(struct run *s, struct warp *w, const struct ptx_insn *in, uint32
     }
 }
 
-void ptx__op_st(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m)
+PTX_HOT void ptx__op_st(struct run *s, struct warp *w, const struct ptx_insn *in, uint32_t m)
 {
     unsigned eb = ptx_bytes(in->type), i;
 

@@ -250,6 +250,7 @@ struct ptx_insn {
     uint32_t d, d2;      /* destinations (d2: setp/shfl's predicate) */
     uint32_t a, b, c, e; /* sources: register, constant or special slots */
     uint32_t v[4];       /* ld/st/pack: element slots */
+    uint32_t extra;      /* thread-instructions per lane counted here for removed ones */
     int64_t off;         /* address offset */
     uint32_t target;     /* bra: instruction index */
     uint32_t line;       /* PTX line, for faults */
@@ -294,6 +295,8 @@ struct ptx_prog {
     uint32_t nslots;
     struct ptx_const *consts;
     uint32_t nconsts;
+    struct ptx_insn *pro; /* the prologue: launch-invariant work, once per warp per launch */
+    uint32_t npro;
     uint32_t params_size; /* packed parameter bytes */
     uint32_t shared_size; /* static .shared bytes; dynamic shared starts here */
     uint32_t local_size;  /* .local and call .param bytes per thread */
@@ -322,6 +325,9 @@ struct vgpu_ptx_module {
 #define PTX_MAX_DATA   (256u << 20)
 #define PTX_MAX_LOCAL  (64u << 10)
 #define PTX_MAX_SHARED (227u << 10)
+
+/* Forwards copies of special registers and hoists launch-invariant work (lower_opt.c). */
+int ptx__optimise(struct ptx_prog *p);
 
 /* Where the interpreter's own windows sit in the generic address space. */
 #define PTX_GEN_DATA   0x7d0000000000ull /* module .global/.const variables */

@@ -86,6 +86,14 @@ int vgpu_ptx_global(struct vgpu_ptx_module *m, const char *name, void **host, ui
                     uint64_t *addr);
 
 /*
+ * The block holding all the module's .global and .const variables (each at
+ * its address minus that of the first byte of the block, as
+ * vgpu_ptx_global gives it): host memory alive as long as the module.
+ * *size may be 0.
+ */
+void vgpu_ptx_module_data(struct vgpu_ptx_module *m, void **host, uint64_t *size);
+
+/*
  * Runs entry over the grid on the calling thread. Returns 0, -EINVAL (a bad
  * launch shape, parameter size or shared size: nothing ran), -ENOMEM, or
  * -EFAULT with *fault filled (a memory fault, trap or stop: the launch

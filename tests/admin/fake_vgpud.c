@@ -1,7 +1,7 @@
 /*
  * A stand-in for vgpud's control socket, for vgpuctl's tests: it holds a
- * queue of jobs, orders it as vgpud's scheduler does (priority, then FIFO)
- * with priorities read from the real store, and re-reads a VM on
+ * queue of jobs, ordered by vgpud's own scheduler (sched/: priority, then
+ * FIFO) with priorities read from the real store, and re-reads a VM on
  * "vm-update". Usage: fake_vgpud SOCKET DB UUID... (one queued job each).
  * Prints "ready" once listening; exits on SIGTERM.
  */
@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "vgpu_sched.h"
 #include "vgpu_store.h"
 
 #define MAX_JOBS 16
@@ -47,11 +48,31 @@ static int refresh(const char *uuid)
     return rc;
 }
 
-static int job_cmp(const void *a, const void *b)
+/*
+ * The queue in the order vgpud's scheduler would dispatch it: a scratch
+ * scheduler gets one VM per job at its current priority and the jobs in
+ * arrival order, then is drained. order[i] is a job index. 0 or -errno.
+ */
+static int queue_order(int *order)
 {
-    const struct job *x = a, *y = b;
+    struct vgpu_sched_params params = {.no_default_pools = true};
+    struct vgpu_sched *s;
+    struct vgpu_sched_job j;
+    int i, n = 0, r = vgpu_sched_create(&s, &params);
 
-    return x->priority != y->priority ? y->priority - x->priority : x->seq - y->seq;
+    if (r == 0)
+        r = vgpu_sched_pool_add(s, "A", NULL);
+    for (i = 0; r == 0 && i < njobs; i++) {
+        r = vgpu_sched_vm_add(s, (uint32_t)i + 1, "A", (unsigned)jobs[i].priority, 1);
+        if (r == 0)
+            r = vgpu_sched_submit(s, (uint32_t)i + 1, &jobs[i], (uint64_t)jobs[i].seq + 1, NULL);
+    }
+    while (r == 0 && vgpu_sched_dispatch(s, "A", 100, &j) == 0) {
+        order[n++] = (int)((struct job *)j.cookie - jobs);
+        r = vgpu_sched_complete(s, j.id, 100);
+    }
+    vgpu_sched_destroy(s);
+    return r;
 }
 
 static json_object *status(void)
@@ -59,13 +80,17 @@ static json_object *status(void)
     json_object *o = json_object_new_object(), *pools = json_object_new_array();
     json_object *vms = json_object_new_array(), *pa = json_object_new_object();
     json_object *queue = json_object_new_array();
-    int i;
+    int i, order[MAX_JOBS];
 
-    qsort(jobs, (size_t)njobs, sizeof(jobs[0]), job_cmp);
+    if (queue_order(order) < 0) {
+        fprintf(stderr, "fake_vgpud: the scheduler refused the queue\n");
+        exit(1);
+    }
+    for (i = 0; i < njobs; i++)
+        json_object_array_add(queue, json_object_new_string(jobs[order[i]].uuid));
     for (i = 0; i < njobs; i++) {
         json_object *v = json_object_new_object();
 
-        json_object_array_add(queue, json_object_new_string(jobs[i].uuid));
         json_object_object_add(v, "vm_id", json_object_new_int(i + 1));
         json_object_object_add(v, "uuid", json_object_new_string(jobs[i].uuid));
         json_object_object_add(v, "pool", json_object_new_string(jobs[i].pool));

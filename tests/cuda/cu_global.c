@@ -1,8 +1,6 @@
 /* cu_global.c: a __device__ global read and written through cuModuleGetGlobal, seen by a kernel. */
 #include "common.h"
 
-#define WAITING 3 /* exit status: the host cannot resolve module globals yet */
-
 int main(int argc, char **argv)
 {
     CUcontext ctx;
@@ -12,7 +10,6 @@ int main(int argc, char **argv)
     size_t size = 0;
     int value = 41, seen = 0;
     void *args[] = {&out};
-    CUresult r;
 
     if (argc != 2) {
         fprintf(stderr, "usage: cu_global KERNELS.fatbin\n");
@@ -21,13 +18,7 @@ int main(int argc, char **argv)
     CHECK(cuInit(0));
     CHECK(cuCtxCreate(&ctx, NULL, 0, 0));
     CHECK(cuModuleLoad(&mod, argv[1]));
-    r = cuModuleGetGlobal(&counter, &size, mod, "counter");
-    if (r == CUDA_ERROR_NOT_SUPPORTED) {
-        printf("cu_global: module globals wait for the host (docs/cuda.md, item 3)\n");
-        CHECK(cuCtxDestroy(ctx));
-        return failures ? 1 : WAITING;
-    }
-    CHECK(r);
+    CHECK(cuModuleGetGlobal(&counter, &size, mod, "counter"));
     EXPECT_TRUE(size == sizeof(int));
     EXPECT(cuModuleGetGlobal(&counter, &size, mod, "no_such_global"), CUDA_ERROR_NOT_FOUND);
     CHECK(cuModuleGetGlobal(&counter, &size, mod, "counter"));

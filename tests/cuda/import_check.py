@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""import_check.py LIB PROGRAM...: every cu* symbol the programs import is exported by LIB."""
+"""import_check.py [--prefix=P]... LIB PROGRAM...: every symbol starting with P (default cu)
+that the programs import is exported by LIB."""
 import struct
 import sys
 
@@ -25,16 +26,19 @@ def dynsyms(path):
 
 
 def main():
-    if len(sys.argv) < 3:
-        sys.exit("usage: import_check.py LIB PROGRAM...")
-    exported = {n for n, d in dynsyms(sys.argv[1]) if d}
+    prefixes = tuple(a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--prefix="))
+    prefixes = prefixes or ("cu",)
+    args = [a for a in sys.argv[1:] if not a.startswith("--prefix=")]
+    if len(args) < 2:
+        sys.exit("usage: import_check.py [--prefix=P]... LIB PROGRAM...")
+    exported = {n for n, d in dynsyms(args[0]) if d}
     missing = 0
-    for prog in sys.argv[2:]:
-        imports = sorted(n for n, d in dynsyms(prog) if not d and n.startswith("cu"))
+    for prog in args[1:]:
+        imports = sorted(n for n, d in dynsyms(prog) if not d and n.startswith(prefixes))
         lost = [n for n in imports if n not in exported]
         for n in lost:
-            print(f"FAIL {prog}: imports {n}, which {sys.argv[1]} does not export")
-        print(f"{'ok  ' if not lost else 'FAIL'} {prog}: {len(imports)} cu* imports")
+            print(f"FAIL {prog}: imports {n}, which {args[0]} does not export")
+        print(f"{'ok  ' if not lost else 'FAIL'} {prog}: {len(imports)} {'/'.join(prefixes)}* imports")
         missing += len(lost)
     sys.exit(1 if missing else 0)
 

@@ -209,6 +209,15 @@ static CUresult f_load(CUmodule *m, const void *img, unsigned n, CUjit_option *o
     *m = (CUmodule)(uintptr_t)(0x10000 + ++fk.loads);
     return CUDA_SUCCESS;
 }
+static CUresult f_global(CUdeviceptr *p, size_t *n, CUmodule m, const char *name)
+{
+    (void)m;
+    if (strcmp(name, "g") != 0)
+        return CUDA_ERROR_NOT_FOUND;
+    *p = 0x7100000;
+    *n = 64;
+    return CUDA_SUCCESS;
+}
 static CUresult f_unload(CUmodule m)
 {
     (void)m;
@@ -296,6 +305,7 @@ static const struct cu_api fake_api = {
     .ModuleLoadDataEx = f_load,
     .ModuleUnload = f_unload,
     .ModuleGetFunction = f_getfunc,
+    .ModuleGetGlobal = f_global,
     .FuncGetAttribute = f_fattr,
     .FuncSetAttribute = f_fsetattr,
     .LaunchKernel = f_launch,
@@ -459,6 +469,27 @@ static void poisoned_context_reaches_driver_no_more(void **state)
 }
 
 /* ---- modules, functions, launches ---- */
+static void module_globals(void **state)
+{
+    uint64_t m, p = 0, n = 0;
+    uint32_t detail = 0;
+    struct vgpu_exec *e;
+    struct vgpu_exec_ctx *c = open_ctx("", &e);
+
+    (void)state;
+    assert_int_equal(vgpu_exec_cuda_ops.module_load(c, ptx, sizeof(ptx) - 1, &m, &detail), 0);
+    assert_int_equal(vgpu_exec_cuda_ops.global_get(c, m, "g", &p, &n, &detail), VGPU_S_OK);
+    assert_int_equal(p, 0x7100000);
+    assert_int_equal(n, 64);
+    assert_int_equal(vgpu_exec_cuda_ops.global_get(c, m, "h", &p, &n, &detail), VGPU_S_NOT_FOUND);
+    assert_int_equal(detail, CUDA_ERROR_NOT_FOUND);
+    assert_int_equal(vgpu_exec_cuda_ops.global_get(c, m + 1, "g", &p, &n, &detail),
+                     VGPU_S_BAD_HANDLE);
+    assert_int_equal(vgpu_exec_cuda_ops.module_unload(c, m, &detail), 0);
+    assert_int_equal(vgpu_exec_cuda_ops.global_get(c, m, "g", &p, &n, &detail), VGPU_S_BAD_HANDLE);
+    close_ctx(e, c);
+}
+
 static void unload_drops_functions(void **state)
 {
     struct vgpu_req_launch l = {.grid = {1, 1, 1}, .block = {1, 1, 1}};
@@ -787,6 +818,7 @@ int main(void)
         cmocka_unit_test_setup(error_mapping, setup),
         cmocka_unit_test_setup(poisoned_context_reaches_driver_no_more, setup),
         cmocka_unit_test_setup(unload_drops_functions, setup),
+        cmocka_unit_test_setup(module_globals, setup),
         cmocka_unit_test_setup(many_functions_and_modules, setup),
         cmocka_unit_test_setup(launch_checks_parameter_size, setup),
         cmocka_unit_test_setup(large_dynamic_shared_memory_opted_in, setup),

@@ -14,6 +14,45 @@ static int fail(const char *what, int r)
     return 1;
 }
 
+/*
+ * A module variable (GLOBAL_GET): copies reach it, MEM_FREE and copies past
+ * it are refused, and it is gone with its module.
+ */
+static int module_global(vgpu_channel *ch)
+{
+    static const char ptx[] = ".version 7.0\n.target sm_75\n.address_size 64\n"
+                              ".visible .global .align 4 .u32 gvar[4] = {1, 2, 3, 4};\n"
+                              ".visible .entry noop()\n{\n\tret;\n}\n";
+    uint32_t v[4] = {0}, seven = 7;
+    uint64_t module, dptr = 0, size = 0;
+    int r;
+
+    if ((r = vgpu_module_load(ch, ptx, sizeof(ptx), &module)) ||
+        (r = vgpu_global_get(ch, module, "gvar", &dptr, &size)))
+        return fail("global of a module", r);
+    if (size != sizeof(v))
+        return fprintf(stderr, "api_client: gvar has %llu bytes, expected %zu\n",
+                       (unsigned long long)size, sizeof(v)), 1;
+    if ((r = vgpu_copy_htod(ch, dptr + 4, &seven, 4)) || (r = vgpu_copy_dtoh(ch, v, dptr, 16)))
+        return fail("copies to and from a global", r);
+    if (v[0] != 1 || v[1] != 7 || v[3] != 4)
+        return fprintf(stderr, "api_client: gvar is %u %u %u %u, expected 1 7 3 4\n", v[0], v[1],
+                       v[2], v[3]), 1;
+    if ((r = vgpu_global_get(ch, module, "nothing", &dptr, &size)) != -VGPU_S_NOT_FOUND)
+        return fail("an unknown global (expected NOT_FOUND)", r);
+    if ((r = vgpu_global_get(ch, module + 77, "gvar", &dptr, &size)) != -VGPU_S_BAD_HANDLE)
+        return fail("a global of a module not ours (expected BAD_HANDLE)", r);
+    if ((r = vgpu_mem_free(ch, dptr)) != -VGPU_S_BAD_HANDLE)
+        return fail("freeing a global (expected BAD_HANDLE)", r);
+    if ((r = vgpu_copy_dtoh(ch, v, dptr + 4, 16)) != -VGPU_S_BAD_HANDLE)
+        return fail("a copy past a global (expected BAD_HANDLE)", r);
+    if ((r = vgpu_module_unload(ch, module)))
+        return fail("unloading the module of a global", r);
+    if ((r = vgpu_copy_dtoh(ch, v, dptr, 4)) != -VGPU_S_BAD_HANDLE)
+        return fail("a copy from a global of an unloaded module (expected BAD_HANDLE)", r);
+    return 0;
+}
+
 /* An image larger than the data area (the kernels' PTX and a long comment) loads in chunks. */
 static int big_module(vgpu_channel *ch)
 {
@@ -87,6 +126,8 @@ int main(int argc, char **argv)
         return fail("parameter layout of a function not ours (expected BAD_HANDLE)", r);
     if ((r = vgpu_module_unload(ch, module)))
         return fail("module unload", r);
+    if ((r = module_global(ch)))
+        return r;
     if ((r = big_module(ch)))
         return fail("a 5 MiB module in chunks", r);
     r = vgpu_func_get(ch, module, "saxpy", &func);

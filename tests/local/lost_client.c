@@ -66,6 +66,7 @@ static int fresh(vgpu_channel *ch)
 }
 
 #define SECCOMP_TRIGGER_LEN 0x5ecc0u /* WK_TEST_SECCOMP_LEN: the worker's test hook */
+#define HANG_TRIGGER_LEN    0x4a460u /* WK_TEST_HANG_LEN: the worker ignores its deadline */
 #define POISON_TRIGGER_LEN  0x70070u /* WK_TEST_POISON_LEN: a context poisoned as by a GPU fault */
 #define POISON_CODE         700u     /* WK_TEST_POISON_CODE: CUDA_ERROR_ILLEGAL_ADDRESS */
 
@@ -99,17 +100,18 @@ static int mode_fault(vgpu_channel *ch)
     return 0;
 }
 
-/* busy MS / seccomp: the job is lost with its worker; the old buffer is gone, a new one works. */
-static int mode_lost(vgpu_channel *ch, uint64_t ms)
+/* busy MS / seccomp / hang: the job is lost with its worker; the old buffer is gone, a new one
+ * works. trigger: the length of the MEMSET that sets off the worker's test hook (ms 0). */
+static int mode_lost(vgpu_channel *ch, uint64_t ms, uint64_t trigger)
 {
     uint64_t old;
     int r;
 
-    if ((r = vgpu_mem_alloc(ch, SECCOMP_TRIGGER_LEN, &old)))
+    if ((r = vgpu_mem_alloc(ch, trigger > N ? trigger : N, &old)))
         return fail("alloc", r);
     if (ms)
         r = busy(ch, ms, old);
-    else if (!(r = vgpu_memset(ch, old, 1, SECCOMP_TRIGGER_LEN)))
+    else if (!(r = vgpu_memset(ch, old, 1, trigger)))
         r = vgpu_sync(ch);
     if (r != -VGPU_S_CONTEXT_LOST)
         return fail("the job (expected CONTEXT_LOST)", r);
@@ -123,6 +125,29 @@ static int mode_lost(vgpu_channel *ch, uint64_t ms)
         return 1;
     printf("lost_client: a fresh context works\n");
     return 0;
+}
+
+/* stopped MS: the kernel is stopped at the pool's limit (TIMEOUT); the context lives on. */
+static int mode_stopped(vgpu_channel *ch, uint64_t ms)
+{
+    static unsigned char out[N];
+    uint64_t old;
+    int r;
+
+    if ((r = vgpu_mem_alloc(ch, N, &old)))
+        return fail("alloc", r);
+    r = busy(ch, ms, old);
+    if (r != -VGPU_S_TIMEOUT)
+        return fail("the long kernel (expected TIMEOUT)", r);
+    printf("lost_client: the kernel was stopped: TIMEOUT\n");
+    if ((r = vgpu_memset(ch, old, 0x5a, N)) || (r = vgpu_sync(ch)) ||
+        (r = vgpu_copy_dtoh(ch, out, old, N)))
+        return fail("the buffer allocated before the stop", r);
+    for (int i = 0; i < N; i++)
+        if (out[i] != 0x5a)
+            return fail("the same context: wrong bytes", -VGPU_S_INTERNAL);
+    printf("lost_client: the same context works\n");
+    return vgpu_mem_free(ch, old) ? fail("free", -VGPU_S_INTERNAL) : 0;
 }
 
 /* loop: small jobs until SIGTERM; a lost context is met by allocating again. */
@@ -177,17 +202,22 @@ int main(int argc, char **argv)
     int r;
 
     if (argc < 3) {
-        fprintf(stderr, "usage: lost_client INSTANCE busy MS | seccomp | fault | loop | twochan MS\n");
+        fprintf(stderr, "usage: lost_client INSTANCE busy MS | stopped MS | seccomp | hang | fault | "
+                        "loop | twochan MS\n");
         return 2;
     }
     signal(SIGTERM, on_term);
     o.instance = argv[1];
     if ((r = vgpu_open(&o, &ch)))
         return fail("open", r);
-    if (strcmp(mode, "busy") == 0 || strcmp(mode, "seccomp") == 0)
-        r = mode_lost(ch, strcmp(mode, "busy") == 0 ? ms : 0);
+    if (strcmp(mode, "busy") == 0)
+        r = mode_lost(ch, ms, 0);
+    else if (strcmp(mode, "seccomp") == 0 || strcmp(mode, "hang") == 0)
+        r = mode_lost(ch, 0, mode[0] == 's' ? SECCOMP_TRIGGER_LEN : HANG_TRIGGER_LEN);
     else if (strcmp(mode, "fault") == 0)
         r = mode_fault(ch);
+    else if (strcmp(mode, "stopped") == 0)
+        r = mode_stopped(ch, ms);
     else if (strcmp(mode, "loop") == 0)
         r = mode_loop(ch);
     else

@@ -26,7 +26,8 @@
 #define DEV_SIZE  (1u << 20)
 #define LOG_MAX   4096
 #define FUNC_VADD 0x77
-#define NEW_FEATURES (VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS) /* what old_host lacks */
+#define NEW_FEATURES                                                                               \
+    (VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS | VGPU_FEAT_GLOBALS) /* what old_host lacks */
 
 /* The fake vgpud: one client, jobs answered only once closed, as the real host does. */
 struct fake {
@@ -162,6 +163,14 @@ static uint32_t fake_exec(struct fake *f, const struct vgpu_req *q, struct vgpu_
         return VGPU_S_OK;
     case VGPU_OP_FUNC_PARAMS:
         return fake_func_params(f, &q->u.func_params, rsp);
+    case VGPU_OP_GLOBAL_GET:
+        if (vgpu_proto_copy_name(f->data, f->data_size, &q->u.func, name))
+            return VGPU_S_BAD_NAME;
+        if (strcmp(name, "counter") != 0)
+            return VGPU_S_NOT_FOUND;
+        rsp->u.global.dptr = DEV_BASE + 0x400;
+        rsp->u.global.size = 12;
+        return VGPU_S_OK;
     case VGPU_OP_MODULE_CHUNK:
         rsp->u.handle = q->u.chunk.flags & VGPU_CHUNKF_LAST ? 0x5000 : 0;
         return VGPU_S_OK;
@@ -446,7 +455,7 @@ static void test_hello_fields(void **state)
     assert_int_equal(h.u.hello.version_min, 1);
     assert_int_equal(h.u.hello.version_max, 1);
     assert_int_equal(h.u.hello.features,
-                     VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS);
+                     VGPU_FEAT_EVENT_IDX | NEW_FEATURES);
     f->joined = true;
     fake_free(f);
 }
@@ -727,6 +736,23 @@ static void test_func_params(void **state)
     fake_free(f);
 }
 
+/* GLOBAL_GET sends the module and name and gives back the host's address and size. */
+static void test_global_get(void **state)
+{
+    struct fake *f = fake_new();
+    vgpu_channel *ch = open_on(f, 2, 16, -1);
+    uint64_t dptr = 0, size = 0;
+
+    assert_int_equal(vgpu_global_get(ch, 0x5000, "counter", &dptr, &size), 0);
+    assert_int_equal(dptr, DEV_BASE + 0x400);
+    assert_int_equal(size, 12);
+    assert_int_equal(f->log[f->nlog - 1].u.func.module, 0x5000);
+    assert_int_equal(vgpu_global_get(ch, 0x5000, "other", &dptr, &size), -VGPU_S_NOT_FOUND);
+    assert_int_equal(vgpu_global_get(ch, 0x5000, "", &dptr, &size), -VGPU_S_BAD_NAME);
+    vgpu_close(ch);
+    fake_free(f);
+}
+
 /* An image beyond half of staging goes in ordered chunks; only the last answers the module. */
 static void test_module_chunks(void **state)
 {
@@ -775,6 +801,9 @@ static void test_func_params_old_host(void **state)
     /* Nor MODULE_CHUNK: an image beyond staging fails here as before. */
     assert_int_equal(vgpu_module_load(ch, big, sizeof(big), &mod), -VGPU_S_NO_MEMORY);
     assert_int_equal(count_op(f, VGPU_OP_MODULE_CHUNK), 0);
+    /* Nor GLOBAL_GET. */
+    assert_int_equal(vgpu_global_get(ch, 0x5000, "counter", &mod, &mod), -VGPU_S_UNSUPPORTED);
+    assert_int_equal(count_op(f, VGPU_OP_GLOBAL_GET), 0);
     assert_int_equal(vgpu_nop(ch), 0);
     vgpu_close(ch);
     fake_free(f);
@@ -823,6 +852,7 @@ int main(void)
         cmocka_unit_test(test_func_names),
         cmocka_unit_test(test_func_params),
         cmocka_unit_test(test_func_params_old_host),
+        cmocka_unit_test(test_global_get),
         cmocka_unit_test(test_module_chunks),
     };
 

@@ -28,12 +28,25 @@ wait_pid() {
 check "a limit under 10 ms is a usage error" "[ $? -eq 2 ]"
 "$VGPUCTL" set-pool-limit A 2000 >"$T/o" 2>&1
 check "set-pool-limit stores the limit" "[ $? -eq 0 ] && $VGPUCTL list-pools | grep -q '^A .* 2000\$'"
-start_vgpud
+VGPU_TEST_WORKER_SYSCALL=1 start_vgpud # test hooks: "hang" below
 check "pool A runs with the stored limit" \
     "[ \"\$(status_json | jget \"[p for p in d['pools'] if p['name']=='A'][0]['job_limit_ns']\")\" = 2000000000 ]"
+# B's dispatch after A's job that ended with STATUS, in ms, if B was queued while A ran.
+gap() {
+    python3 - "$T/exec.csv" "$1" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+a = [r for r in rows if r["vm_name"] == "a" and r["status"] == sys.argv[2]][-1]
+b = [r for r in rows if r["vm_name"] == "b" and int(r["dispatch_ns"]) > int(a["dispatch_ns"])][0]
+# B was queued while A ran: else the gap says nothing
+if int(b["submit_ns"]) < int(a["complete_ns"]):
+    print((int(b["dispatch_ns"]) - int(a["dispatch_ns"])) // 1000000)
+PY
+}
 
-# A's kernel never ends (8 s, the limit is 2 s); B waits behind it in the same pool.
-"$LOST" a busy 8000 >"$T/a.out" 2>&1 &
+# A's kernel never ends (8 s, the limit is 2 s); B waits behind it in the same pool. The
+# interpreter stops the kernel at the limit: A's context lives on, nothing is killed.
+"$LOST" a stopped 8000 >"$T/a.out" 2>&1 &
 a=$!
 apid=$(wait_pid a)
 check "A's kernel runs in A's worker" "[ -n '$apid' ]"
@@ -44,20 +57,27 @@ check "the worker is not vgpud and not root" \
 wait $b
 check "B's job completes" "[ $? -eq 0 ]"
 wait $a
-check "A's long kernel answered CONTEXT_LOST, then a fresh context works" \
+check "A's long kernel was stopped at the limit (TIMEOUT), and its context still works" \
+    "[ $? -eq 0 ] && grep -q 'same context works' '$T/a.out'"
+ms=$(gap TIMEOUT)
+echo "B dispatched $ms ms after A's stopped job"
+check "B got the pool within the limit + 100 ms" "[ -n '$ms' ] && [ $ms -ge 1900 ] && [ $ms -le 2100 ]"
+check "A's worker was not killed" "[ \"\$(wfield a kills)\" = 0 ] && [ \"\$(wfield a restarts)\" = 0 ]"
+check "the stop is logged" "wait_for 5 grep -q 'kernel stopped by the CPU reference executor: time limit reached' '$T/vgpud.log'"
+
+# A worker that does not stop its job (a test hook ignores the deadline) is killed at the limit.
+"$LOST" a hang >"$T/a.out" 2>&1 &
+a=$!
+apid=$(wait_pid a)
+check "A's endless job runs in A's worker" "[ -n '$apid' ]"
+"$LOADGEN" --instance b --kernel busy --busy-us 1000 --jobs 1 >"$T/b.out" 2>&1 &
+b=$!
+wait $b
+check "B's job completes" "[ $? -eq 0 ]"
+wait $a
+check "A's endless job answered CONTEXT_LOST, then a fresh context works" \
     "[ $? -eq 0 ] && grep -q 'fresh context works' '$T/a.out'"
-gap() {
-    python3 - "$T/exec.csv" <<'PY'
-import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-a = [r for r in rows if r["vm_name"] == "a" and r["status"] == "CONTEXT_LOST"][0]
-b = [r for r in rows if r["vm_name"] == "b"][0]
-# B was queued while A ran: else the gap says nothing
-if int(b["submit_ns"]) < int(a["complete_ns"]):
-    print((int(b["dispatch_ns"]) - int(a["dispatch_ns"])) // 1000000)
-PY
-}
-ms=$(gap)
+ms=$(gap CONTEXT_LOST)
 echo "B dispatched $ms ms after A's killed job"
 check "B got the pool within the limit + 100 ms" "[ -n '$ms' ] && [ $ms -ge 1900 ] && [ $ms -le 2100 ]"
 check "A's worker was killed by the limit once" "[ \"\$(wfield a kills)\" = 1 ]"

@@ -47,8 +47,9 @@ check "libvgpu0: the shared library with its SONAME" \
 check "libvgpu-dev: header, .so, pkg-config, man page" "has libvgpu-dev_${V}_$A.deb usr/include/vgpu/vgpu.h &&
     has libvgpu-dev_${V}_$A.deb 'usr/lib/.*/pkgconfig/vgpu.pc' &&
     has libvgpu-dev_${V}_$A.deb usr/share/man/man3/libvgpu.3.gz"
-check "vgpu-libcuda: libcuda.so.1 in a private directory, vgpu-run" \
-    "has vgpu-libcuda_${V}_$A.deb 'usr/lib/.*/vgpu/libcuda.so.1' && has vgpu-libcuda_${V}_$A.deb usr/bin/vgpu-run"
+check "vgpu-libcuda: libcuda.so.1 and libcudart.so.13 in a private directory, vgpu-run" \
+    "has vgpu-libcuda_${V}_$A.deb 'usr/lib/.*/vgpu/libcuda.so.1' &&
+    has vgpu-libcuda_${V}_$A.deb 'usr/lib/.*/vgpu/libcudart.so.13' && has vgpu-libcuda_${V}_$A.deb usr/bin/vgpu-run"
 check "vgpu-dkms: module source, dkms.conf, the udev rule for /dev/vgpu" \
     "has vgpu-dkms_${V}_all.deb usr/src/vgpu-$V/dkms.conf &&
     has vgpu-dkms_${V}_all.deb usr/src/vgpu-$V/proto/vgpu_validate.c &&

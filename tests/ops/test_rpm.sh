@@ -52,9 +52,11 @@ check "the hook link resolves to the hook" \
 check "libvgpu and libvgpu-devel: SONAME library, header, pkg-config" \
     "[ -L '$T/root/usr/lib64/libvgpu.so.0' ] && [ -f '$T/root/usr/include/vgpu/vgpu.h' ] &&
     [ -f '$T/root/usr/lib64/pkgconfig/vgpu.pc' ]"
-check "vgpu-libcuda: private libcuda.so.1 that provides nothing, vgpu-run" \
-    "[ -e '$T/root/usr/lib64/vgpu/libcuda.so.1' ] && [ -x '$T/root/usr/bin/vgpu-run' ] &&
-    ! rpm -qp --provides $R/*/vgpu-libcuda-$V-*.rpm 2>/dev/null | grep -q 'libcuda[.]so'"
+check "vgpu-libcuda: private libcuda.so.1 and libcudart.so.13 that provide nothing, vgpu-run" \
+    "[ -e '$T/root/usr/lib64/vgpu/libcuda.so.1' ] && [ -e '$T/root/usr/lib64/vgpu/libcudart.so.13' ] &&
+    [ -x '$T/root/usr/bin/vgpu-run' ] &&
+    ! rpm -qp --provides $R/*/vgpu-libcuda-$V-*.rpm 2>/dev/null | grep -q 'libcuda\\(rt\\)\\?[.]so' &&
+    ! rpm -qp --requires $R/*/vgpu-libcuda-$V-*.rpm 2>/dev/null | grep -q 'libcuda[.]so'"
 check "vgpu-dkms: dkms.conf with the version filled in" \
     "grep -qx 'PACKAGE_VERSION=\"$V\"' '$T/root/usr/src/vgpu-$V/dkms.conf'"
 check "vgpu-dkms: the udev rule for /dev/vgpu and the group vgpu" \

@@ -58,6 +58,7 @@ static struct vgpu_req valid_req(uint16_t op)
         r.u.module.len = 200;
         break;
     case VGPU_OP_FUNC_GET:
+    case VGPU_OP_GLOBAL_GET:
         r.u.func.name_off = DATA - 8;
         r.u.func.name_len = 8;
         break;
@@ -222,6 +223,15 @@ static void test_ranges(void **state)
     r = valid_req(VGPU_OP_FUNC_GET);
     r.u.func.name_off = DATA - 7;
     assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_RANGE);
+    r = valid_req(VGPU_OP_GLOBAL_GET);
+    r.u.func.name_off = DATA - 7;
+    assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_RANGE);
+    r = valid_req(VGPU_OP_GLOBAL_GET);
+    r.u.func.name_len = 0;
+    assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_NAME);
+    r = valid_req(VGPU_OP_GLOBAL_GET);
+    r.u.func.rsvd0 = 1;
+    assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_FIELD);
 }
 
 static void test_launch_limits(void **state)

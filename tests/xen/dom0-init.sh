@@ -85,6 +85,19 @@ print_execlog() {
   echo "VGPU-EXECLOG-BEGIN"; head -1 /tmp/exec.csv; tail -n +$(($1 + 1)) /tmp/exec.csv
   echo "VGPU-EXECLOG-END"
 }
+# demo_records: what run-demo's report needs from inside, as prefixed console lines: the
+# status samples, vgpud's final status, and each domU's client records (from its console log,
+# once the domU has printed all of them).
+demo_records() {
+  sed 's/^/VGPU-SAMPLE /' /tmp/samples.jsonl
+  echo "VGPU-FINAL $(ctl --json status --watch --count 1)"
+  for n in vgpu-a vgpu-b vgpu-c; do
+    L=/var/log/xen/console/guest-$n.log
+    i=0; while ! grep -q VGPU-CLIENTREC-END "$L" 2>/dev/null; do
+      i=$((i+1)); [ $i -gt 300 ] && break; sleep 0.1; done
+    grep -E '^VGPU-CLIENTREC' "$L" | tr -d '\r' | sed "s/^VGPU-CLIENTREC/VGPU-CLIENTLOG $n/"
+  done
+}
 # Demo mode (scripts/run-demo --transport xen-qemu): three domUs provisioned by the
 # watcher, vgpu-a (A high), vgpu-b (B low), vgpu-c (A low), loading at the same time.
 if [ "$(sed -n 's/.*vgpu.mode=\([^ ]*\).*/\1/p' /proc/cmdline)" = demo ]; then
@@ -103,14 +116,20 @@ if [ "$(sed -n 's/.*vgpu.mode=\([^ ]*\).*/\1/p' /proc/cmdline)" = demo ]; then
   done
   for D in $DOMS; do expect_ok $D r1 120 VGPU-DEMO-CONNECTED; done
   ctl scan-vms
+  # vgpud's status every 0.5 s while the loads run, for the report's queue-depth samples
+  ctl --json status --watch --interval 0.5 > /tmp/samples.jsonl 2>&1 & SPID=$!
   # shellcheck disable=SC2046 # one xenstore-write for all: the loads start together
   xenstore-write $(for D in $DOMS; do echo /local/domain/$D/data/load 1; done)
   for D in $DOMS; do expect_ok $D l1 300 VGPU-DEMO-LOAD-OK; done
+  kill $SPID; wait $SPID
   ctl status
+  demo_records
   print_execlog 1   # all of it: nothing but these loads ran
+  # the lines the local demo counts as vgpud's problems, while the domUs still run
+  grep -E ': error:|: crit|broken' /tmp/backend.log | head -20 | sed 's/^/VGPU-DEMO-DAEMON-LOG /'
   kill $WPID
   for n in vgpu-a vgpu-b vgpu-c; do xl destroy $n; done
-  kill $BPID; sleep 0.3
+  kill $BPID; wait $BPID; echo "VGPU-DEMO-DAEMON pid=$BPID exit=$?"
   grep -E 'WARN|ERR|CRIT' /tmp/backend.log | head -20
   echo "XENTEST-PASS uptime=$(up)"
   finish 0

@@ -27,8 +27,11 @@ load() {
   if ! waitkey load 240; then put l1 "FAIL dom0 never said load"
   elif [ ! -x /usr/bin/vgpu-loadgen ]; then put l1 "FAIL vgpu-loadgen missing"
   else VGPU_TRANSPORT=xen run l1 vgpu-loadgen --instance "vgpu-$(echo $ROLE | tr A-Z a-z)" \
-         --kernel busy --busy-us 4000 --jobs 12 --channels 2
+         --kernel busy --busy-us 4000 --jobs 12 --channels 2 --log /tmp/l1.jsonl
   fi
+  # The client's records, for the demo's report (dom0 reads them from this console's log).
+  [ -f /tmp/l1.jsonl ] && sed 's/^/VGPU-CLIENTREC /' /tmp/l1.jsonl
+  echo "VGPU-CLIENTREC-END channels=2 jobs=12 result=$(xenstore-read data/l1 | cut -d' ' -f1)"
 }
 
 insmod /lib/modules/vgpu.ko || { put r1 "FAIL insmod vgpu.ko"; sleep 1000; }
