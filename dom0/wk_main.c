@@ -148,7 +148,6 @@ static int start(struct wk *w, const struct wk_args *a)
         send_ready(w, VGPU_S_OK, 0);
         return 1;
     }
-    wk__log("executor %s, device '%s'", w->xops->name, a->xc.device);
     st = (uint32_t)w->xops->ctx_create(w->exec, w->vm_id, &w->ctx, &detail);
     if (st == VGPU_S_OK && (r = map_ring(w)) < 0) {
         wk__log("cannot map the job ring: %s", strerror(-r));

@@ -25,8 +25,6 @@ job c; check "a job on unmapped pool C's VM" "[ $? -eq 0 ]"
 check "pool A's VM got its worker on GPU 1" "[ \"\$(wdev a)\" = 1 ]"
 check "pool B's VM got its worker on the MIG instance" "[ \"\$(wdev b)\" = MIG-$M ]"
 check "unmapped pool C's VM got --device" "[ \"\$(wdev c)\" = 0 ]"
-# (vgpud rate-limits workers' lines per VM: one of them is enough to see the form.)
-check "a worker logged its device" "wait_for 5 grep -q \"worker [0-9]*: executor cpu-reference, device '\" '$T/vgpud.log'"
 
 # Live: vgpud takes the new mapping; VMs move at their worker's next start.
 "$VGPUCTL" map-pool C "$G" >"$T/o" 2>&1
