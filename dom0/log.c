@@ -45,10 +45,17 @@ void vgpu_be_log(int level, const char *fmt, ...)
     va_end(ap);
 }
 
-/* One slot per key, hashed; a collision only shares a rate limit. */
+/*
+ * One slot per key and message (its format), hashed; a collision only
+ * shares a rate limit. The format is part of the key: one object's
+ * different messages never hold each other back, nor does a freed key's
+ * address, reused by a new object, hold back that object's first message
+ * of another kind.
+ */
 #define RL_SLOTS 64
 static struct {
     const void *key;
+    const char *fmt;
     time_t sec;
     unsigned suppressed;
 } rl[RL_SLOTS];
@@ -56,17 +63,18 @@ static pthread_mutex_t rl_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void vgpu_be_log_ratelimited(int level, const void *key, const char *fmt, ...)
 {
-    size_t slot = ((uintptr_t)key >> 4) % RL_SLOTS;
+    size_t slot = (((uintptr_t)key >> 4) ^ ((uintptr_t)fmt >> 3)) % RL_SLOTS;
     time_t now = time(NULL);
     unsigned suppressed = 0;
     bool emit;
     va_list ap;
 
     pthread_mutex_lock(&rl_lock);
-    emit = rl[slot].key != key || rl[slot].sec != now;
+    emit = rl[slot].key != key || rl[slot].fmt != fmt || rl[slot].sec != now;
     if (emit) {
         suppressed = rl[slot].suppressed;
         rl[slot].key = key;
+        rl[slot].fmt = fmt;
         rl[slot].sec = now;
         rl[slot].suppressed = 0;
     } else {

@@ -113,7 +113,7 @@ const struct vgpu_be_limits *vgpu_be_get_limits(struct vgpu_be *be);
 
 /* Log with a level (LOG_ERR..LOG_DEBUG from syslog.h), to stderr or syslog. */
 void vgpu_be_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Same, at most once per second per call site's key. */
+/* Same, at most once per second per key and message (fmt): a line per object per kind. */
 void vgpu_be_log_ratelimited(int level, const void *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -143,6 +143,17 @@ int vgpu_sched_vm_set_priority(struct vgpu_sched *s, uint32_t vm_id, unsigned pr
     return 0;
 }
 
+int vgpu_sched_vm_remove(struct vgpu_sched *s, uint32_t vm_id, uint64_t now,
+                         vgpu_sched_job_fn *cancelled, void *arg)
+{
+    (void)s;
+    (void)vm_id;
+    (void)now;
+    (void)cancelled;
+    (void)arg;
+    return -ENOENT;
+}
+
 int vgpu_sched_cancel(struct vgpu_sched *s, uint64_t job_id, uint64_t now, void **out)
 {
     (void)s;
