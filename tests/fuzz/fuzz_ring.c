@@ -163,17 +163,6 @@ int vgpu_sched_cancel(struct vgpu_sched *s, uint64_t job_id, uint64_t now, void 
     return -ENOENT;
 }
 
-int vgpu_sched_vm_remove(struct vgpu_sched *s, uint32_t vm_id, uint64_t now_ns,
-                         vgpu_sched_job_fn *cancelled, void *arg)
-{
-    (void)s;
-    (void)vm_id;
-    (void)now_ns;
-    (void)cancelled;
-    (void)arg;
-    return 0;
-}
-
 /* The scheduler and the worker hop: run the items here, as wk_job.c does, then "complete". */
 void vgpu_be__job_submit(struct vgpu_be *b, struct vgpu_be_job *job)
 {
