@@ -167,11 +167,12 @@ int vgpuctl_cmd_map_pool(struct vgpuctl *c)
         rc = vgpu_store_pool_map(store, pool, unmap ? NULL : gpu, c->mig);
         rc = rc ? vgpuctl_store_error(store, rc) : VGPUCTL_OK;
     }
-    if (!rc)
-        printf("pool %s now runs on %s%s%s (vgpud applies it when it next starts)\n", pool,
-               unmap ? "no GPU" : gpu, c->mig ? " MIG " : "", c->mig ? c->mig : "");
     vgpu_store_close(store);
-    return rc;
+    if (rc)
+        return rc;
+    printf("pool %s now runs on %s%s%s (each VM's worker moves when it next starts)\n", pool,
+           unmap ? "the default device" : gpu, c->mig ? " MIG " : "", c->mig ? c->mig : "");
+    return vgpuctl_live_pool(c, pool);
 }
 
 int vgpuctl_cmd_set_pool_limit(struct vgpuctl *c)

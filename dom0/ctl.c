@@ -68,6 +68,9 @@ static json_object *worker_json(const struct vgpu_be_vm *vm)
     add_u64(o, "restarts", vm->wk_restarts);
     add_u64(o, "kills", vm->wk_kills);
     add_u64(o, "crashes", vm->wk_crashes);
+    add_u64(o, "faults", vm->wk_faults);
+    add_u64(o, "gpu_ns", vm->gpu_ns);
+    json_object_object_add(o, "device", json_object_new_string(vm->wk_device));
     return o;
 }
 

@@ -16,7 +16,10 @@ struct vgpu_exec_config {
 
 /*
  * Every call returns an enum vgpu_status (VGPU_S_OK = 0). On VGPU_S_EXEC
- * the executor's own code (a CUresult) is in *detail. Device pointers
+ * the executor's own code (a CUresult) is in *detail. VGPU_S_CONTEXT_LOST
+ * (code in *detail) means the context is poisoned (an illegal address, a
+ * failed launch, ...): every later call answers the same, and the caller
+ * must destroy it (the worker ends and vgpud starts a fresh one). Device pointers
  * handed in have been checked by the core against the VM's allocations;
  * module and function handles are the executor's own and it checks them.
  * A ctx is used by one thread at a time per call, but possibly from
@@ -71,6 +74,17 @@ struct vgpu_exec_ops {
      */
     int (*host_register)(struct vgpu_exec_ctx *c, void *p, size_t len, uint32_t *detail);
     void (*host_unregister)(struct vgpu_exec_ctx *c, void *p);
+    /*
+     * Optional (NULL: not measured). The device time, in ns, of the work
+     * that completed since the last call (GPU events): status shows it per VM.
+     */
+    uint64_t (*gpu_time)(struct vgpu_exec_ctx *c);
+    /*
+     * Optional (NULL: the size rounded up to 256 bytes). The device memory
+     * an allocation of size bytes really holds (the driver's granularity),
+     * which the VM's quota is charged.
+     */
+    uint64_t (*mem_charge)(uint64_t size);
 };
 
 extern const struct vgpu_exec_ops vgpu_exec_cpu_ops;

@@ -4,13 +4,15 @@
 
 #include <cuda.h>
 #include <stdint.h>
+#include "exec.h"
 
 /*
- * The variable name of module m in ctx: its device address and size. Returns
- * VGPU_S_OK, VGPU_S_NOT_FOUND (no such variable) or VGPU_S_EXEC with the
+ * The variable name of module m in c's context: its device address and
+ * size. Returns VGPU_S_OK, VGPU_S_NOT_FOUND (no such variable),
+ * VGPU_S_CONTEXT_LOST (a poisoned context) or VGPU_S_EXEC, with the
  * CUresult in *detail.
  */
-int vgpu__cuda_global_get(CUcontext ctx, CUmodule m, const char *name, uint64_t *dptr,
+int vgpu__cuda_global_get(struct vgpu_exec_ctx *c, CUmodule m, const char *name, uint64_t *dptr,
                           uint64_t *bytes, uint32_t *detail);
 
 #endif /* VGPUD_EXEC_CUDA_GLOBAL_H */

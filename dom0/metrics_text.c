@@ -73,6 +73,10 @@ static const struct family vm_families[] = {
      "The VM's workers killed by vgpud (a job past its pool's hard limit)."},
     {"vgpu_vm_worker_crashes_total", "counter", "worker.crashes", AS_IS, false,
      "The VM's workers that died on their own (crash, signal, seccomp)."},
+    {"vgpu_vm_worker_faults_total", "counter", "worker.faults", AS_IS, false,
+     "The VM's workers replaced after a GPU fault poisoned their context."},
+    {"vgpu_vm_gpu_seconds_total", "counter", "worker.gpu_ns", NS_TO_S, false,
+     "Device time of the VM's work, measured with GPU events (0 on the CPU executor)."},
 };
 
 static const char *const hist_kinds[][3] = {

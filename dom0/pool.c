@@ -1,6 +1,7 @@
 /* pool.c: one dispatcher thread per pool: the pool's next job from sched/ to its VM's worker. */
 #include <errno.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -111,6 +112,53 @@ static void *pool_main(void *arg)
     return NULL;
 }
 
+/*
+ * The device string a stored pool maps to, as the worker's --device takes
+ * it: its MIG instance ("MIG-<uuid>"), else its GPU (an index or
+ * "GPU-<uuid>"); vgpuctl also stores bare UUIDs. "" when unmapped.
+ */
+static void store_device(const struct vgpu_store_pool *sp, char *out, size_t len)
+{
+    const char *v = sp->mig[0] ? sp->mig : sp->gpu, *prefix = sp->mig[0] ? "MIG-" : "GPU-";
+    bool bare = strlen(v) == 36; /* a UUID without its prefix */
+
+    snprintf(out, len, "%s%s", bare ? prefix : "", v);
+}
+
+/* The pool's device as stored (into out), "" if none or unknown. */
+static void store_pool_device(struct vgpu_be *be, const char *name, char *out, size_t len)
+{
+    struct vgpu_store_pool sp;
+
+    out[0] = '\0';
+    if (be->store && vgpu_store_pool_find(be->store, name, &sp) == 0)
+        store_device(&sp, out, len);
+}
+
+void vgpu_be__pool_device(struct vgpu_be *be, const char *name, char *out, size_t len)
+{
+    struct vgpu_be_pool *p = vgpu_be__pool_find(be, name);
+
+    pthread_mutex_lock(&be->lock);
+    snprintf(out, len, "%s", p && p->device[0] ? p->device : be->cfg.device);
+    pthread_mutex_unlock(&be->lock);
+}
+
+int vgpu_be__pool_refresh_device(struct vgpu_be *be, const char *name, char *device, size_t len)
+{
+    struct vgpu_be_pool *p = vgpu_be__pool_find(be, name);
+    bool changed;
+
+    if (!p)
+        return -ENOENT;
+    store_pool_device(be, name, device, len);
+    pthread_mutex_lock(&be->lock);
+    changed = strcmp(p->device, device) != 0;
+    snprintf(p->device, sizeof(p->device), "%s", device);
+    pthread_mutex_unlock(&be->lock);
+    return changed;
+}
+
 /* The pool's hard limit per job as stored, else the default. */
 static uint64_t store_limit(struct vgpu_be *be, const char *name)
 {
@@ -139,6 +187,7 @@ int vgpu_be__pool_ensure(struct vgpu_be *be, const char *name)
     memset(p, 0, sizeof(*p));
     p->be = be;
     p->job_limit_ns = store_limit(be, name);
+    store_pool_device(be, name, p->device, sizeof(p->device));
     snprintf(p->name, sizeof(p->name), "%s", name);
     pthread_cond_init(&p->wake, NULL);
     r = pthread_create(&p->thread, NULL, pool_main, p);

@@ -17,6 +17,7 @@
 #define VGPUD_MAX_POOLS   VGPU_SCHED_MAX_POOLS
 #define VGPUD_MAX_MODULES 64 /* per channel */
 #define VGPUD_MAX_POLICIES 16
+#define VGPUD_DEVICE_MAX  (VGPU_STORE_GPU_MAX + 8) /* a worker's --device: index, GPU- or MIG-<uuid> */
 
 struct vgpu_be_job;
 
@@ -29,6 +30,8 @@ struct vgpu_be_pool {
     bool started;
     uint64_t job_limit_ns;     /* hard limit per job (atomic): over it, the worker is killed */
     uint64_t submitted;        /* jobs submitted to it (atomic): what its spin watches */
+    char device[VGPUD_DEVICE_MAX]; /* its GPU or MIG instance (map-pool); "" = --device
+                                      (be->lock) */
 };
 
 /*
@@ -47,6 +50,10 @@ struct vgpu_be_vm {
     bool starting;             /* a worker is being started (be->lock) */
     bool running;              /* a job is in the worker (be->lock) */
     uint64_t wk_starts, wk_restarts, wk_kills, wk_crashes; /* (be->lock) */
+    uint64_t wk_faults;        /* workers ended by a GPU fault in their context (be->lock) */
+    char wk_device[VGPUD_DEVICE_MAX]; /* the device its newest worker was started on
+                                         (be->lock) */
+    uint64_t gpu_ns;           /* device time of its jobs, GPU events; 0 if not measured */
     pid_t wk_pid;              /* the newest worker's pid, kept after it ends: its last log
                                   lines may be read after it was reaped (be->lock) */
     bool wk_lost;              /* a worker was lost since the last start (be->lock) */
@@ -220,6 +227,16 @@ uint64_t vgpu_be__vm_pinned_limit(const struct vgpu_be *be, const struct vgpu_be
 /* pool.c */
 struct vgpu_be_pool *vgpu_be__pool_find(struct vgpu_be *be, const char *name);
 int vgpu_be__pool_ensure(struct vgpu_be *be, const char *name);
+/*
+ * The device a VM of pool `name` gets its worker on, into out: the pool's
+ * map-pool GPU or MIG instance, else --device. Takes be->lock.
+ */
+void vgpu_be__pool_device(struct vgpu_be *be, const char *name, char *out, size_t len);
+/*
+ * Re-read the pool's device from the store (map-pool) into the pool and
+ * into device; 1 if it changed, 0 if not, -ENOENT for no such pool.
+ */
+int vgpu_be__pool_refresh_device(struct vgpu_be *be, const char *name, char *device, size_t len);
 void vgpu_be__pools_stop(struct vgpu_be *be);
 int vgpu_be__pool_set_limit(struct vgpu_be *be, const char *name, uint64_t limit_ns);
 void vgpu_be__job_submit(struct vgpu_be *be, struct vgpu_be_job *job);

@@ -117,6 +117,7 @@ int vgpu_be__remove_vm(struct vgpu_be *be, const char *uuid, char *err, size_t e
 int vgpu_be__apply_pool(struct vgpu_be *be, const char *name, char *err, size_t errlen)
 {
     struct vgpu_store_pool sp;
+    char dev[VGPUD_DEVICE_MAX];
     int r = vgpu_store_pool_find(be->store, name, &sp);
 
     if (r < 0) {
@@ -129,5 +130,9 @@ int vgpu_be__apply_pool(struct vgpu_be *be, const char *name, char *err, size_t 
     }
     vgpu_be__pool_set_limit(be, name, (uint64_t)sp.job_limit_ms * 1000000ull);
     vgpu_be_log(LOG_INFO, "pool %s: hard limit per job now %u ms", name, sp.job_limit_ms);
+    /* Workers started from now on use the new device; running ones keep their contexts. */
+    if (vgpu_be__pool_refresh_device(be, name, dev, sizeof(dev)) == 1)
+        vgpu_be_log(LOG_INFO, "pool %s: now runs on %s; each VM's worker moves when it next starts",
+                    name, dev[0] ? dev : "the default device (--device)");
     return 0;
 }

@@ -12,21 +12,20 @@
 #define WK_MAX_FUNCS   256 /* function handles a channel holds at once */
 /*
  * Allocations: at most WK_MAX_ALLOCS per VM, and each is charged to the
- * quota as its size rounded up to WK_ALLOC_GRAIN plus WK_ALLOC_OVERHEAD
- * (what the driver's granularity and our bookkeeping cost), so that many
+ * quota as what the executor says the device really holds for it
+ * (mem_charge: the driver's granularity), else its size rounded up to
+ * WK_ALLOC_GRAIN, plus WK_ALLOC_OVERHEAD (our bookkeeping), so that many
  * tiny allocations cannot hold more than the quota says.
  */
 #define WK_MAX_ALLOCS     65536u
 #define WK_ALLOC_GRAIN    256u
 #define WK_ALLOC_OVERHEAD 64u
 
-/* What an allocation of size bytes counts against the quota (size < 2^63: no overflow). */
-static inline uint64_t wk_charge(uint64_t size)
-{
-    return (size + WK_ALLOC_GRAIN - 1) / WK_ALLOC_GRAIN * WK_ALLOC_GRAIN + WK_ALLOC_OVERHEAD;
-}
 /* Tests only, with $VGPU_TEST_WORKER_SYSCALL=1: a MEMSET of this length makes a forbidden call. */
 #define WK_TEST_SECCOMP_LEN 0x5ecc0u
+/* ... and a MEMSET of this length poisons the context as CUDA_ERROR_ILLEGAL_ADDRESS (700) would. */
+#define WK_TEST_POISON_LEN  0x70070u
+#define WK_TEST_POISON_CODE 700u
 /* Tests only, likewise: a MEMSET of this length ignores the job's deadline until killed. */
 #define WK_TEST_HANG_LEN 0x4a460u
 
@@ -36,6 +35,7 @@ struct wk_chan {
     uint64_t id;   /* vgpud's channel id */
     uint8_t *data; /* mapped data area (hostile contents) */
     uint64_t data_size;
+    bool registered;   /* the executor page-locked the data area (host_register) */
     struct vgpu_limits lim;
     uint64_t modules[WK_MAX_MODULES];  /* loaded by this channel, 0 = free slot */
     struct wk_func {
@@ -56,6 +56,8 @@ struct wk {
     struct vgpu_back_ring ring; /* jobs from vgpud */
     uint64_t poll_ns;           /* spin this long after a job before sleeping */
     uint64_t jobs;              /* jobs run */
+    uint32_t lost;              /* the context was poisoned with this code: answer, then end */
+    bool lost_set;
     bool test_hooks;            /* $VGPU_TEST_WORKER_SYSCALL: see WK_TEST_SECCOMP_LEN */
 };
 
@@ -121,5 +123,8 @@ void wk__log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 uint64_t wk__now(void);
 /* The running job's deadline (CLOCK_MONOTONIC ns, 0: none): the CPU executor stops kernels there. */
 extern uint64_t wk__job_deadline_ns;
+
+/* What an allocation of size bytes counts against the quota (size < 2^62: no overflow). */
+uint64_t wk__charge(const struct wk *w, uint64_t size);
 
 #endif /* VGPUD_WK_H */

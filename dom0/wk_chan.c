@@ -29,7 +29,7 @@ static void chan_free(struct wk *w, struct wk_chan *c)
         if (e.tag != c)
             continue;
         vgpu_memtab_remove(&w->mem, e.base, NULL);
-        w->mem_charged -= wk_charge(e.size);
+        w->mem_charged -= wk__charge(w, e.size);
         w->xops->mem_free(w->ctx, e.base, &detail);
     }
     for (i = 0; i < WK_MAX_MODULES; i++)
@@ -39,6 +39,8 @@ static void chan_free(struct wk *w, struct wk_chan *c)
         }
     wk__upload_free(c);
     wk__hostbufs_free(w, c);
+    if (c->registered) /* before the unmap: the driver lets go of the pages first */
+        w->xops->host_unregister(w->ctx, c->data);
     for (p = &w->chans; *p; p = &(*p)->next)
         if (*p == c) {
             *p = c->next;
@@ -52,6 +54,28 @@ void wk__chans_free(struct wk *w)
 {
     while (w->chans)
         chan_free(w, w->chans);
+}
+
+/*
+ * Zero-copy: the executor page-locks the data area, so copies from and to
+ * it are DMA from the guest's own pages. Where it cannot (a grant mapping
+ * the driver will not pin), copies still work, staged by the driver.
+ */
+static void register_area(struct wk *w, struct wk_chan *c)
+{
+    static bool told;
+    uint32_t detail = 0, st;
+
+    if (!w->xops->host_register || !w->xops->host_unregister)
+        return;
+    st = (uint32_t)w->xops->host_register(w->ctx, c->data, c->data_size, &detail);
+    c->registered = st == VGPU_S_OK;
+    if (!c->registered && !told) {
+        told = true;
+        wk__log("the data area of channel %llu cannot be page-locked (%s, code %u): "
+                "its copies are staged",
+                (unsigned long long)c->id, vgpu_strerror((int)st), detail);
+    }
 }
 
 static int chan_add(struct wk *w, const struct vgpu_worker_msg *m, int fd)
@@ -75,6 +99,7 @@ static int chan_add(struct wk *w, const struct vgpu_worker_msg *m, int fd)
     c->data = data;
     c->data_size = m->data_size;
     vgpu_proto_limits_default(&c->lim, c->data_size);
+    register_area(w, c);
     c->next = w->chans;
     w->chans = c;
     return 0;

@@ -35,19 +35,36 @@ static inline void cpu_relax(uint32_t *n)
 #endif
 }
 
-/* Test hook: a system call the filter forbids, to show a worker dying by seccomp is contained. */
-static void test_fault(struct wk *w, const struct vgpu_req *req)
+/*
+ * Test hooks: a system call the filter forbids, to show a worker dying by
+ * seccomp is contained; a job that ignores its deadline until killed; a
+ * context poisoned as a GPU fault would (true).
+ */
+static bool test_fault(struct wk *w, const struct vgpu_req *req)
 {
-    if (w->test_hooks && req->op == VGPU_OP_MEMSET && req->u.memset.len == WK_TEST_SECCOMP_LEN) {
+    if (!w->test_hooks || req->op != VGPU_OP_MEMSET)
+        return false;
+    if (req->u.memset.len == WK_TEST_SECCOMP_LEN) {
         wk__log("test hook: making a forbidden system call (socket)");
         syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
         wk__log("test hook: the forbidden call returned (no filter?)");
     }
-    if (w->test_hooks && req->op == VGPU_OP_MEMSET && req->u.memset.len == WK_TEST_HANG_LEN) {
+    if (req->u.memset.len == WK_TEST_HANG_LEN) {
         wk__log("test hook: ignoring the job's deadline until killed");
         for (;;)
             poll(NULL, 0, -1);
     }
+    return req->u.memset.len == WK_TEST_POISON_LEN;
+}
+
+/* The context is poisoned: nothing more runs on it; this job is answered, then the worker ends. */
+static void poisoned(struct wk *w, uint32_t code)
+{
+    if (w->lost_set)
+        return;
+    w->lost_set = true;
+    w->lost = code ? code : VGPU_WORKER_LOST_UNKNOWN;
+    wk__log("the context is lost (executor code %u): answering the job, then ending", code);
 }
 
 /* Check the job header copy. n: its request count, or -EPROTO. */
@@ -71,11 +88,46 @@ static uint32_t run_item(struct wk *w, struct wk_chan *c, const struct vgpu_req 
 
     if (!c)
         return VGPU_S_INTERNAL;
+    if (w->lost_set) { /* its handles died with the context */
+        rsp->detail = w->lost;
+        return VGPU_S_CONTEXT_LOST;
+    }
     st = (uint32_t)vgpu_proto_check_req(req, &c->lim); /* vgpud checked too: trust nothing */
-    test_fault(w, req);
-    if (st == VGPU_S_OK)
+    if (st == VGPU_S_OK && test_fault(w, req)) {
+        rsp->detail = WK_TEST_POISON_CODE;
+        st = VGPU_S_CONTEXT_LOST;
+    } else if (st == VGPU_S_OK) {
         st = wk__run_one(w, c, req, rsp, quota);
+    }
+    if (st == VGPU_S_CONTEXT_LOST)
+        poisoned(w, rsp->detail);
     return st;
+}
+
+static bool gives_handle(uint16_t op)
+{
+    return op == VGPU_OP_MEM_ALLOC || op == VGPU_OP_MODULE_LOAD || op == VGPU_OP_MODULE_CHUNK ||
+           op == VGPU_OP_FUNC_GET || op == VGPU_OP_FUNC_PARAMS;
+}
+
+/*
+ * Wait until the job's work has run (it is charged for it, and copies into
+ * the data area are done before the answer). An error of queued work
+ * (asynchronous, as CUDA reports it) answers the job's last request, so
+ * the guest learns of it; one that poisons the context ends the worker.
+ */
+static void end_sync(struct wk *w, struct vgpu_rsp *last)
+{
+    uint32_t detail = 0, st = (uint32_t)w->xops->sync(w->ctx, &detail);
+
+    if (st == VGPU_S_CONTEXT_LOST) {
+        poisoned(w, detail);
+        memset(&last->u, 0, sizeof(last->u)); /* a handle it carried died with the context */
+    } else if (st == VGPU_S_OK || last->status != VGPU_S_OK || gives_handle(last->op)) {
+        return; /* a handle the guest got stays its own to free */
+    }
+    last->status = st;
+    last->detail = detail;
 }
 
 /* Answer the job: its n + 1 responses in order, then wake vgpud if it sleeps. */
@@ -91,7 +143,10 @@ static void answer(struct wk *w, const struct vgpu_rsp *rsp, uint32_t n)
         wk__log("notify: %s", strerror(errno));
 }
 
-/* Run the job at req_cons; 0, or -EPROTO when vgpud wrote what it never writes. */
+/*
+ * Run the job at req_cons; 0, -EPROTO when vgpud wrote what it never
+ * writes, -ENOTRECOVERABLE once it is answered if the context was lost.
+ */
 static int run_job(struct wk *w, uint32_t ready)
 {
     static struct vgpu_rsp rsp[JOB_MAX];
@@ -119,15 +174,15 @@ static int run_job(struct wk *w, uint32_t ready)
         rsp[i].op = req.op;
         rsp[i].status = run_item(w, c, &req, &rsp[i], job.mem_quota);
     }
-    if (n > 0 && rsp[n].op != VGPU_OP_SYNC) {
-        uint32_t detail;
-        w->xops->sync(w->ctx, &detail); /* charge the work itself: wait until it has run */
-    }
+    if (n > 0 && rsp[n].op != VGPU_OP_SYNC && !w->lost_set)
+        end_sync(w, &rsp[n]);
     done.mem_used = w->mem_charged;
     done.run_ns = wk__now() - start;
+    done.gpu_ns = w->xops->gpu_time ? w->xops->gpu_time(w->ctx) : 0;
+    done.lost = w->lost_set ? w->lost : 0;
     memcpy(rsp[0].u.raw, &done, sizeof(done));
     answer(w, rsp, (uint32_t)n + 1);
-    return 0;
+    return w->lost_set ? -ENOTRECOVERABLE : 0;
 }
 
 /* Sleep until vgpud kicks or writes a control message. */

@@ -189,9 +189,11 @@ int main(int argc, char **argv)
     r = start(&w, &a);
     if (r == 0) {
         r = wk__serve(&w);
-        if (r != -EPIPE) /* EPIPE: vgpud closed the channel to us, the normal end */
+        if (r != -EPIPE && r != -ENOTRECOVERABLE) /* EPIPE: vgpud closed the channel to us */
             wk__log("stopping: %s", strerror(-r));
     }
+    if (r == -ENOTRECOVERABLE) /* the context is poisoned: the driver frees it with us */
+        return 3;
     stop(&w);
     return r == -EPIPE || r == 1 ? 0 : 1;
 }

@@ -5,6 +5,15 @@
 
 #define MODULE_IMAGE_MAX VGPU_MODULE_MAX
 
+uint64_t wk__charge(const struct wk *w, uint64_t size)
+{
+    uint64_t held = w->xops->mem_charge ? w->xops->mem_charge(size) : 0;
+
+    if (held < size)
+        held = (size + WK_ALLOC_GRAIN - 1) / WK_ALLOC_GRAIN * WK_ALLOC_GRAIN;
+    return held + WK_ALLOC_OVERHEAD;
+}
+
 
 static uint32_t op_alloc(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
                          struct vgpu_rsp *rsp, uint64_t quota)
@@ -12,9 +21,9 @@ static uint32_t op_alloc(struct wk *w, struct wk_chan *c, const struct vgpu_req 
     uint64_t size = req->u.alloc.size, dptr = 0;
     uint32_t st;
 
-    if (size > (UINT64_MAX >> 1) || w->mem.n >= WK_MAX_ALLOCS)
+    if (size > (UINT64_MAX >> 2) || w->mem.n >= WK_MAX_ALLOCS)
         return VGPU_S_NO_MEMORY;
-    if (quota && (wk_charge(size) > quota || w->mem_charged > quota - wk_charge(size)))
+    if (quota && (wk__charge(w, size) > quota || w->mem_charged > quota - wk__charge(w, size)))
         return VGPU_S_NO_MEMORY;
     st = (uint32_t)w->xops->mem_alloc(w->ctx, size, &dptr, &rsp->detail);
     /* A new allocation never shows what an earlier owner of the memory left there. */
@@ -23,7 +32,7 @@ static uint32_t op_alloc(struct wk *w, struct wk_chan *c, const struct vgpu_req 
     if (st == VGPU_S_OK && vgpu_memtab_insert(&w->mem, dptr, size, c) < 0)
         st = VGPU_S_NO_MEMORY;
     if (st == VGPU_S_OK)
-        w->mem_charged += wk_charge(size);
+        w->mem_charged += wk__charge(w, size);
     if (st != VGPU_S_OK && dptr) {
         uint32_t detail;
         w->xops->mem_free(w->ctx, dptr, &detail);
@@ -40,7 +49,7 @@ static uint32_t op_free(struct wk *w, struct wk_chan *c, const struct vgpu_req *
 
     if (!e || e->base != dptr || e->tag != c)
         return VGPU_S_BAD_HANDLE;
-    w->mem_charged -= wk_charge(e->size);
+    w->mem_charged -= wk__charge(w, e->size);
     vgpu_memtab_remove(&w->mem, dptr, NULL);
     return (uint32_t)w->xops->mem_free(w->ctx, dptr, &rsp->detail);
 }

@@ -37,10 +37,12 @@ struct vgpu_be_worker {
 /* worker_spawn.c */
 /* Daemon set-up: find vgpud-worker, pick its user, open the log socket; probe the executor. */
 int vgpu_be__workers_setup(struct vgpu_be *be);
-/* Start a worker for vm_id (0 and probe: report the device and exit). Waits for its READY
- * until deadline_ns; *st gets the context creation's status. 0 or -errno. Pool thread or setup. */
-int vgpu_be__worker_spawn(struct vgpu_be *be, uint32_t vm_id, bool probe, uint64_t deadline_ns,
-                          struct vgpu_be_worker **out, struct vgpu_worker_msg *ready);
+/* Start a worker for vm_id on device (NULL: --device; 0 and probe: report the device and
+ * exit). Waits for its READY until deadline_ns; *st gets the context creation's status.
+ * 0 or -errno. Pool thread or setup. */
+int vgpu_be__worker_spawn(struct vgpu_be *be, uint32_t vm_id, const char *device, bool probe,
+                          uint64_t deadline_ns, struct vgpu_be_worker **out,
+                          struct vgpu_worker_msg *ready);
 /* Close fds and unmap; the process must have been reaped. Tolerates NULL. */
 void vgpu_be__worker_free(struct vgpu_be_worker *w);
 /* SIGKILL and reap (blocking: after SIGKILL the kernel ends it). Returns the wait status. */
@@ -60,8 +62,14 @@ void vgpu_be__worker_retire(struct vgpu_be *be, struct vgpu_be_vm *vm);
 void vgpu_be__workers_abort(struct vgpu_be *be);
 /* Shutdown: kill and reap every worker. */
 void vgpu_be__workers_stop(struct vgpu_be *be);
+/* Why a worker was lost. */
+enum vgpu_be_loss {
+    VGPU_BE_LOSS_CRASH = 0, /* it died, broke the ring, or could not be reached */
+    VGPU_BE_LOSS_LIMIT = 1, /* killed: a job ran over its pool's time limit */
+    VGPU_BE_LOSS_FAULT = 2, /* a GPU fault poisoned its context; it answered, then ended */
+};
 /* Pool thread, vm->wlock held: the worker died or was killed; count it and log it once. */
-void vgpu_be__worker_lost(struct vgpu_be *be, struct vgpu_be_vm *vm, bool over_limit,
+void vgpu_be__worker_lost(struct vgpu_be *be, struct vgpu_be_vm *vm, enum vgpu_be_loss loss,
                           const char *why);
 /* "none", "starting", "idle", "running", "exited" (be->lock held) */
 const char *vgpu_be__worker_state(const struct vgpu_be_vm *vm);

@@ -41,6 +41,7 @@ static uint32_t get_worker(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgp
 {
     struct vgpu_worker_msg m;
     struct vgpu_be_worker *w;
+    char pool[sizeof(vm->id.pool)], dev[VGPUD_DEVICE_MAX];
     int r;
 
     pthread_mutex_lock(&be->lock);
@@ -49,7 +50,12 @@ static uint32_t get_worker(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgp
     pthread_mutex_unlock(&be->lock);
     if ((*out = w))
         return VGPU_S_OK;
-    r = vgpu_be__worker_spawn(be, vm->id.vm_id, false, vgpu_be_now() + START_WAIT_NS, &w, &m);
+    pthread_mutex_lock(&vm->lock);
+    snprintf(pool, sizeof(pool), "%s", vm->id.pool);
+    pthread_mutex_unlock(&vm->lock);
+    vgpu_be__pool_device(be, pool, dev, sizeof(dev)); /* the pool's GPU or MIG instance */
+    r = vgpu_be__worker_spawn(be, vm->id.vm_id, dev, false, vgpu_be_now() + START_WAIT_NS, &w,
+                              &m);
     if (r == 0 && m.status != VGPU_S_OK) {
         vgpu_be_log_ratelimited(LOG_ERR, &vm->wk_crashes,
                                 "VM %u: its worker cannot create a "
@@ -67,6 +73,7 @@ static uint32_t get_worker(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgp
     if (r == 0) {
         vm->worker = w;
         vm->wk_pid = w->pid;
+        snprintf(vm->wk_device, sizeof(vm->wk_device), "%s", dev);
         vm->wk_starts++;
         vm->wk_restarts += vm->wk_lost;
         vm->wk_lost = false;
@@ -182,9 +189,12 @@ static int wait_answers(struct vgpu_be *be, struct vgpu_be_worker *w, uint32_t n
     }
 }
 
-/* Copy the n answers out and check each against what was sent. 0 or -EPROTO. */
+/*
+ * Copy the n answers out and check each against what was sent. 0 or
+ * -EPROTO; *lost: the executor code if the worker's context was poisoned.
+ */
 static int take_answers(struct vgpu_be *be, struct vgpu_be_worker *w, struct vgpu_be_job *job,
-                        uint32_t n)
+                        uint32_t n, uint32_t *lost)
 {
     struct vgpu_worker_job_done done;
     struct vgpu_rsp rsp;
@@ -196,7 +206,9 @@ static int take_answers(struct vgpu_be *be, struct vgpu_be_worker *w, struct vgp
     memcpy(&done, rsp.u.raw, sizeof(done));
     pthread_mutex_lock(&be->lock);
     job->chan->vm->mem_used = done.mem_used;
+    job->chan->vm->gpu_ns += done.gpu_ns;
     pthread_mutex_unlock(&be->lock);
+    *lost = done.lost;
     for (k = 1; k < n; k++) {
         struct vgpu_be_item *it;
         vgpu_front_take_rsp(&w->ring, &rsp);
@@ -231,8 +243,9 @@ static const char *loss_reason(int r)
 static void hop(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_job *job)
 {
     struct vgpu_be_worker *w;
-    uint32_t st = get_worker(be, vm, &w), next = 0, n, i;
+    uint32_t st = get_worker(be, vm, &w), next = 0, n, i, lost = 0;
     uint64_t deadline;
+    char why[96];
     int r = 0;
 
     if (st == VGPU_S_OK && attach(w, job->chan, job) < 0)
@@ -242,7 +255,7 @@ static void hop(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_job *j
             if (vgpu_be__job_item_to_worker(&job->items[i]))
                 job->items[i].rsp.status = st;
         if (w && st == VGPU_S_CONTEXT_LOST)
-            vgpu_be__worker_lost(be, vm, false, "it could not be reached");
+            vgpu_be__worker_lost(be, vm, VGPU_BE_LOSS_CRASH, "it could not be reached");
         return;
     }
     /* The limit counts the job's own time, not its worker's start. */
@@ -250,17 +263,22 @@ static void hop(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_job *j
     pthread_mutex_lock(&be->lock);
     vm->running = true;
     pthread_mutex_unlock(&be->lock);
-    while (r == 0 && next < job->n) {
+    while (r == 0 && !lost && next < job->n) {
         n = push_chunk(w, job, &next, deadline);
         r = wait_answers(be, w, n, deadline == UINT64_MAX ? deadline : deadline + KILL_GRACE_NS);
         if (r == 0)
-            r = take_answers(be, w, job, n);
+            r = take_answers(be, w, job, n, &lost);
     }
     pthread_mutex_lock(&be->lock);
     vm->running = false;
     pthread_mutex_unlock(&be->lock);
-    if (r < 0)
-        vgpu_be__worker_lost(be, vm, r == -ETIMEDOUT, loss_reason(r));
+    if (r < 0) {
+        vgpu_be__worker_lost(be, vm, r == -ETIMEDOUT ? VGPU_BE_LOSS_LIMIT : VGPU_BE_LOSS_CRASH,
+                             loss_reason(r));
+    } else if (lost) { /* the items it did not reach stay CONTEXT_LOST */
+        snprintf(why, sizeof(why), "executor code %u", lost);
+        vgpu_be__worker_lost(be, vm, VGPU_BE_LOSS_FAULT, why);
+    }
 }
 
 static bool has_worker_items(const struct vgpu_be_job *job)

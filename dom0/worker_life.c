@@ -12,10 +12,12 @@
 #include <unistd.h>
 #include "vgpud.h"
 
-static void describe(int status, bool over_limit, char *buf, size_t len)
+static void describe(int status, enum vgpu_be_loss loss, char *buf, size_t len)
 {
-    if (over_limit)
+    if (loss == VGPU_BE_LOSS_LIMIT)
         snprintf(buf, len, "was killed: a job ran over its pool's time limit");
+    else if (loss == VGPU_BE_LOSS_FAULT)
+        snprintf(buf, len, "ended: a GPU fault poisoned its context");
     else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
         snprintf(buf, len, "was killed by its system-call filter (SIGSYS)");
     else if (WIFSIGNALED(status))
@@ -24,7 +26,7 @@ static void describe(int status, bool over_limit, char *buf, size_t len)
         snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
 }
 
-void vgpu_be__worker_lost(struct vgpu_be *be, struct vgpu_be_vm *vm, bool over_limit,
+void vgpu_be__worker_lost(struct vgpu_be *be, struct vgpu_be_vm *vm, enum vgpu_be_loss loss,
                           const char *why)
 {
     struct vgpu_be_worker *w;
@@ -37,16 +39,19 @@ void vgpu_be__worker_lost(struct vgpu_be *be, struct vgpu_be_vm *vm, bool over_l
     vm->gen++; /* jobs made before now are answered CONTEXT_LOST */
     vm->mem_used = 0;
     vm->wk_lost = true;
-    if (over_limit)
+    if (loss == VGPU_BE_LOSS_LIMIT)
         vm->wk_kills++;
+    else if (loss == VGPU_BE_LOSS_FAULT)
+        vm->wk_faults++;
     else
         vm->wk_crashes++;
     pthread_mutex_unlock(&be->lock);
     if (!w)
         return;
     status = vgpu_be__worker_kill(w);
-    describe(status, over_limit, what, sizeof(what));
-    vgpu_be_log_ratelimited(LOG_WARNING, &vm->wk_kills,
+    describe(status, loss, what, sizeof(what));
+    /* Faults apart: a VM's first GPU fault is logged even after a kill. */
+    vgpu_be_log_ratelimited(LOG_WARNING, loss == VGPU_BE_LOSS_FAULT ? &vm->wk_faults : &vm->wk_kills,
                 "VM %u: worker %d %s (%s): its context is lost; its running and "
                 "queued jobs are answered CONTEXT_LOST, its next request starts a new worker",
                 vm->id.vm_id, (int)w->pid, what, why);

@@ -41,8 +41,12 @@ struct vgpu_worker_job {
 struct vgpu_worker_job_done {
     uint64_t mem_used; /* the VM's allocations after the job, bytes */
     uint64_t run_ns;   /* the job's time in the worker, its end-of-job sync included */
-    uint8_t rsvd[24];
+    uint64_t gpu_ns;   /* the device time its work took (GPU events); 0 if not measured */
+    uint32_t lost;     /* non-zero: the context was poisoned, with this executor code (or
+                          VGPU_WORKER_LOST_UNKNOWN); the worker ends after this answer */
+    uint8_t rsvd[12];
 };
+#define VGPU_WORKER_LOST_UNKNOWN 0xffffffffu
 
 enum vgpu_worker_msg_type {
     VGPU_WMSG_READY = 1,    /* worker -> vgpud: executor open, context made (or status why not) */

@@ -39,7 +39,7 @@ struct spawn_plan {
     int fds[VGPU_WORKER_NFDS]; /* what becomes fds 0..6 in the worker */
     char *argv[16];
     char *envp[sizeof(env_keep) / sizeof(env_keep[0]) + 2];
-    char args[6][64];
+    char args[6][VGPUD_DEVICE_MAX];
     char asan[512];
     bool setuid;
     uid_t uid;
@@ -115,13 +115,15 @@ static void plan_env(struct spawn_plan *p)
     p->envp[n] = NULL;
 }
 
-static void plan_args(struct vgpu_be *be, struct spawn_plan *p, uint32_t vm_id, bool probe)
+static void plan_args(struct vgpu_be *be, struct spawn_plan *p, uint32_t vm_id,
+                      const char *device, bool probe)
 {
     int n = 0;
 
     snprintf(p->args[0], sizeof(p->args[0]), "%u", vm_id);
     snprintf(p->args[1], sizeof(p->args[1]), "%llu", (unsigned long long)be->cfg.poll_ns);
     snprintf(p->args[2], sizeof(p->args[2]), "%llu", (unsigned long long)be->cfg.cpu_mem_bytes);
+    snprintf(p->args[3], sizeof(p->args[3]), "%s", device ? device : be->cfg.device);
     p->argv[n++] = WORKER_BIN;
     p->argv[n++] = "--vm";
     p->argv[n++] = p->args[0];
@@ -132,7 +134,7 @@ static void plan_args(struct vgpu_be *be, struct spawn_plan *p, uint32_t vm_id, 
     p->argv[n++] = "--executor";
     p->argv[n++] = (char *)(probe || !be->exec_name[0] ? be->cfg.executor : be->exec_name);
     p->argv[n++] = "--device";
-    p->argv[n++] = (char *)be->cfg.device;
+    p->argv[n++] = p->args[3];
     if (probe)
         p->argv[n++] = "--probe";
     p->argv[n] = NULL;
@@ -234,8 +236,9 @@ static int wait_ready(struct vgpu_be_worker *w, uint64_t deadline, struct vgpu_w
     return -ETIMEDOUT;
 }
 
-int vgpu_be__worker_spawn(struct vgpu_be *be, uint32_t vm_id, bool probe, uint64_t deadline_ns,
-                          struct vgpu_be_worker **out, struct vgpu_worker_msg *ready)
+int vgpu_be__worker_spawn(struct vgpu_be *be, uint32_t vm_id, const char *device, bool probe,
+                          uint64_t deadline_ns, struct vgpu_be_worker **out,
+                          struct vgpu_worker_msg *ready)
 {
     struct vgpu_be_worker *w = calloc(1, sizeof(*w));
     struct spawn_plan *p = calloc(1, sizeof(*p));
@@ -258,7 +261,7 @@ int vgpu_be__worker_spawn(struct vgpu_be *be, uint32_t vm_id, bool probe, uint64
         int fds[VGPU_WORKER_NFDS] = {null_fd, be->log_wfd, be->log_wfd, sv[1],
                                      ring_fd, w->kick,     w->notify};
         memcpy(p->fds, fds, sizeof(fds));
-        plan_args(be, p, vm_id, probe);
+        plan_args(be, p, vm_id, device, probe);
         w->ctl = sv[0];
         sv[0] = -1;
         r = start_process(be, w, p);

@@ -67,6 +67,38 @@ static int fresh(vgpu_channel *ch)
 
 #define SECCOMP_TRIGGER_LEN 0x5ecc0u /* WK_TEST_SECCOMP_LEN: the worker's test hook */
 #define HANG_TRIGGER_LEN    0x4a460u /* WK_TEST_HANG_LEN: the worker ignores its deadline */
+#define POISON_TRIGGER_LEN  0x70070u /* WK_TEST_POISON_LEN: a context poisoned as by a GPU fault */
+#define POISON_CODE         700u     /* WK_TEST_POISON_CODE: CUDA_ERROR_ILLEGAL_ADDRESS */
+
+/* fault: the context is poisoned: the guest gets CONTEXT_LOST with the driver's code, once. */
+static int mode_fault(vgpu_channel *ch)
+{
+    struct vgpu_error e;
+    uint64_t old;
+    int r;
+
+    if ((r = vgpu_mem_alloc(ch, POISON_TRIGGER_LEN, &old)))
+        return fail("alloc", r);
+    r = vgpu_memset(ch, old, 1, POISON_TRIGGER_LEN);
+    if (r == 0)
+        r = vgpu_sync(ch);
+    vgpu_last_error(ch, &e);
+    if (r != -VGPU_S_CONTEXT_LOST || e.detail != POISON_CODE) {
+        fprintf(stderr, "lost_client: the faulting job: status %d detail %u, expected %d %u\n",
+                r, e.detail, -VGPU_S_CONTEXT_LOST, POISON_CODE);
+        return 1;
+    }
+    printf("lost_client: the fault was answered CONTEXT_LOST with code %u\n", e.detail);
+    r = vgpu_memset(ch, old, 0, N);
+    if (r == 0)
+        r = vgpu_sync(ch);
+    if (r != -VGPU_S_BAD_HANDLE)
+        return fail("the lost buffer (expected BAD_HANDLE)", r);
+    if (fresh(ch))
+        return 1;
+    printf("lost_client: a fresh context works\n");
+    return 0;
+}
 
 /* busy MS / seccomp / hang: the job is lost with its worker; the old buffer is gone, a new one
  * works. trigger: the length of the MEMSET that sets off the worker's test hook (ms 0). */
@@ -170,8 +202,8 @@ int main(int argc, char **argv)
     int r;
 
     if (argc < 3) {
-        fprintf(stderr, "usage: lost_client INSTANCE busy MS | stopped MS | seccomp | hang | loop | "
-                        "twochan MS\n");
+        fprintf(stderr, "usage: lost_client INSTANCE busy MS | stopped MS | seccomp | hang | fault | "
+                        "loop | twochan MS\n");
         return 2;
     }
     signal(SIGTERM, on_term);
@@ -182,6 +214,8 @@ int main(int argc, char **argv)
         r = mode_lost(ch, ms, 0);
     else if (strcmp(mode, "seccomp") == 0 || strcmp(mode, "hang") == 0)
         r = mode_lost(ch, 0, mode[0] == 's' ? SECCOMP_TRIGGER_LEN : HANG_TRIGGER_LEN);
+    else if (strcmp(mode, "fault") == 0)
+        r = mode_fault(ch);
     else if (strcmp(mode, "stopped") == 0)
         r = mode_stopped(ch, ms);
     else if (strcmp(mode, "loop") == 0)

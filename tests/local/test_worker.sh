@@ -127,4 +127,14 @@ check "logged as the system-call filter" "grep -q 'system-call filter (SIGSYS)' 
 check "the worker's own output reached vgpud's log, prefixed with its VM" \
     "wait_for 5 grep -q 'VM 1 worker [0-9]*: test hook: making a forbidden system call' '$T/vgpud.log'"
 check "vgpud alive" vgpud_alive
+
+# A GPU fault poisons A's context: the job gets the driver's code, the worker is replaced.
+"$LOST" a fault >"$T/a.out" 2>&1
+check "the faulting job: CONTEXT_LOST with the driver's code, then a fresh context works" \
+    "[ $? -eq 0 ] && grep -q 'with code 700' '$T/a.out'"
+check "counted as a fault, not a crash" "[ \"\$(wfield a faults)\" = 1 ] && [ \"\$(wfield a crashes)\" = 1 ]"
+check "logged with the executor's code" "grep -q 'GPU fault poisoned its context (executor code 700)' '$T/vgpud.log'"
+"$LOADGEN" --instance b --kernel mix --jobs 20 >"$T/b.out" 2>&1
+check "B, same pool, untouched" "[ $? -eq 0 ] && [ \"\$(wfield b faults)\" = 0 ]"
+check "vgpud alive" vgpud_alive
 finish
