@@ -88,8 +88,8 @@ static CUresult queued(CUcontext c, CUresult r)
 }
 
 /*
- * Zero copy from page-locked memory in the data area; pageable memory is copied out before the
- * call returns.
+ * Zero copy from page-locked memory (a host buffer: cuMemAllocHost, cuMemHostAlloc); pageable
+ * memory is copied out before the call returns.
  */
 VCU_API CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n, CUstream s)
 {
@@ -100,7 +100,7 @@ VCU_API CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n
 }
 
 /*
- * Zero copy into page-locked memory in the data area (read it after synchronizing); to pageable
+ * Zero copy into page-locked memory (a host buffer; read it after synchronizing); to pageable
  * memory the copy is synchronous.
  */
 VCU_API CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t n, CUstream s)
