@@ -194,6 +194,20 @@ static int make_channel(struct vgpu_be_worker *w, int *ring_fd)
     return w->kick < 0 || w->notify < 0 ? -errno : 0;
 }
 
+/*
+ * The VM's newest worker is pid from the fork on: what the worker logs before
+ * it is ready (opening the executor, creating its context) is the VM's.
+ */
+static void note_pid(struct vgpu_be *be, uint32_t vm_id, pid_t pid)
+{
+    struct vgpu_be_vm *vm;
+
+    pthread_mutex_lock(&be->lock);
+    if (vm_id && (vm = vgpu_be__vm_by_id(be, vm_id)))
+        vm->wk_pid = pid;
+    pthread_mutex_unlock(&be->lock);
+}
+
 /* Fork and exec; the fds the worker gets are in p. */
 static int start_process(struct vgpu_be *be, struct vgpu_be_worker *w, struct spawn_plan *p)
 {
@@ -204,6 +218,7 @@ static int start_process(struct vgpu_be *be, struct vgpu_be_worker *w, struct sp
     if (pid == 0)
         child_exec(p, be->worker_exe);
     w->pid = pid;
+    note_pid(be, w->vm_id, pid);
     w->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
     if (w->pidfd < 0) {
         int e = errno;
