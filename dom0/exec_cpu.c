@@ -418,6 +418,26 @@ static int fault_status(const struct vgpu_exec_ctx *c, const struct vgpu_ptx_fau
     }
 }
 
+/* The packed parameter layout of an entry, from its PTX .entry signature. */
+static int cpu_func_params(struct vgpu_exec_ctx *c, uint64_t func, struct vgpu_param_info *out,
+                           uint32_t max, uint32_t *count, uint32_t *detail)
+{
+    struct vgpu_ptx_module *m;
+    int entry = (int)(func & 0xffff) - 1, st = VGPU_S_BAD_HANDLE;
+
+    (void)detail;
+    pthread_mutex_lock(&c->lock);
+    m = module_get(c, func >> 16);
+    if (m && entry >= 0 && entry < vgpu_ptx_entry_count(m)) {
+        *count = vgpu_ptx_entry_nparams(m, entry);
+        for (uint32_t i = 0; i < *count && i < max; i++)
+            vgpu_ptx_entry_param(m, entry, i, &out[i].offset, &out[i].size);
+        st = VGPU_S_OK;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return st;
+}
+
 static int cpu_launch(struct vgpu_exec_ctx *c, uint64_t func, const struct vgpu_req_launch *l,
                       const void *params, size_t params_len, uint32_t *detail)
 {
@@ -476,6 +496,7 @@ const struct vgpu_exec_ops vgpu_exec_cpu_ops = {
     .module_load = cpu_module_load,
     .module_unload = cpu_module_unload,
     .func_get = cpu_func_get,
+    .func_params = cpu_func_params,
     .launch = cpu_launch,
     .sync = cpu_sync,
     .global_get = cpu_global_get,

@@ -68,10 +68,15 @@ static int scope_init(struct lower *l, struct scope *sc, const struct ptx_func *
             return ptx__lfail(l, "variable '%s' has no size", f->vars[i].name);
         sc->var_addr[i] = place_var(p, &f->vars[i]);
     }
+    if (f->entry && f->nparams && !(p->params = calloc(f->nparams, sizeof(*p->params))))
+        return -ENOMEM;
     for (i = 0; f->entry && i < f->nparams; i++) {
         const struct ptx_var *v = &f->params[i];
         sc->param_addr[i] = align_up(p->params_size, v->align);
         p->params_size = (uint32_t)(sc->param_addr[i] + v->size);
+        p->params[i].offset = (uint32_t)sc->param_addr[i];
+        p->params[i].size = (uint32_t)v->size;
+        p->nparams = i + 1;
     }
     if (p->nslots > PTX_MAX_SLOTS)
         return ptx__lfail(l, "too many registers (over %u once calls are inlined)", PTX_MAX_SLOTS);

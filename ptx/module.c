@@ -190,6 +190,7 @@ void vgpu_ptx_module_free(struct vgpu_ptx_module *m)
         free(m->progs[i].code);
         free(m->progs[i].consts);
         free(m->progs[i].pro);
+        free(m->progs[i].params);
     }
     for (i = 0; i < m->nglobals; i++)
         free(m->globals[i].name);
@@ -217,6 +218,18 @@ int vgpu_ptx_entry_count(const struct vgpu_ptx_module *m)
 size_t vgpu_ptx_entry_params_size(const struct vgpu_ptx_module *m, int entry)
 {
     return m->progs[entry].params_size;
+}
+
+uint32_t vgpu_ptx_entry_nparams(const struct vgpu_ptx_module *m, int entry)
+{
+    return m->progs[entry].nparams;
+}
+
+void vgpu_ptx_entry_param(const struct vgpu_ptx_module *m, int entry, uint32_t i,
+                          uint32_t *offset, uint32_t *size)
+{
+    *offset = m->progs[entry].params[i].offset;
+    *size = m->progs[entry].params[i].size;
 }
 
 int vgpu_ptx_global(struct vgpu_ptx_module *m, const char *name, void **host, uint64_t *size,

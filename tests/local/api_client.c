@@ -117,10 +117,15 @@ int main(int argc, char **argv)
     if ((r = vgpu_module_load(ch, vgpu_kernels_ptx, vgpu_kernels_ptx_len, &module)) ||
         (r = vgpu_func_get(ch, module, "saxpy", &func)))
         return fail("module load/lookup", r);
-    /* FUNC_PARAMS reaches the executor; the CPU reference executor cannot say (yet). */
+    /* FUNC_PARAMS: the layout of saxpy(float a, const float *x, float *y, uint32_t n), from the
+     * PTX .entry signature on the CPU executor. */
     r = vgpu_func_params(ch, func, params, 8, &nparams);
-    if (r != -VGPU_S_UNSUPPORTED)
-        return fail("parameter layout from the CPU executor (expected UNSUPPORTED)", r);
+    if (r)
+        return fail("parameter layout from the CPU executor", r);
+    if (nparams != 4 || params[0].offset != 0 || params[0].size != 4 || params[1].offset != 8 ||
+        params[1].size != 8 || params[2].offset != 16 || params[3].offset != 24 ||
+        params[3].size != 4)
+        return fail("saxpy's parameter layout (expected 4 at 0/4, 8/8, 16/8, 24/4)", -VGPU_S_PROTOCOL);
     r = vgpu_func_params(ch, func + 0x1000, params, 8, &nparams);
     if (r != -VGPU_S_BAD_HANDLE)
         return fail("parameter layout of a function not ours (expected BAD_HANDLE)", r);
