@@ -7,7 +7,7 @@ b=${1:-build}
 jobs=${2:-200}
 t=$(mktemp -d)
 chmod 755 "$t"
-export VGPU_DB=$t/db VGPU_CTL=$t/ctl VGPU_SOCKET=$t/sock
+export VGPU_DB="$t/db" VGPU_CTL="$t/ctl" VGPU_SOCKET="$t/sock"
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$t"' EXIT
 "$b/admin/vgpuctl" init >/dev/null
 "$b/admin/vgpuctl" register-vm 00000000-0000-4000-8000-0000000000b1 --name bench >/dev/null

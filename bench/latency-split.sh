@@ -6,7 +6,7 @@
 set -eu
 b=${1:-build}; iters=${2:-5000}; poll=${3:-50}
 t=$(mktemp -d); chmod 755 "$t"
-export VGPU_DB=$t/db VGPU_CTL=$t/ctl VGPU_SOCKET=$t/sock
+export VGPU_DB="$t/db" VGPU_CTL="$t/ctl" VGPU_SOCKET="$t/sock"
 pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$t"' EXIT
 "$b/admin/vgpuctl" init >/dev/null

@@ -42,8 +42,12 @@ static uint32_t get_worker(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgp
     struct vgpu_worker_msg m;
     struct vgpu_be_worker *w;
     char pool[sizeof(vm->id.pool)], dev[VGPUD_DEVICE_MAX];
+    uint32_t vm_id;
     int r;
 
+    pthread_mutex_lock(&vm->lock); /* the loop rewrites vm->id when a channel attaches */
+    vm_id = vm->id.vm_id;
+    pthread_mutex_unlock(&vm->lock);
     pthread_mutex_lock(&be->lock);
     w = vm->worker;
     vm->starting = !w;
@@ -54,19 +58,18 @@ static uint32_t get_worker(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgp
     snprintf(pool, sizeof(pool), "%s", vm->id.pool);
     pthread_mutex_unlock(&vm->lock);
     vgpu_be__pool_device(be, pool, dev, sizeof(dev)); /* the pool's GPU or MIG instance */
-    r = vgpu_be__worker_spawn(be, vm->id.vm_id, dev, false, vgpu_be_now() + START_WAIT_NS, &w,
-                              &m);
+    r = vgpu_be__worker_spawn(be, vm_id, dev, false, vgpu_be_now() + START_WAIT_NS, &w, &m);
     if (r == 0 && m.status != VGPU_S_OK) {
         vgpu_be_log_ratelimited(LOG_ERR, &vm->wk_crashes,
                                 "VM %u: its worker cannot create a "
                                 "context: %s (code %u)",
-                                vm->id.vm_id, vgpu_strerror((int)m.status), m.detail);
+                                vm_id, vgpu_strerror((int)m.status), m.detail);
         vgpu_be__worker_kill(w);
         vgpu_be__worker_free(w);
         r = -ENODEV;
     } else if (r < 0) {
         vgpu_be_log_ratelimited(LOG_ERR, &vm->wk_crashes, "VM %u: cannot start its worker: %s",
-                                vm->id.vm_id, strerror(-r));
+                                vm_id, strerror(-r));
     }
     pthread_mutex_lock(&be->lock);
     vm->starting = false;

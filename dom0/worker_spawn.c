@@ -53,7 +53,9 @@ static void child_limits(void)
 
     setrlimit(RLIMIT_NOFILE, &nofile);
     setrlimit(RLIMIT_CORE, &zero);  /* a dump would hold the VM's data */
+#ifndef __SANITIZE_THREAD__ /* ThreadSanitizer writes a file in /tmp as it starts */
     setrlimit(RLIMIT_FSIZE, &zero); /* it writes no files */
+#endif
 }
 
 /* In the child, between fork and exec. Never returns. */

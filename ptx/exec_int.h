@@ -76,7 +76,9 @@ struct run {
  * resolver for a clone called from another file, so clang builds, the fuzzers among them, get
  * one baseline build).
  */
-#if defined(__x86_64__) && !defined(__clang__) && __GNUC__ >= 6
+/* Not under ThreadSanitizer: GCC instruments the ifunc resolver, which then runs before
+ * relocation and crashes the worker at load. */
+#if defined(__x86_64__) && !defined(__clang__) && __GNUC__ >= 6 && !defined(__SANITIZE_THREAD__)
 #define PTX_HOT __attribute__((target_clones("avx2", "default")))
 #else
 #define PTX_HOT

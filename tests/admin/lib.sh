@@ -1,4 +1,5 @@
 # Helpers for the admin suite's shell tests (sourced). Needs $VGPUCTL.
+# shellcheck shell=sh
 set -u
 : "${VGPUCTL:?set VGPUCTL to the vgpuctl binary}"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/vgpu-admin-test.XXXXXX")
@@ -6,7 +7,8 @@ export VGPU_DB="$TMP/vgpu.db" VGPU_CTL="$TMP/vgpud.ctl"
 PASS=0
 FAIL=0
 cleanup_hooks=""
-trap 'for h in $cleanup_hooks; do $h; done; rm -rf "$TMP"' EXIT
+run_cleanup_hooks() { for h in $cleanup_hooks; do $h; done; }
+trap 'run_cleanup_hooks; rm -rf "$TMP"' EXIT
 
 ok() { PASS=$((PASS + 1)); echo "ok   $*"; }
 bad() { FAIL=$((FAIL + 1)); echo "FAIL $*"; }

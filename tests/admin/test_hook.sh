@@ -19,11 +19,11 @@ chmod +x "$TMP/xe"
 "$VGPUCTL" init >/dev/null
 hook() { XE="$TMP/xe" VGPUCTL="$VGPUCTL" sh "$HOOK" -vmuuid "$1" -reason start >/dev/null 2>&1; }
 
-hook $U1 && ok "hook exits 0" || bad "hook failed"
+if hook $U1; then ok "hook exits 0"; else bad "hook failed"; fi
 expect "registered from platform keys" "^B\|2$" "$(sql "SELECT p.name, priority FROM vms JOIN pools p USING(pool_id) WHERE vm_uuid='$U1'")"
 expect "vm-id published as a platform key" "platform:vgpu-vm-id=1" "$(cat "$TMP/set.log")"
-hook $U2 && ok "bad platform pool does not stop the VM" || bad "hook failed on bad pool"
+if hook $U2; then ok "bad platform pool does not stop the VM"; else bad "hook failed on bad pool"; fi
 expect "bad platform pool not registered" "^0$" "$(sql "SELECT count(*) FROM vms WHERE vm_uuid='$U2'")"
-hook 3f2a6c1e-9b7d-4e21-8c55-0a1b2c3d4e53 && ok "VM without vGPU keys is left alone" || bad "hook failed"
+if hook 3f2a6c1e-9b7d-4e21-8c55-0a1b2c3d4e53; then ok "VM without vGPU keys is left alone"; else bad "hook failed"; fi
 expect "nothing registered for it" "^1$" "$(sql "SELECT count(*) FROM vms")"
 finish

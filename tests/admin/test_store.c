@@ -1,4 +1,4 @@
-/* Unit tests of the configuration store (admin/store_*.c) on real SQLite files. */
+/* Unit tests of the configuration store (store/store_*.c) on real SQLite files. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

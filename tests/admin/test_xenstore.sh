@@ -6,7 +6,7 @@
 SRC=$(dirname "$0")
 skip() { echo "SKIP: $*"; trap - EXIT; rm -rf "$TMP"; exit 77; }
 
-XSD=${XENSTORED:-$(ls /usr/lib/xen-*/bin/xenstored 2>/dev/null | head -1)}
+XSD=${XENSTORED:-$(find /usr/lib/xen-*/bin -name xenstored 2>/dev/null | sort | head -1)}
 [ -x "$XSD" ] || skip "no xenstored binary (install xen-utils-4.17 or set XENSTORED)"
 command -v xenstore-write >/dev/null || skip "no xenstore-write (install xenstore-utils)"
 "$VGPUCTL" scan-vms 2>&1 | grep -q "without Xen support" && skip "vgpuctl built without Xen support"
@@ -32,7 +32,7 @@ U1=3f2a6c1e-9b7d-4e21-8c55-0a1b2c3d4e51
 U2=3f2a6c1e-9b7d-4e21-8c55-0a1b2c3d4e52
 U6=3f2a6c1e-9b7d-4e21-8c55-0a1b2c3d4e56
 U9=3f2a6c1e-9b7d-4e21-8c55-0a1b2c3d4e59
-domain() { xenstore-write /local/domain/$1/name "$2" /local/domain/$1/vm "/vm/$3" /vm/$3/name "$2"; }
+domain() { xenstore-write /local/domain/"$1"/name "$2" /local/domain/"$1"/vm "/vm/$3" /vm/"$3"/name "$2"; }
 xr() { xenstore-read "$1" 2>/dev/null; }
 perms() { xenstore-ls -p "$(dirname "$1")" | grep -E "^ *$(basename "$1") = " | sed 's/.*(\(.*\))$/\1/'; }
 
@@ -55,11 +55,11 @@ expect "json registered flag" '"registered": false' "$OUT"
 
 run "provision one domain" 0 provision 3
 B=/local/domain/0/backend/vgpu/3/0 F=/local/domain/3/device/vgpu/0
-expect "backend pool/priority/vm-id" "^A 2 1$" "$(echo $(xr $B/pool) $(xr $B/priority) $(xr $B/vm-id))"
+expect "backend pool/priority/vm-id" "^A 2 1$" "$(xr $B/pool) $(xr $B/priority) $(xr $B/vm-id)"
 expect "backend state Initialising" "^1$" "$(xr $B/state)"
-expect "backend frontend link" "^$F 3$" "$(echo $(xr $B/frontend) $(xr $B/frontend-id))"
-expect "backend limits" "^2 1024 8$" "$(echo $(xr $B/max-ring-page-order) $(xr $B/max-data-pages) $(xr $B/max-channels))"
-expect "frontend keys" "^$B 0 1$" "$(echo $(xr $F/backend) $(xr $F/backend-id) $(xr $F/state))"
+expect "backend frontend link" "^$F 3$" "$(xr $B/frontend) $(xr $B/frontend-id)"
+expect "backend limits" "^2 1024 8$" "$(xr $B/max-ring-page-order) $(xr $B/max-data-pages) $(xr $B/max-channels)"
+expect "frontend keys" "^$B 0 1$" "$(xr $F/backend) $(xr $F/backend-id) $(xr $F/state)"
 expect "backend owned by dom0, domU reads" "^n0,r3$" "$(perms $B)"
 expect "backend key perms" "^n0,r3$" "$(perms $B/pool)"
 expect "frontend owned by domU, dom0 reads" "^n3,r0$" "$(perms $F)"
@@ -89,7 +89,7 @@ printf '#!/bin/sh\necho "$@" >> "%s/xl.log"\n' "$TMP" >"$TMP/bin/xl"
 chmod +x "$TMP/bin/xl"
 PATH="$TMP/bin:$PATH" "$VGPUCTL" --yes set-vm-id web 42 >"$TMP/out" 2>&1
 rc=$?
-[ $rc = 0 ] && ok "set-vm-id on a running VM (exit 0)" || bad "set-vm-id on a running VM: exit $rc: $(cat "$TMP/out")"
+if [ $rc = 0 ]; then ok "set-vm-id on a running VM (exit 0)"; else bad "set-vm-id on a running VM: exit $rc: $(cat "$TMP/out")"; fi
 expect "restart announced" "runs as domain 3 and will be restarted" "$(cat "$TMP/out")"
 expect "toolstack asked to reboot domain 3" "^reboot 3$" "$(cat "$TMP/xl.log" 2>/dev/null)"
 expect "backend vm-id updated" "^42$" "$(xr $B/vm-id)"
@@ -107,7 +107,7 @@ done
 kill $WPID; wait $WPID
 wrc=$?
 expect "watcher provisioned domain 6" "domain 6 .*provisioned" "$(cat "$TMP/watch.log")"
-[ $wrc = 0 ] && ok "watcher exits 0 on SIGTERM" || bad "watcher exit $wrc on SIGTERM"
+if [ $wrc = 0 ]; then ok "watcher exits 0 on SIGTERM"; else bad "watcher exit $wrc on SIGTERM"; fi
 
 run "remove-vm drops its xenstore entries" 0 remove-vm web
 expect "domain 3 backend gone" "^$" "$(xr $B/state)"

@@ -11,7 +11,7 @@ if ! ldconfig -p 2>/dev/null | grep -q 'libcuda.so.1'; then
     echo "SKIP: no NVIDIA driver (libcuda.so.1 not found): the CUDA path needs a GPU"; exit 77
 fi
 T=$(mktemp -d); chmod 755 "$T"
-export VGPU_DB=$T/db VGPU_CTL=$T/ctl VGPU_SOCKET=$T/sock
+export VGPU_DB="$T/db" VGPU_CTL="$T/ctl" VGPU_SOCKET="$T/sock"
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$T"' EXIT
 "$B/admin/vgpuctl" init >/dev/null
 "$B/admin/vgpuctl" register-vm 00000000-0000-4000-8000-0000000000c1 --name gpu1 >/dev/null
@@ -34,6 +34,6 @@ export VGPU_INSTANCE=gpu1
 "$B/examples/vgpu-loadgen" --kernel mix --jobs 50 --channels 4 || rc=1
 kill $pid; wait $pid; pid=""
 python3 "$VGPU_SRCDIR/demo/run.py" --builddir "$B" --quick --executor cuda --out "$T/report" || rc=1
-cat "$T/log" | head -5
-[ $rc -eq 0 ] && echo "CUDA executor: all checks passed" || echo "CUDA executor: FAILED"
+head -5 "$T/log"
+if [ $rc -eq 0 ]; then echo "CUDA executor: all checks passed"; else echo "CUDA executor: FAILED"; fi
 exit $rc

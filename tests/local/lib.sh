@@ -1,4 +1,5 @@
 # lib.sh: helpers for the 'local' suite: a vgpud of the test's own, clients, waits with deadlines.
+# shellcheck shell=sh
 set -u
 : "${VGPU_BUILDDIR:?}"
 B=$VGPU_BUILDDIR
@@ -7,7 +8,7 @@ VGPUCTL=$B/admin/vgpuctl
 LOADGEN=$B/examples/vgpu-loadgen
 T=$(mktemp -d "${TMPDIR:-/tmp}/vgpu-local.XXXXXX")
 chmod 755 "$T"
-export VGPU_DB=$T/vgpu.db VGPU_CTL=$T/ctl VGPU_SOCKET=$T/sock
+export VGPU_DB="$T/vgpu.db" VGPU_CTL="$T/ctl" VGPU_SOCKET="$T/sock"
 PASS=0
 FAIL=0
 VGPUD_PID=""

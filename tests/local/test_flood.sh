@@ -36,7 +36,7 @@ for poll in 50 0; do
     # The flood runs 8 s; these checks start while it does.
     wait_for 10 grep -q 'channel up for VM 2' "$T/vgpud.log" || bad "poll $poll: flood channel not up"
     worst=0 fails=0
-    for i in 1 2 3 4 5; do
+    for _ in 1 2 3 4 5; do
         if out=$(ctl_within 250); then
             ms=${out% ms}; [ "$ms" -gt "$worst" ] && worst=$ms
         else

@@ -16,8 +16,8 @@ vm_field() { status_json | jget "[v for v in d['vms'] if v['name']=='$1'][0]$2";
 wpid() { vm_field "$1" "['worker']['pid']"; }
 # count PATTERN FILE...: lines matching (0 when the file is gone)
 count() { p=$1; shift; cat "$@" 2>/dev/null | grep -c "$p"; }
-vgpud_fds() { ls -l "/proc/$VGPUD_PID/fd" 2>/dev/null | grep -c "$1"; }
-fds_total() { ls "/proc/$VGPUD_PID/fd" | wc -l; }
+vgpud_fds() { find "/proc/$VGPUD_PID/fd" -mindepth 1 -lname "*$1*" 2>/dev/null | wc -l; }
+fds_total() { find "/proc/$VGPUD_PID/fd" -mindepth 1 | wc -l; }
 base_fds=$(fds_total)
 
 "$HB" copies hb >"$T/copies" 2>&1
@@ -47,7 +47,7 @@ check "vgpud holds their memfds" "[ \$(vgpud_fds memfd:vgpu-hostbuf) -eq 4 ]"
 check "status counts 16M" "[ \"\$(vm_field holder \"['pinned_used']\")\" = 16777216 ]"
 kill -9 $h1
 wait $h1 2>/dev/null
-one_left() { [ "$(count memfd:vgpu-hostbuf /proc/$w/maps)" -eq 1 ] &&
+one_left() { [ "$(count memfd:vgpu-hostbuf "/proc/$w/maps")" -eq 1 ] &&
              [ "$(vgpud_fds memfd:vgpu-hostbuf)" -eq 1 ] &&
              [ "$(vm_field holder "['pinned_used']")" = 4194304 ]; }
 check "the killed client's buffers are unmapped in the worker and closed in vgpud" \
@@ -55,7 +55,7 @@ check "the killed client's buffers are unmapped in the worker and closed in vgpu
 kill -9 $h2
 wait $h2 2>/dev/null
 none_left() { [ "$(vgpud_fds memfd:vgpu-hostbuf)" -eq 0 ] &&
-              [ "$(count memfd:vgpu-hostbuf /proc/$w/maps)" -eq 0 ] &&
+              [ "$(count memfd:vgpu-hostbuf "/proc/$w/maps")" -eq 0 ] &&
               [ "$(vm_field holder "['pinned_used']")" = 0 ]; }
 check "and the last one's too" "wait_for 10 none_left"
 

@@ -9,6 +9,6 @@ check "two channels allowed" "[ $? -eq 0 ]"
 rc=$?
 check "a third channel refused" "[ $rc -ne 0 ]"
 check "with the reason" "grep -q 'maximum of 2 channels' '$T/vgpud.log' && grep -qi 'busy\|limit' '$T/o'"
-cat "$T/o" | tail -3
+tail -3 "$T/o"
 check "vgpud alive" vgpud_alive
 finish

@@ -79,7 +79,7 @@ LD_LIBRARY_PATH="$T/root/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)" \
 check "vgpu-loadgen links libvgpu.so.0" "grep -q 'libvgpu.so.0 => $T/root' '$T/ldd'"
 
 # DKMS builds the module from the package's source tree (private trees, nothing in /var/lib/dkms).
-kver=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1 | sed 's|.*/linux-headers-||')
+kver=$(find /usr/src -maxdepth 1 -name 'linux-headers-*-amd64' 2>/dev/null | sort -V | tail -n 1 | sed 's|.*/linux-headers-||')
 if [ -n "$kver" ]; then
     mkdir "$T/dkms"
     # sign_file from the environment (framework.conf sets none): no signing, no MOK key made.

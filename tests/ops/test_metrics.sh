@@ -2,7 +2,7 @@
 # test_metrics.sh: vgpud --metrics passes promtool, and a real Prometheus on loopback scrapes it
 # and answers a query for a counter this test moved.
 . "$VGPU_SRCDIR/tests/local/lib.sh"
-command -v promtool >/dev/null && command -v prometheus >/dev/null ||
+{ command -v promtool >/dev/null && command -v prometheus >/dev/null; } ||
     { echo "SKIP: promtool/prometheus not installed (Debian package prometheus)"; exit 77; }
 PROM_PID=""
 trap 'cleanup_all' EXIT

@@ -21,7 +21,7 @@ check "systemd-analyze verify accepts the unit" \
 caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT")
 filter=$(sed -n 's/^SystemCallFilter=//p' "$UNIT")
 check "the unit bounds capabilities and filters system calls" "[ -n '$caps' ] && [ -n '$filter' ]"
-bset=$(for c in $caps; do printf ',+%s' "$(echo "${c#CAP_}" | tr 'A-Z' 'a-z')"; done)
+bset=$(for c in $caps; do printf ',+%s' "$(echo "${c#CAP_}" | tr '[:upper:]' '[:lower:]')"; done)
 
 vm "$(uuid 1)" --name one --pool A --priority medium
 if [ "$(id -u)" = 0 ]; then
@@ -48,6 +48,7 @@ wait "$VGPUD_PID" 2>/dev/null
 VGPUD_PID=""
 VGPUD=$REAL_VGPUD
 
+# shellcheck disable=SC2086 # one argument per filter item, split on purpose
 python3 - "$T/strace" $filter >"$T/calls" 2>&1 <<'PY'
 import re, subprocess, sys
 def expand(item, seen):

@@ -7,7 +7,7 @@ VGPUCTL=$VGPU_BUILDDIR/admin/vgpuctl
 XLP=$VGPU_BUILDDIR/tests/ops/xl_parse
 T=$(mktemp -d "${TMPDIR:-/tmp}/vgpu-xl.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-export VGPU_DB=$T/vgpu.db VGPU_CTL=$T/ctl
+export VGPU_DB="$T/vgpu.db" VGPU_CTL="$T/ctl"
 PASS=0 FAIL=0
 check() { if eval "$2"; then PASS=$((PASS + 1)); echo "ok   $1"; else FAIL=$((FAIL + 1)); echo "FAIL $1 ($2)"; fi; }
 

@@ -24,7 +24,7 @@ kver=$(modinfo -F vermagic "$ko" | awk '{print $1}')
 
 rc=0; qemu=$(VGPU_BUILDDIR=$BUILD "$SRC/qemu-vgpu/build.sh" | tail -1) || rc=$?
 [ $rc = 77 ] && skip "QEMU with vgpu-stub cannot be built here (qemu-vgpu/build.sh exited 77)"
-[ $rc = 0 ] && [ -x "$qemu" ] || fail "qemu-vgpu/build.sh exited $rc"
+{ [ $rc = 0 ] && [ -x "$qemu" ]; } || fail "qemu-vgpu/build.sh exited $rc"
 
 # The kernel and busybox: the same cache and fetch logic as the xen suite.
 CACHE=${VGPU_XENLAB_CACHE:-/var/cache/vgpu-xenlab}
@@ -93,7 +93,7 @@ boot() {
     tr -d '\r' < "$log" > "$log.txt"
     cat "$log.txt"
     echo "== QEMU exited $rc after ${secs}s"
-    [ $rc != 124 ] && [ $rc != 137 ] || fail "the guest did not power off in ${BOOT_TIMEOUT}s (killed)"
+    { [ $rc != 124 ] && [ $rc != 137 ]; } || fail "the guest did not power off in ${BOOT_TIMEOUT}s (killed)"
     grep -q "Kernel panic" "$log.txt" && fail "the guest kernel panicked"
     [ $rc = 0 ] || fail "QEMU exited $rc"
 

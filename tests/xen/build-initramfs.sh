@@ -69,7 +69,7 @@ mkdir -p "$D/etc/xen" "$D/boot"
 cp "$ROOT/etc/xen/xl.conf" "$D/etc/xen/xl.conf"
 # Fixed UUIDs: dom0-init.sh registers the VMs under them before they exist.
 for r in a b c; do
-  R=$(echo $r | tr a-z A-Z)
+  R=$(echo "$r" | tr '[:lower:]' '[:upper:]')
   sed "s/@NAME@/vgpu-$r/; s/@ROLE@/$R/; s/@DOMU_MEM@/$DOMU_MEM/; s/@UUID@/6b1e0a4c-5f3d-4c2a-9e71-00000000000$r/" \
     "$HERE/domU.cfg.in" > "$D/etc/xen/vgpu-$r.cfg"
 done

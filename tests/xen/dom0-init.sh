@@ -22,7 +22,8 @@ consoles() {
 }
 finish() {
   echo "XENTEST-END rc=$1 dom0-uptime=$(up)"
-  printf "\\$(printf %o $1)" | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
+  # shellcheck disable=SC2059 # the format is the octal escape of byte $1, built on purpose
+  printf "\\$(printf %o "$1")" | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
   sleep 1; poweroff -f
 }
 fail() {
@@ -35,7 +36,7 @@ waitkey() { i=0; while ! V=$(xenstore-read "$1" 2>/dev/null); do
   i=$((i+1)); [ $i -gt $(($2 * 10)) ] && return 1; sleep 0.1; done; echo "$V"; }
 # expect_ok DOMID KEY SECONDS MARKER
 expect_ok() {
-  V=$(waitkey /local/domain/$1/data/$2 $3) || fail "dom$1 never reported data/$2"
+  V=$(waitkey "/local/domain/$1/data/$2" "$3") || fail "dom$1 never reported data/$2"
   case "$V" in OK*) echo "$4 dom=$1 $V uptime=$(up)" ;; *) fail "dom$1 data/$2: $V" ;; esac
 }
 
@@ -62,11 +63,12 @@ if [ "$BACKEND" = vgpud ]; then
   mkdir -p /run/vgpu /var/lib/vgpu
   # The store: vgpu-a and vgpu-c share pool A (high, low), vgpu-b is alone in pool B.
   ctl init > /dev/null || fail "vgpuctl init"
-  ctl register-vm $UUID_A --name vgpu-a --pool A --priority high --vm-id 101 > /dev/null &&
+  { ctl register-vm $UUID_A --name vgpu-a --pool A --priority high --vm-id 101 > /dev/null &&
   ctl register-vm $UUID_B --name vgpu-b --pool B --priority low --vm-id 102 > /dev/null &&
-  ctl register-vm $UUID_C --name vgpu-c --pool A --priority low --vm-id 103 --mem-quota 48M > /dev/null ||
+  ctl register-vm $UUID_C --name vgpu-c --pool A --priority low --vm-id 103 --mem-quota 48M > /dev/null; } ||
     fail "vgpuctl register-vm"
   echo "VGPU-E2E-REGISTERED $(ctl list-vms | grep -c vgpu-) VMs uptime=$(up)"
+  # shellcheck disable=SC2086 # $VGPUD_OPTS: options from the kernel command line, split on purpose
   vgpud --transport xen --executor cpu --db $DB_PATH --cpu-mem 64 --exec-log /tmp/exec.csv $VGPUD_OPTS \
     > /tmp/backend.log 2>&1 &
   READY="xen: watching"
@@ -108,19 +110,19 @@ if [ "$(sed -n 's/.*vgpu.mode=\([^ ]*\).*/\1/p' /proc/cmdline)" = demo ]; then
     xl create -p /etc/xen/$n.cfg >/dev/null || fail "xl create $n"
     D=$(xl domid $n) || fail "xl domid $n"
     BE=/local/domain/0/backend/vgpu/$D/0
-    waitkey $BE/vm-id 20 >/dev/null || { cat /tmp/watch.log; fail "watcher did not provision $n"; }
-    xenstore-write /local/domain/$D/data/mode demo
+    waitkey "$BE/vm-id" 20 >/dev/null || { cat /tmp/watch.log; fail "watcher did not provision $n"; }
+    xenstore-write "/local/domain/$D/data/mode" demo
     xl unpause $n
-    echo "VGPU-DEMO-DOMU $n domid=$D pool=$(xenstore-read $BE/pool) priority=$(xenstore-read $BE/priority) vm-id=$(xenstore-read $BE/vm-id) uptime=$(up)"
+    echo "VGPU-DEMO-DOMU $n domid=$D pool=$(xenstore-read "$BE/pool") priority=$(xenstore-read "$BE/priority") vm-id=$(xenstore-read "$BE/vm-id") uptime=$(up)"
     DOMS="$DOMS $D"
   done
-  for D in $DOMS; do expect_ok $D r1 120 VGPU-DEMO-CONNECTED; done
+  for D in $DOMS; do expect_ok "$D" r1 120 VGPU-DEMO-CONNECTED; done
   ctl scan-vms
   # vgpud's status every 0.5 s while the loads run, for the report's queue-depth samples
   ctl --json status --watch --interval 0.5 > /tmp/samples.jsonl 2>&1 & SPID=$!
   # shellcheck disable=SC2046 # one xenstore-write for all: the loads start together
-  xenstore-write $(for D in $DOMS; do echo /local/domain/$D/data/load 1; done)
-  for D in $DOMS; do expect_ok $D l1 300 VGPU-DEMO-LOAD-OK; done
+  xenstore-write $(for D in $DOMS; do echo "/local/domain/$D/data/load" 1; done)
+  for D in $DOMS; do expect_ok "$D" l1 300 VGPU-DEMO-LOAD-OK; done
   kill $SPID; wait $SPID
   ctl status
   demo_records
@@ -139,23 +141,23 @@ fi
 # With vgpud: the store's entries through 'vgpuctl provision DOMID' (docs/provisioning.md);
 # with the test backend (no vgpuctl): the same keys by hand.
 provision() {
-  xl create -p /etc/xen/$1.cfg >/dev/null || fail "xl create $1"
-  D=$(xl domid $1) || fail "xl domid $1"
+  xl create -p "/etc/xen/$1.cfg" >/dev/null || fail "xl create $1"
+  D=$(xl domid "$1") || fail "xl domid $1"
   BE=/local/domain/0/backend/vgpu/$D/0
   FE=/local/domain/$D/device/vgpu/0
   if [ "$BACKEND" = vgpud ]; then
-    ctl provision $D > /tmp/provision.out 2>&1 || { cat /tmp/provision.out; fail "vgpuctl provision $D"; }
-    [ "$(xenstore-read $BE/vm-id)" = $2 ] || fail "provision $1: backend vm-id $(xenstore-read $BE/vm-id 2>&1)"
-    xenstore-write /local/domain/$D/data/examples 1
+    ctl provision "$D" > /tmp/provision.out 2>&1 || { cat /tmp/provision.out; fail "vgpuctl provision $D"; }
+    [ "$(xenstore-read "$BE/vm-id")" = "$2" ] || fail "provision $1: backend vm-id $(xenstore-read "$BE/vm-id" 2>&1)"
+    xenstore-write "/local/domain/$D/data/examples" 1
   else
-    xenstore-write $BE/frontend $FE $BE/frontend-id $D $BE/state 1 \
-      $BE/pool $3 $BE/priority $4 $BE/vm-id $2 \
-      $BE/vm-uuid 6b1e0a4c-5f3d-4c2a-9e71-00000000000${1#vgpu-} || fail "provision $1"
-    xenstore-chmod -r /local/domain/0/backend/vgpu/$D n0 r$D
-    xenstore-write $FE/backend $BE $FE/backend-id 0 $FE/state 1 || fail "provision $1"
-    xenstore-chmod -r $FE n$D r0
+    xenstore-write "$BE/frontend" "$FE" "$BE/frontend-id" "$D" "$BE/state" 1 \
+      "$BE/pool" "$3" "$BE/priority" "$4" "$BE/vm-id" "$2" \
+      "$BE/vm-uuid" "6b1e0a4c-5f3d-4c2a-9e71-00000000000${1#vgpu-}" || fail "provision $1"
+    xenstore-chmod -r "/local/domain/0/backend/vgpu/$D" n0 "r$D"
+    xenstore-write "$FE/backend" "$BE" "$FE/backend-id" 0 "$FE/state" 1 || fail "provision $1"
+    xenstore-chmod -r "$FE" "n$D" r0
   fi
-  xl unpause $1
+  xl unpause "$1"
   echo "VGPU-E2E-DOMU-CREATED $1 domid=$D vm-id=$2 pool=$3 priority=$4 uptime=$(up)"
 }
 provision vgpu-a 101 A 2; DA=$D
@@ -170,23 +172,23 @@ if [ "$BACKEND" = vgpud ]; then
   echo "VGPU-E2E-SCAN-VMS-OK vgpu-a dom$DA pool $PA, vgpu-b dom$DB pool $PB (registered) uptime=$(up)"
 fi
 
-expect_ok $DA r1 120 VGPU-E2E-ROUNDTRIP-OK
-expect_ok $DB r1 120 VGPU-E2E-ROUNDTRIP-OK
-echo "VGPU-E2E-SYSFS dom=$DA $(xenstore-read /local/domain/$DA/data/sysfs)"
-echo "VGPU-E2E-SYSFS dom=$DB $(xenstore-read /local/domain/$DB/data/sysfs)"
-xenstore-read /local/domain/$DA/data/sysfs | grep -q 'pool=A priority=2 vm_id=101' || fail "sysfs of dom$DA"
-xenstore-read /local/domain/$DB/data/sysfs | grep -q 'pool=B priority=0 vm_id=102' || fail "sysfs of dom$DB"
-expect_ok $DA r9 60 VGPU-E2E-DEVPERM-OK
-expect_ok $DA r10 60 VGPU-E2E-WATCHQUOTA-OK
-expect_ok $DA r2 60 VGPU-E2E-HOSTILE-OK
+expect_ok "$DA" r1 120 VGPU-E2E-ROUNDTRIP-OK
+expect_ok "$DB" r1 120 VGPU-E2E-ROUNDTRIP-OK
+echo "VGPU-E2E-SYSFS dom=$DA $(xenstore-read "/local/domain/$DA/data/sysfs")"
+echo "VGPU-E2E-SYSFS dom=$DB $(xenstore-read "/local/domain/$DB/data/sysfs")"
+xenstore-read "/local/domain/$DA/data/sysfs" | grep -q 'pool=A priority=2 vm_id=101' || fail "sysfs of dom$DA"
+xenstore-read "/local/domain/$DB/data/sysfs" | grep -q 'pool=B priority=0 vm_id=102' || fail "sysfs of dom$DB"
+expect_ok "$DA" r9 60 VGPU-E2E-DEVPERM-OK
+expect_ok "$DA" r10 60 VGPU-E2E-WATCHQUOTA-OK
+expect_ok "$DA" r2 60 VGPU-E2E-HOSTILE-OK
 grep -q -E "VIOLATION|channel closed: " /tmp/backend.log || fail "backend did not report the violation"
-expect_ok $DB r2 120 VGPU-E2E-HOSTILE-XS-OK
-expect_ok $DB r3 60 VGPU-E2E-ROUNDTRIP-AFTER-HOSTILE-OK
-expect_ok $DA r3 120 VGPU-E2E-STORM-OK
+expect_ok "$DB" r2 120 VGPU-E2E-HOSTILE-XS-OK
+expect_ok "$DB" r3 60 VGPU-E2E-ROUNDTRIP-AFTER-HOSTILE-OK
+expect_ok "$DA" r3 120 VGPU-E2E-STORM-OK
 kill -0 $BPID || fail "backend died"
 
 # Destroy dom B while its client is mid-stream; the backend must carry on.
-waitkey /local/domain/$DB/data/looping 60 >/dev/null || fail "dom$DB never started looping"
+waitkey "/local/domain/$DB/data/looping" 60 >/dev/null || fail "dom$DB never started looping"
 sleep 1
 N0=$(grep -c "xen: dom$DB/0/ch[0-9]*: released" /tmp/backend.log)
 xl destroy vgpu-b || fail "xl destroy"
@@ -199,36 +201,36 @@ if [ "$BACKEND" = vgpud ]; then
   # The provisioning service from here on: its first pass drops dom$DB's stale
   # backend directory; vgpu-c gets its entries from @introduceDomain.
   ctl provision --watch > /tmp/watch.log 2>&1 & WPID=$!
-  i=0; while xenstore-exists /local/domain/0/backend/vgpu/$DB; do
+  i=0; while xenstore-exists "/local/domain/0/backend/vgpu/$DB"; do
     i=$((i+1)); [ $i -gt 100 ] && { cat /tmp/watch.log; fail "watcher left dom$DB's backend directory"; }; sleep 0.1; done
   xl create -p /etc/xen/vgpu-c.cfg >/dev/null || fail "xl create vgpu-c"
   DC=$(xl domid vgpu-c) || fail "xl domid vgpu-c"
-  V=$(waitkey /local/domain/0/backend/vgpu/$DC/0/vm-id 20) || { cat /tmp/watch.log; fail "watcher did not provision dom$DC"; }
+  V=$(waitkey "/local/domain/0/backend/vgpu/$DC/0/vm-id" 20) || { cat /tmp/watch.log; fail "watcher did not provision dom$DC"; }
   [ "$V" = 103 ] || fail "dom$DC provisioned with vm-id $V (expected 103)"
   xl unpause vgpu-c
   echo "VGPU-E2E-WATCH-OK dom$DB's entries removed, dom$DC (vgpu-c, vm-id $V, pool A low) provisioned by 'vgpuctl provision --watch' uptime=$(up)"
 fi
-xenstore-write /local/domain/$DA/data/go 1
-expect_ok $DA r4 60 VGPU-E2E-AFTER-OK
+xenstore-write "/local/domain/$DA/data/go" 1
+expect_ok "$DA" r4 60 VGPU-E2E-AFTER-OK
 if [ "$BACKEND" = vgpud ]; then
-  expect_ok $DA r7 120 VGPU-E2E-EXAMPLE-VECTOR-ADD-OK
-  expect_ok $DA r8 120 VGPU-E2E-EXAMPLE-SAXPY-OK
+  expect_ok "$DA" r7 120 VGPU-E2E-EXAMPLE-VECTOR-ADD-OK
+  expect_ok "$DA" r8 120 VGPU-E2E-EXAMPLE-SAXPY-OK
 fi
-expect_ok $DA r5 60 VGPU-E2E-UNLOAD-OK
-expect_ok $DA r6 60 VGPU-E2E-RELOAD-OK
+expect_ok "$DA" r5 60 VGPU-E2E-UNLOAD-OK
+expect_ok "$DA" r6 60 VGPU-E2E-RELOAD-OK
 kill -0 $BPID || fail "backend died"
 if [ "$BACKEND" = vgpud ]; then
   # Two domains in pool A (vgpu-a high, vgpu-c low) load it at the same time; the
   # execution log of that window goes to the console for xen-e2e.sh to check.
-  expect_ok $DC r1 120 VGPU-E2E-ROUNDTRIP-OK
+  expect_ok "$DC" r1 120 VGPU-E2E-ROUNDTRIP-OK
   # The store's quota of vgpu-c (48M) reached its channels through the backend dir.
   grep -q "xen: dom$DC/0/ch[0-9]*: connected .*vm-id 103.*mem-quota 50331648)" /tmp/backend.log ||
     { grep "dom$DC/" /tmp/backend.log; fail "vgpu-c's channels did not get its mem-quota"; }
   echo "VGPU-E2E-QUOTA-OK dom$DC's channels carry the provisioned mem-quota 48M uptime=$(up)"
   N0=$(wc -l < /tmp/exec.csv)
-  xenstore-write /local/domain/$DA/data/load 1 /local/domain/$DC/data/load 1
-  expect_ok $DA l1 180 VGPU-E2E-LOAD-OK
-  expect_ok $DC l1 180 VGPU-E2E-LOAD-OK
+  xenstore-write "/local/domain/$DA/data/load" 1 "/local/domain/$DC/data/load" 1
+  expect_ok "$DA" l1 180 VGPU-E2E-LOAD-OK
+  expect_ok "$DC" l1 180 VGPU-E2E-LOAD-OK
   print_execlog "$N0"
   ctl status > /tmp/status.out 2>&1 || { cat /tmp/status.out; fail "vgpuctl status"; }
   cat /tmp/status.out
@@ -238,10 +240,10 @@ if [ "$BACKEND" = vgpud ]; then
   SC=$(awk '$3 == "vgpu-c" {print $5 "/" $6}' /tmp/status.out)
   case "$SA$SC" in *-*|"") fail "vgpuctl status: no live figures (vgpu-a $SA, vgpu-c $SC)" ;; esac
   echo "VGPU-E2E-STATUS-OK vgpud live: vgpu-a submitted/done $SA, vgpu-c $SC uptime=$(up)"
-  xenstore-write /local/domain/$DA/data/perf 1
-  expect_ok $DA p1 180 VGPU-E2E-PERF-LAT
-  expect_ok $DA p2 180 VGPU-E2E-PERF-COPY
-  kill $WPID
+  xenstore-write "/local/domain/$DA/data/perf" 1
+  expect_ok "$DA" p1 180 VGPU-E2E-PERF-LAT
+  expect_ok "$DA" p2 180 VGPU-E2E-PERF-COPY
+  kill "$WPID"
 fi
 consoles
 xl destroy vgpu-a

@@ -16,9 +16,9 @@ put() { xenstore-write "data/$1" "$2"; echo "DOMU-RESULT $1=$2"; }
 # run NAME CMD...: run a test program, store "OK <last line>" or "FAIL <last line>"
 run() {
   n=$1; shift
-  "$@" > /tmp/$n.out 2>&1; rc=$?
-  cat /tmp/$n.out
-  if [ $rc = 0 ]; then put "$n" "OK $(tail -1 /tmp/$n.out)"; else put "$n" "FAIL rc=$rc $(tail -1 /tmp/$n.out)"; fi
+  "$@" > "/tmp/$n.out" 2>&1; rc=$?
+  cat "/tmp/$n.out"
+  if [ $rc = 0 ]; then put "$n" "OK $(tail -1 "/tmp/$n.out")"; else put "$n" "FAIL rc=$rc $(tail -1 "/tmp/$n.out")"; fi
 }
 # waitkey KEY [SECONDS]: wait for data/KEY (default 60 s)
 waitkey() { i=0; while ! xenstore-read "data/$1" >/dev/null 2>&1; do i=$((i+1)); [ $i -gt $((${2:-60} * 10)) ] && return 1; sleep 0.1; done; }
@@ -26,7 +26,7 @@ waitkey() { i=0; while ! xenstore-read "data/$1" >/dev/null 2>&1; do i=$((i+1));
 load() {
   if ! waitkey load 240; then put l1 "FAIL dom0 never said load"
   elif [ ! -x /usr/bin/vgpu-loadgen ]; then put l1 "FAIL vgpu-loadgen missing"
-  else VGPU_TRANSPORT=xen run l1 vgpu-loadgen --instance "vgpu-$(echo $ROLE | tr A-Z a-z)" \
+  else VGPU_TRANSPORT=xen run l1 vgpu-loadgen --instance "vgpu-$(echo "$ROLE" | tr '[:upper:]' '[:lower:]')" \
          --kernel busy --busy-us 4000 --jobs 12 --channels 2 --log /tmp/l1.jsonl
   fi
   # The client's records, for the demo's report (dom0 reads them from this console's log).
@@ -68,7 +68,7 @@ if [ "$ROLE" = A ]; then
   else
     echo vgpu-0 > /sys/bus/xen/drivers/vgpu/unbind
     # running: /proc/PID exists and is not a zombie
-    alive() { [ -e /proc/$1/status ] && ! grep -q '^State:.*Z' /proc/$1/status; }
+    alive() { [ -e "/proc/$1/status" ] && ! grep -q '^State:.*Z' "/proc/$1/status"; }
     i=0; while alive $LP; do i=$((i+1)); [ $i -gt 100 ] && break; sleep 0.1; done
     if alive $LP; then kill $LP; put r5 "FAIL client still running after unbind"
     elif ! rmmod vgpu 2>/tmp/rmmod.err; then
@@ -103,32 +103,33 @@ else
     idx=$1; shift
     args=""
     while [ $# -gt 1 ]; do args="$args $FE/channel-$idx/$1 $2"; shift 2; done
-    xenstore-write $args $FE/channel-$idx/state 4
-    i=0; while [ "$(xenstore-read $BEP/channel-$idx/state 2>/dev/null)" != 6 ]; do
+    # shellcheck disable=SC2086 # $args: KEY VALUE words, split on purpose (paths have no spaces)
+    xenstore-write $args "$FE/channel-$idx/state" 4
+    i=0; while [ "$(xenstore-read "$BEP/channel-$idx/state" 2>/dev/null)" != 6 ]; do
       i=$((i+1)); [ $i -gt 150 ] && { echo "channel-$idx not refused"; return 1; }; sleep 0.1; done
     echo "DOMU hostile channel-$idx refused"
-    xenstore-rm $FE/channel-$idx
+    xenstore-rm "$FE/channel-$idx"
   }
   badgrant() {  # idx mode
-    vgpu_xen_badgrant $2 > /tmp/bg.out & BG=$!
+    vgpu_xen_badgrant "$2" > /tmp/bg.out & BG=$!
     i=0; while [ ! -s /tmp/bg.out ]; do i=$((i+1)); [ $i -gt 50 ] && break; sleep 0.1; done
     # shellcheck disable=SC2046 # two grant refs, split on purpose
     set -- "$1" $(cat /tmp/bg.out)
-    refused $1 ring-page-order 0 ring-ref-0 $2 data-dir-ref $3 event-channel 1; rc=$?
+    refused "$1" ring-page-order 0 ring-ref-0 "$2" data-dir-ref "$3" event-channel 1; rc=$?
     kill $BG; wait $BG 2>/dev/null; rm -f /tmp/bg.out
     return $rc
   }
   # ignored NAME: channel-01 or channel-001 is not channel 1: the backend must not touch index 1
   # (xenstored refuses '+' and blanks in names, so these are the aliases a guest can write)
   ignored() {
-    xenstore-write $FE/$1/ring-page-order 0 $FE/$1/ring-ref-0 1 $FE/$1/data-dir-ref 1 \
-      $FE/$1/event-channel 1 $FE/$1/state 4
+    xenstore-write "$FE/$1/ring-page-order" 0 "$FE/$1/ring-ref-0" 1 "$FE/$1/data-dir-ref" 1 \
+      "$FE/$1/event-channel" 1 "$FE/$1/state" 4
     sleep 1.5
-    if xenstore-exists $BEP/channel-1 || xenstore-exists $BEP/$1; then
-      echo "$1 taken for channel 1: $(xenstore-read $BEP/channel-1/state 2>&1)"; return 1
+    if xenstore-exists "$BEP/channel-1" || xenstore-exists "$BEP/$1"; then
+      echo "$1 taken for channel 1: $(xenstore-read "$BEP/channel-1/state" 2>&1)"; return 1
     fi
     echo "DOMU hostile $1 ignored"
-    xenstore-rm $FE/$1 || true
+    xenstore-rm "$FE/$1" || true
   }
   if ignored channel-01 && ignored channel-001 &&
      refused 7 ring-page-order 9 ring-ref-0 1 data-dir-ref 1 event-channel 1 &&

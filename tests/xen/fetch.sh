@@ -12,6 +12,7 @@ PKGS="xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common xenstore-utils
       libxenmisc4.17 libxencall1 libxendevicemodel1 libxenevtchn1
       libxenforeignmemory1 libxengnttab1 libxenstore4 libxentoolcore1
       libxentoollog1 libxenhypfs1 libyajl2 $KPKG busybox-static"
+# shellcheck disable=SC2086,SC2116 # split on purpose: the names on one line, single-spaced
 want=$(echo $PKGS)
 if [ -e "$CACHE/.unpacked" ] && [ "$(cat "$CACHE/.unpacked")" = "$want" ] && [ -s "$CACHE/vmlinux" ]; then
     exit 0

@@ -4,6 +4,8 @@
 
 #include "store_internal.h"
 
+/* The schema's macros and SQL keep their own layout (one clause a line). */
+/* clang-format off */
 #define HEX  "[0-9a-f]"
 #define HEX4 HEX HEX HEX HEX
 #define UUID_GLOB "'" HEX4 HEX4 "-" HEX4 "-" HEX4 "-" HEX4 "-" HEX4 HEX4 HEX4 "'"
@@ -57,11 +59,12 @@ static const char *const migrations[] = {
     "ALTER TABLE vms ADD COLUMN pinned_limit INTEGER NOT NULL DEFAULT 0"
     " CHECK (pinned_limit >= 0);",
 };
+/* clang-format on */
 
 _Static_assert(SQL_VM_ID_MAX == VGPU_STORE_VM_ID_MAX, "vm_id bound in the schema");
 _Static_assert(VGPU_STORE_JOB_LIMIT_DEFAULT_MS_SQL == VGPU_STORE_JOB_LIMIT_DEFAULT_MS &&
-               VGPU_STORE_JOB_LIMIT_MIN_MS_SQL == VGPU_STORE_JOB_LIMIT_MIN_MS &&
-               VGPU_STORE_JOB_LIMIT_MAX_MS_SQL == VGPU_STORE_JOB_LIMIT_MAX_MS,
+                   VGPU_STORE_JOB_LIMIT_MIN_MS_SQL == VGPU_STORE_JOB_LIMIT_MIN_MS &&
+                   VGPU_STORE_JOB_LIMIT_MAX_MS_SQL == VGPU_STORE_JOB_LIMIT_MAX_MS,
                "job limit bounds in the schema");
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == VGPU_STORE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -11,12 +11,12 @@
 
 #define VGPU_STORE_SCHEMA_VERSION 3 /* PRAGMA user_version this code writes */
 
-#define VGPU_STORE_UUID_LEN  36 /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
-#define VGPU_STORE_NAME_MAX  63 /* VM name, bytes, without the NUL */
-#define VGPU_STORE_POOL_MAX  31 /* pool name, bytes, without the NUL */
-#define VGPU_STORE_GPU_MAX   63 /* GPU index or UUID ("GPU-..."), bytes */
-#define VGPU_STORE_VM_ID_MAX 65535u /* vm_id is 1..65535 (stub device register) */
-#define VGPU_STORE_JOB_LIMIT_MIN_MS     10u      /* a pool's hard limit per job, bounds */
+#define VGPU_STORE_UUID_LEN             36     /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
+#define VGPU_STORE_NAME_MAX             63     /* VM name, bytes, without the NUL */
+#define VGPU_STORE_POOL_MAX             31     /* pool name, bytes, without the NUL */
+#define VGPU_STORE_GPU_MAX              63     /* GPU index or UUID ("GPU-..."), bytes */
+#define VGPU_STORE_VM_ID_MAX            65535u /* vm_id is 1..65535 (stub device register) */
+#define VGPU_STORE_JOB_LIMIT_MIN_MS     10u    /* a pool's hard limit per job, bounds */
 #define VGPU_STORE_JOB_LIMIT_MAX_MS     3600000u
 #define VGPU_STORE_JOB_LIMIT_DEFAULT_MS 30000u
 
@@ -55,9 +55,9 @@ struct vgpu_store_vm {
 /* One pool and the GPU resources it runs on. */
 struct vgpu_store_pool {
     char name[VGPU_STORE_POOL_MAX + 1];
-    char gpu[VGPU_STORE_GPU_MAX + 1];   /* GPU index ("0") or UUID; "" = unmapped */
-    char mig[VGPU_STORE_GPU_MAX + 1];   /* MIG instance UUID; "" = whole GPU */
-    uint32_t job_limit_ms;              /* a job running longer loses its VM's context */
+    char gpu[VGPU_STORE_GPU_MAX + 1]; /* GPU index ("0") or UUID; "" = unmapped */
+    char mig[VGPU_STORE_GPU_MAX + 1]; /* MIG instance UUID; "" = whole GPU */
+    uint32_t job_limit_ms;            /* a job running longer loses its VM's context */
     int64_t created, updated;
 };
 

@@ -90,8 +90,10 @@ int vgpu_store_pool_add(struct vgpu_store *store, const char *name)
 
     if (!vgpu_store_pool_name_valid(name))
         return vgpu_store__failf(store, -EINVAL, "'%s' is not a pool name", name);
-    rc = vgpu_store__prepare(store, "INSERT INTO pools(name, created, updated) "
-                             "VALUES (?1, ?2, ?2)", &st);
+    rc = vgpu_store__prepare(store,
+                             "INSERT INTO pools(name, created, updated) "
+                             "VALUES (?1, ?2, ?2)",
+                             &st);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -109,8 +111,7 @@ int vgpu_store_pool_remove(struct vgpu_store *store, const char *name)
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     rc = pool_change(store, st, "removing", name);
     if (rc && strstr(store->errmsg, "FOREIGN KEY"))
-        rc = vgpu_store__failf(store, -EBUSY, "pool '%s' still has VMs: move them first",
-                               name);
+        rc = vgpu_store__failf(store, -EBUSY, "pool '%s' still has VMs: move them first", name);
     return rc;
 }
 
@@ -118,8 +119,10 @@ int vgpu_store_pool_map(struct vgpu_store *store, const char *name, const char *
                         const char *mig)
 {
     sqlite3_stmt *st;
-    int rc = vgpu_store__prepare(store, "UPDATE pools SET gpu = ?1, mig = ?2, updated = ?3 "
-                                 "WHERE name = ?4", &st);
+    int rc = vgpu_store__prepare(store,
+                                 "UPDATE pools SET gpu = ?1, mig = ?2, updated = ?3 "
+                                 "WHERE name = ?4",
+                                 &st);
 
     if (rc)
         return rc;
@@ -145,8 +148,10 @@ int vgpu_store_pool_set_limit(struct vgpu_store *store, const char *name, uint32
         return vgpu_store__failf(store, -EINVAL, "job limit %u ms is outside %u..%u ms",
                                  job_limit_ms, VGPU_STORE_JOB_LIMIT_MIN_MS,
                                  VGPU_STORE_JOB_LIMIT_MAX_MS);
-    rc = vgpu_store__prepare(store, "UPDATE pools SET job_limit_ms = ?1, updated = ?2 "
-                             "WHERE name = ?3", &st);
+    rc = vgpu_store__prepare(store,
+                             "UPDATE pools SET job_limit_ms = ?1, updated = ?2 "
+                             "WHERE name = ?3",
+                             &st);
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, job_limit_ms);

@@ -6,8 +6,8 @@
 
 #include "store_internal.h"
 
-#define VM_COLUMNS                                                                     \
-    "SELECT v.vm_uuid, v.vm_id, p.name, v.priority, v.name, v.mem_quota, v.uid, "     \
+#define VM_COLUMNS                                                                                 \
+    "SELECT v.vm_uuid, v.vm_id, p.name, v.priority, v.name, v.mem_quota, v.uid, "                  \
     "v.created, v.updated, v.pinned_limit FROM vms v JOIN pools p ON p.pool_id = v.pool_id "
 
 static void copy_text(char *dst, size_t size, sqlite3_stmt *st, int col)
@@ -58,8 +58,8 @@ int vgpu_store_vm_find(struct vgpu_store *store, const char *uuid_or_name,
     bool by_uuid = vgpu_store_uuid_valid(uuid_or_name);
     int i, rc;
 
-    rc = vgpu_store__prepare(store, by_uuid ? VM_COLUMNS "WHERE v.vm_uuid = ?"
-                                            : VM_COLUMNS "WHERE v.name = ?", &st);
+    rc = vgpu_store__prepare(
+        store, by_uuid ? VM_COLUMNS "WHERE v.vm_uuid = ?" : VM_COLUMNS "WHERE v.name = ?", &st);
     if (rc)
         return rc;
     if (by_uuid) {
@@ -90,8 +90,8 @@ int vgpu_store_vm_list(struct vgpu_store *store, vgpu_store_vm_cb cb, void *ctx)
     struct vgpu_store_vm vm;
     sqlite3_stmt *st;
     int stop = 0;
-    int rc = vgpu_store__prepare(store, VM_COLUMNS "ORDER BY p.name, v.priority DESC, v.vm_id",
-                                 &st);
+    int rc =
+        vgpu_store__prepare(store, VM_COLUMNS "ORDER BY p.name, v.priority DESC, v.vm_id", &st);
 
     if (rc)
         return rc;

@@ -172,7 +172,8 @@ int vgpu_store_open(const char *path, int flags, struct vgpu_store **out)
     if (!path)
         path = vgpu_store_default_path();
     if (!(flags & VGPU_STORE_CREATE) && access(path, F_OK) != 0)
-        return vgpu_store__failf(store, -errno, "no database at %s (%s): create it with "
+        return vgpu_store__failf(store, -errno,
+                                 "no database at %s (%s): create it with "
                                  "'vgpuctl init' or point --db / $%s at one",
                                  path, strerror(errno), VGPU_STORE_ENV);
     if (flags & VGPU_STORE_RDONLY)

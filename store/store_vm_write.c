@@ -7,13 +7,12 @@
 #include "store_internal.h"
 
 /* Lowest vm_id not in use, within a write transaction. */
-#define FREE_VM_ID_SQL                                                                 \
-    "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM vms WHERE vm_id = 1) THEN 1 ELSE "    \
-    "(SELECT MIN(v.vm_id + 1) FROM vms v WHERE NOT EXISTS "                           \
+#define FREE_VM_ID_SQL                                                                             \
+    "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM vms WHERE vm_id = 1) THEN 1 ELSE "                 \
+    "(SELECT MIN(v.vm_id + 1) FROM vms v WHERE NOT EXISTS "                                        \
     "(SELECT 1 FROM vms w WHERE w.vm_id = v.vm_id + 1)) END"
 
-static int scalar_int64(struct vgpu_store *store, sqlite3_stmt *st, const char *what,
-                        int64_t *out)
+static int scalar_int64(struct vgpu_store *store, sqlite3_stmt *st, const char *what, int64_t *out)
 {
     int rc = sqlite3_step(st);
 
@@ -198,8 +197,10 @@ int vgpu_store_vm_set_pinned_limit(struct vgpu_store *store, const char *uuid, u
                                  (unsigned long long)bytes);
     memcpy(key, uuid, sizeof(key));
     lower_uuid(key);
-    rc = vgpu_store__prepare(store, "UPDATE vms SET pinned_limit = ?1, updated = ?2 "
-                             "WHERE vm_uuid = ?3", &st);
+    rc = vgpu_store__prepare(store,
+                             "UPDATE vms SET pinned_limit = ?1, updated = ?2 "
+                             "WHERE vm_uuid = ?3",
+                             &st);
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, (int64_t)bytes);
