@@ -181,8 +181,7 @@ int vgpu_provision_write(struct xs_handle *xs, unsigned int domid, const struct 
     return run_tx(xs, OP_WRITE, domid, vm, params ? params : &defaults);
 }
 
-int vgpu_provision_update(struct xs_handle *xs, unsigned int domid,
-                          const struct vgpu_store_vm *vm)
+int vgpu_provision_update(struct xs_handle *xs, unsigned int domid, const struct vgpu_store_vm *vm)
 {
     return run_tx(xs, OP_UPDATE, domid, vm, NULL);
 }

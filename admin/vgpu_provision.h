@@ -17,7 +17,10 @@ struct vgpu_provision_params {
     unsigned int max_channels;        /* max-channels, default 8 */
 };
 
-#define VGPU_PROVISION_PARAMS_DEFAULT {2, 1024, 8}
+#define VGPU_PROVISION_PARAMS_DEFAULT                                                              \
+    {                                                                                              \
+        2, 1024, 8                                                                                 \
+    }
 
 /* A domain as xenstore lists it under /local/domain. */
 struct vgpu_provision_domain {
@@ -29,8 +32,8 @@ struct vgpu_provision_domain {
 typedef int (*vgpu_provision_domain_cb)(const struct vgpu_provision_domain *dom, void *ctx);
 
 /* What vgpu_provision_sync() did to one domain: "provisioned", "updated", "removed". */
-typedef void (*vgpu_provision_report_cb)(unsigned int domid, const char *uuid,
-                                         const char *action, void *ctx);
+typedef void (*vgpu_provision_report_cb)(unsigned int domid, const char *uuid, const char *action,
+                                         void *ctx);
 
 /* Open the xenstore connection (socket or /dev/xen). NULL with errno set
  * when no xenstore can be reached. */
@@ -54,8 +57,7 @@ int vgpu_provision_write(struct xs_handle *xs, unsigned int domid, const struct 
 
 /* Rewrite only pool, priority and vm-id of an existing backend directory
  * (a live change; the handshake state is left alone). -ENOENT if none. */
-int vgpu_provision_update(struct xs_handle *xs, unsigned int domid,
-                          const struct vgpu_store_vm *vm);
+int vgpu_provision_update(struct xs_handle *xs, unsigned int domid, const struct vgpu_store_vm *vm);
 
 /* Remove both directories of @domid; absent ones are not an error. */
 int vgpu_provision_remove(struct xs_handle *xs, unsigned int domid);
@@ -66,7 +68,7 @@ int vgpu_provision_remove(struct xs_handle *xs, unsigned int domid);
  * of domains that are gone or no longer registered. @report may be NULL.
  */
 int vgpu_provision_sync(struct xs_handle *xs, struct vgpu_store *store,
-                        const struct vgpu_provision_params *params,
-                        vgpu_provision_report_cb report, void *ctx);
+                        const struct vgpu_provision_params *params, vgpu_provision_report_cb report,
+                        void *ctx);
 
 #endif /* VGPU_PROVISION_H */

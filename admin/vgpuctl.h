@@ -10,7 +10,6 @@
 #include "vgpu_ctl.h"
 #include "vgpu_store.h"
 
-
 /* Exit statuses (docs/vgpuctl.md). Command functions return one of these. */
 enum vgpuctl_exit {
     VGPUCTL_OK = 0,    /* done */

@@ -7,13 +7,12 @@
 
 #include "vgpuctl.h"
 
-#define VM_OPTS                                                                        \
-    (VGPUCTL_OPT_POOL | VGPUCTL_OPT_PRIORITY | VGPUCTL_OPT_VM_ID | VGPUCTL_OPT_NAME |   \
+#define VM_OPTS                                                                                    \
+    (VGPUCTL_OPT_POOL | VGPUCTL_OPT_PRIORITY | VGPUCTL_OPT_VM_ID | VGPUCTL_OPT_NAME |              \
      VGPUCTL_OPT_UID | VGPUCTL_OPT_MEM)
 
 const struct vgpuctl_cmd vgpuctl_cmds[] = {
-    {"init", "", "create the database (pools A and B) or migrate it", 0, 0, 0,
-     vgpuctl_cmd_init},
+    {"init", "", "create the database (pools A and B) or migrate it", 0, 0, 0, vgpuctl_cmd_init},
     {"register-vm",
      "VM_UUID [--vm-id N] [--pool POOL] [--priority PRIO] [--name NAME] [--uid UID] "
      "[--mem-quota SIZE]",
@@ -36,22 +35,23 @@ const struct vgpuctl_cmd vgpuctl_cmds[] = {
      "change several fields of a VM at once", VM_OPTS, 1, 1, vgpuctl_cmd_update_vm},
     {"set-pinned-limit", "VM SIZE",
      "host buffers (pinned memory in Dom0) the VM may hold, bytes with K, M, G or T; 0: "
-     "vgpud's default (--default-pinned-limit, 256M); applies live to new buffers", 0, 2, 2,
-     vgpuctl_cmd_set_pinned_limit},
+     "vgpud's default (--default-pinned-limit, 256M); applies live to new buffers",
+     0, 2, 2, vgpuctl_cmd_set_pinned_limit},
     {"remove-vm", "VM", "unregister a VM", 0, 1, 1, vgpuctl_cmd_remove_vm},
-    {"xl-config", "VM", "print the xl config line that adds the VM's stub device (plain Xen)",
-     0, 1, 1, vgpuctl_cmd_xl_config},
+    {"xl-config", "VM", "print the xl config line that adds the VM's stub device (plain Xen)", 0, 1,
+     1, vgpuctl_cmd_xl_config},
     {"status", "[--watch] [--interval SECONDS] [--count N]",
-     "pools, VMs and live figures from vgpud", VGPUCTL_OPT_WATCH | VGPUCTL_OPT_INTERVAL |
-     VGPUCTL_OPT_COUNT, 0, 0, vgpuctl_cmd_status},
+     "pools, VMs and live figures from vgpud",
+     VGPUCTL_OPT_WATCH | VGPUCTL_OPT_INTERVAL | VGPUCTL_OPT_COUNT, 0, 0, vgpuctl_cmd_status},
     {"list-pools", "", "list pools and their GPU mapping", 0, 0, 0, vgpuctl_cmd_list_pools},
     {"add-pool", "POOL", "add a pool", 0, 1, 1, vgpuctl_cmd_add_pool},
     {"map-pool", "POOL GPU|none [--mig MIG_UUID]",
-     "run a pool on a GPU (index or UUID), optionally one MIG instance", VGPUCTL_OPT_MIG, 2,
-     2, vgpuctl_cmd_map_pool},
+     "run a pool on a GPU (index or UUID), optionally one MIG instance", VGPUCTL_OPT_MIG, 2, 2,
+     vgpuctl_cmd_map_pool},
     {"set-pool-limit", "POOL MS",
      "hard time limit per job in a pool (ms): a job running longer has its VM's worker killed "
-     "and its context lost; applied live", 0, 2, 2, vgpuctl_cmd_set_pool_limit},
+     "and its context lost; applied live",
+     0, 2, 2, vgpuctl_cmd_set_pool_limit},
     {"provision", "DOMID | --all | --watch [--remove]",
      "write (or remove) the vGPU xenstore entries of running domains",
      VGPUCTL_OPT_ALL | VGPUCTL_OPT_WATCH | VGPUCTL_OPT_REMOVE, 0, 1, vgpuctl_cmd_provision},
@@ -62,8 +62,8 @@ enum { O_DB = 256, O_CTL, O_JSON, O_FIRST_CMD_OPT };
 
 /* Command options, in enum vgpuctl_opt order (bit n = getopt value O_FIRST_CMD_OPT + n). */
 static const char *const cmd_opt_names[] = {
-    "pool", "priority", "vm-id", "name", "uid", "mem-quota", "mig", "watch", "interval",
-    "count", "all", "remove",
+    "pool", "priority", "vm-id",    "name",  "uid", "mem-quota",
+    "mig",  "watch",    "interval", "count", "all", "remove",
 };
 #define N_CMD_OPTS ((int)(sizeof(cmd_opt_names) / sizeof(cmd_opt_names[0])))
 
@@ -85,10 +85,11 @@ void vgpuctl_cmd_help(const struct vgpuctl_cmd *cmd, FILE *out)
 {
     fprintf(out, "usage: vgpuctl [--db PATH] [--ctl PATH] [--json] [--yes] %s %s\n\n%s.\n",
             cmd->name, cmd->synopsis, cmd->summary);
-    fprintf(out, "\n  --db PATH   database (default $%s or %s)\n"
-                 "  --ctl PATH  vgpud control socket (default $%s or %s)\n"
-                 "  --json      machine-readable output\n"
-                 "  --yes       answer yes to confirmations\n",
+    fprintf(out,
+            "\n  --db PATH   database (default $%s or %s)\n"
+            "  --ctl PATH  vgpud control socket (default $%s or %s)\n"
+            "  --json      machine-readable output\n"
+            "  --yes       answer yes to confirmations\n",
             VGPU_STORE_ENV, VGPU_STORE_DEFAULT_PATH, VGPU_CTL_SOCKET_ENV, VGPU_CTL_SOCKET_DEFAULT);
 }
 
@@ -258,8 +259,8 @@ int vgpuctl_parse(struct vgpuctl *c, int argc, char **argv)
     c->argv = argv + optind + 1;
     if (c->argc < c->cmd->min_args || c->argc > c->cmd->max_args) {
         vgpuctl_err("%s takes %s; usage: vgpuctl %s %s", c->cmd->name,
-                    c->argc < c->cmd->min_args ? "more arguments" : "fewer arguments",
-                    c->cmd->name, c->cmd->synopsis);
+                    c->argc < c->cmd->min_args ? "more arguments" : "fewer arguments", c->cmd->name,
+                    c->cmd->synopsis);
         return VGPUCTL_USAGE;
     }
     rc = apply_cmd_opts(c, raw);

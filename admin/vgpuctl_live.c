@@ -16,8 +16,10 @@ static int tell_vgpud(struct vgpuctl *c, const char *cmd, const char *key, const
     rc = vgpuctl_ctl_request(c->ctl_path, req, &reply);
     json_object_put(req);
     if (rc == -ENOENT || rc == -ECONNREFUSED) {
-        vgpuctl_info(c, "vgpud is not running (no control socket at %s); the change is "
-                        "stored and applies when vgpud starts\n", c->ctl_path);
+        vgpuctl_info(c,
+                     "vgpud is not running (no control socket at %s); the change is "
+                     "stored and applies when vgpud starts\n",
+                     c->ctl_path);
         return VGPUCTL_OK;
     }
     if (rc) {

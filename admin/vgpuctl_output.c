@@ -49,8 +49,7 @@ json_object *vgpuctl_pool_json(const struct vgpu_store_pool *pool)
 
 void vgpuctl_print_json(json_object *obj)
 {
-    puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
-                                                 JSON_C_TO_STRING_SPACED |
+    puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(obj);
 }

@@ -134,9 +134,9 @@ static bool gpu_valid(const char *s, const char *prefix)
         return true;
     if (vgpu_store_uuid_valid(s))
         return true;
-    return !prefix[0] ? false : (!strcmp(prefix, "GPU-") && isdigit((unsigned char)s[0]) &&
-                                 strspn(s, "0123456789") == strlen(s) && atoi(s) < 64 &&
-                                 strlen(s) <= 2);
+    return !prefix[0] ? false
+                      : (!strcmp(prefix, "GPU-") && isdigit((unsigned char)s[0]) &&
+                         strspn(s, "0123456789") == strlen(s) && atoi(s) < 64 && strlen(s) <= 2);
 }
 
 int vgpuctl_cmd_map_pool(struct vgpuctl *c)
@@ -148,7 +148,8 @@ int vgpuctl_cmd_map_pool(struct vgpuctl *c)
 
     if (!unmap && !gpu_valid(gpu, "GPU-")) {
         vgpuctl_err("bad GPU '%s': use a GPU index (0-63), a GPU UUID (GPU-xxxxxxxx-...) "
-                    "or 'none'", gpu);
+                    "or 'none'",
+                    gpu);
         return VGPUCTL_USAGE;
     }
     if (c->mig && unmap) {

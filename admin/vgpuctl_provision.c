@@ -52,7 +52,8 @@ static int provision_one(struct vgpuctl *c, struct xs_handle *xs, struct vgpu_st
     free(v);
     if (vgpu_store_vm_find(store, d.uuid, &vm) != 0) {
         vgpuctl_err("domain %lu runs VM %s, which is not registered: "
-                    "register it with 'vgpuctl register-vm %s'", domid, d.uuid, d.uuid);
+                    "register it with 'vgpuctl register-vm %s'",
+                    domid, d.uuid, d.uuid);
         return VGPUCTL_ERR;
     }
     rc = vgpu_provision_write(xs, (unsigned int)domid, &vm, NULL);
@@ -107,8 +108,8 @@ int vgpuctl_cmd_provision(struct vgpuctl *c)
 {
     struct vgpu_store *store;
     struct xs_handle *xs;
-    int rc, modes = (c->argc > 0) + !!(c->given & VGPUCTL_OPT_ALL) +
-                    !!(c->given & VGPUCTL_OPT_WATCH);
+    int rc,
+        modes = (c->argc > 0) + !!(c->given & VGPUCTL_OPT_ALL) + !!(c->given & VGPUCTL_OPT_WATCH);
 
     if (modes != 1 || ((c->given & VGPUCTL_OPT_REMOVE) && c->argc == 0)) {
         vgpuctl_err("give one of DOMID, --all or --watch (--remove only with DOMID)");

@@ -79,7 +79,8 @@ int vgpuctl_restart_vm(const char *uuid, unsigned int domid)
         return 0;
     }
     vgpuctl_err("could not restart VM %s (domain %u): the toolstack (%s) %s %d; the change is "
-                "stored, restart the VM yourself", uuid, domid, in_path("xe") ? "xe" : "xl",
-                rc < 0 ? "failed with" : "exited with", rc < 0 ? -rc : rc);
+                "stored, restart the VM yourself",
+                uuid, domid, in_path("xe") ? "xe" : "xl", rc < 0 ? "failed with" : "exited with",
+                rc < 0 ? -rc : rc);
     return -EIO;
 }

@@ -43,8 +43,9 @@ static int print_group(json_object *arr, const char *pool)
             continue;
         if (n++ == 0)
             printf(pool[0] ? "\npool %s (registered)\n" : "\nnot registered%s\n", pool);
-        printf("  dom %-5" PRId64 " %-36s  %-20s", json_object_get_int64(
-                   json_object_object_get(o, "domid")), uuid ? uuid : "(no VM UUID)",
+        printf("  dom %-5" PRId64 " %-36s  %-20s",
+               json_object_get_int64(json_object_object_get(o, "domid")),
+               uuid ? uuid : "(no VM UUID)",
                json_object_get_string(json_object_object_get(o, "name")));
         if (vm)
             printf("  vm_id %-5" PRId64 " %s",
@@ -87,7 +88,8 @@ int vgpuctl_cmd_scan_vms(struct vgpuctl *c)
 
     if (!xs) {
         vgpuctl_err("no hypervisor reachable: cannot open xenstore (%s); run this in Dom0 "
-                    "with xenstored running", strerror(errno));
+                    "with xenstored running",
+                    strerror(errno));
         return VGPUCTL_ERR;
     }
     rc = open_store_if_any(c, &s.store);

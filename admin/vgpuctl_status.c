@@ -28,14 +28,13 @@ static int64_t get_i64(json_object *o, const char *key)
 /* The element of @arr whose @key is the string @value, or NULL. */
 static json_object *find_by(json_object *arr, const char *key, const char *value)
 {
-    size_t i, n = arr && json_object_is_type(arr, json_type_array)
-                      ? json_object_array_length(arr) : 0;
+    size_t i,
+        n = arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
 
     for (i = 0; i < n; i++) {
         json_object *e = json_object_array_get_idx(arr, i), *v;
 
-        if (json_object_object_get_ex(e, key, &v) &&
-            !strcasecmp(json_object_get_string(v), value))
+        if (json_object_object_get_ex(e, key, &v) && !strcasecmp(json_object_get_string(v), value))
             return e;
     }
     return NULL;
@@ -92,9 +91,11 @@ static void add_vgpud(struct vgpuctl *c, json_object *doc)
                 json_object_object_add(v, keep[i], json_object_get(ex));
         json_object_object_add(doc, "live", reply);
     } else {
-        json_object_object_add(v, "error", json_object_new_string(
-            rc == -ENOENT || rc == -ECONNREFUSED ? "not running"
-            : rc == -EPROTO ? "malformed reply" : strerror(-rc)));
+        json_object_object_add(v, "error",
+                               json_object_new_string(rc == -ENOENT || rc == -ECONNREFUSED
+                                                          ? "not running"
+                                                      : rc == -EPROTO ? "malformed reply"
+                                                                      : strerror(-rc)));
     }
     json_object_object_add(doc, "vgpud", v);
 }
@@ -198,9 +199,9 @@ static void print_pool(json_object *pool, bool running)
         else
             printf("nothing");
     }
-    printf("\n  %5s  %-36s  %-12s  %-6s %7s %7s %7s %9s %9s %13s  %7s %-8s %7s %7s %7s\n",
-           "VM_ID", "UUID", "NAME", "PRIO", "SUBMIT", "DONE", "FAILED", "WAIT_P50", "WAIT_P99",
-           "PINNED", "WORKER", "STATE", "RESTART", "KILLED", "CRASHED");
+    printf("\n  %5s  %-36s  %-12s  %-6s %7s %7s %7s %9s %9s %13s  %7s %-8s %7s %7s %7s\n", "VM_ID",
+           "UUID", "NAME", "PRIO", "SUBMIT", "DONE", "FAILED", "WAIT_P50", "WAIT_P99", "PINNED",
+           "WORKER", "STATE", "RESTART", "KILLED", "CRASHED");
     for (i = 0; i < n; i++)
         print_vm_line(json_object_array_get_idx(vms, i));
     if (n == 0)

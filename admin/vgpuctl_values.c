@@ -26,8 +26,7 @@ int vgpuctl_parse_vm_id(const char *s, uint32_t *out)
     errno = 0;
     v = strtoul(s, &end, 10);
     if (!isdigit((unsigned char)s[0]) || *end || errno || v < 1 || v > VGPU_STORE_VM_ID_MAX) {
-        vgpuctl_err("bad vm_id '%s': use a whole number from 1 to %u", s,
-                    VGPU_STORE_VM_ID_MAX);
+        vgpuctl_err("bad vm_id '%s': use a whole number from 1 to %u", s, VGPU_STORE_VM_ID_MAX);
         return VGPUCTL_USAGE;
     }
     *out = (uint32_t)v;
@@ -79,8 +78,7 @@ int vgpuctl_parse_size(const char *s, uint64_t *out)
                 return VGPUCTL_OK;
         }
     }
-    vgpuctl_err("bad size '%s': use bytes with an optional K, M, G or T suffix (0 = no quota)",
-                s);
+    vgpuctl_err("bad size '%s': use bytes with an optional K, M, G or T suffix (0 = no quota)", s);
     return VGPUCTL_USAGE;
 }
 
@@ -89,7 +87,8 @@ int vgpuctl_parse_uuid(const char *s)
     if (vgpu_store_uuid_valid(s))
         return VGPUCTL_OK;
     vgpuctl_err("malformed UUID '%s': expected 8-4-4-4-12 hex digits, "
-                "e.g. 3f2a6c1e-9b7d-4e21-8c55-0a1b2c3d4e5f", s);
+                "e.g. 3f2a6c1e-9b7d-4e21-8c55-0a1b2c3d4e5f",
+                s);
     return VGPUCTL_USAGE;
 }
 
@@ -141,8 +140,8 @@ int vgpuctl_check_vm_id_free(struct vgpu_store *store, uint32_t vm_id, const cha
     if (vgpu_store_vm_find_by_id(store, vm_id, &other) == 0 &&
         (!self_uuid || strcasecmp(other.uuid, self_uuid) != 0)) {
         vgpuctl_err("vm_id %" PRIu32 " is already taken by VM %s%s%s: choose a free one "
-                    "(see 'vgpuctl list-vms') or leave --vm-id out", vm_id, other.uuid,
-                    other.name[0] ? " " : "", other.name);
+                    "(see 'vgpuctl list-vms') or leave --vm-id out",
+                    vm_id, other.uuid, other.name[0] ? " " : "", other.name);
         return VGPUCTL_USAGE;
     }
     return VGPUCTL_OK;
@@ -168,6 +167,7 @@ int vgpuctl_find_vm(struct vgpu_store *store, const char *arg, struct vgpu_store
     if (rc != -ENOENT)
         return vgpuctl_store_error(store, rc);
     vgpuctl_err("unknown VM '%s': give a registered VM's UUID or name "
-                "(see 'vgpuctl list-vms', or 'vgpuctl register-vm')", arg);
+                "(see 'vgpuctl list-vms', or 'vgpuctl register-vm')",
+                arg);
     return VGPUCTL_USAGE;
 }

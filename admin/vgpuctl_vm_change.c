@@ -80,8 +80,8 @@ static int confirm_restart(struct vgpuctl *c, const struct vgpu_store_vm *old, l
         vgpuctl_info(c, "no hypervisor reachable to tell whether the VM runs; "
                         "if it does, restart it yourself.\n");
     }
-    if (vgpuctl_confirm(c, *domid >= 0 ? "Store the change and restart the VM?"
-                                       : "Store the change?"))
+    if (vgpuctl_confirm(c,
+                        *domid >= 0 ? "Store the change and restart the VM?" : "Store the change?"))
         return VGPUCTL_OK;
     vgpuctl_err("not confirmed: nothing changed (use --yes in scripts)");
     return VGPUCTL_ERR;

@@ -14,7 +14,8 @@ static int register_checks(struct vgpuctl *c, struct vgpu_store *store, struct v
 
     if (vgpu_store_vm_find(store, vm->uuid, &old) == 0) {
         vgpuctl_err("VM %s is already registered (vm_id %" PRIu32 ", pool %s): change it "
-                    "with 'vgpuctl update-vm'", old.uuid, old.vm_id, old.pool);
+                    "with 'vgpuctl update-vm'",
+                    old.uuid, old.vm_id, old.pool);
         return VGPUCTL_USAGE;
     }
     rc = vgpuctl_check_pool(store, vm->pool);
@@ -56,8 +57,8 @@ int vgpuctl_cmd_register_vm(struct vgpuctl *c)
     if (c->json) {
         vgpuctl_print_json(vgpuctl_vm_json(&vm));
     } else {
-        printf("registered VM %s as vm_id %" PRIu32 " in pool %s, priority %s\n", vm.uuid,
-               vm.vm_id, vm.pool, vgpu_store_priority_name(vm.priority));
+        printf("registered VM %s as vm_id %" PRIu32 " in pool %s, priority %s\n", vm.uuid, vm.vm_id,
+               vm.pool, vgpu_store_priority_name(vm.priority));
     }
     return vgpuctl_live_apply(c, VGPU_CTL_CMD_VM_UPDATE, &vm);
 }
@@ -86,8 +87,8 @@ static int list_row(const struct vgpu_store_vm *vm, void *ctx)
     else
         snprintf(uid, sizeof(uid), "-");
     printf("%5" PRIu32 "  %-36s  %-16s  %-6s  %-8s  %-8s  %s\n", vm->vm_id, vm->uuid,
-           vm->name[0] ? vm->name : "-", vm->pool, vgpu_store_priority_name(vm->priority),
-           quota, uid);
+           vm->name[0] ? vm->name : "-", vm->pool, vgpu_store_priority_name(vm->priority), quota,
+           uid);
     return 0;
 }
 
@@ -104,8 +105,8 @@ int vgpuctl_cmd_list_vms(struct vgpuctl *c)
     if (!rc) {
         l.arr = c->json ? json_object_new_array() : NULL;
         if (!l.arr)
-            printf("%5s  %-36s  %-16s  %-6s  %-8s  %-8s  %s\n", "VM_ID", "UUID", "NAME",
-                   "POOL", "PRIORITY", "QUOTA", "UID");
+            printf("%5s  %-36s  %-16s  %-6s  %-8s  %-8s  %s\n", "VM_ID", "UUID", "NAME", "POOL",
+                   "PRIORITY", "QUOTA", "UID");
         rc = vgpu_store_vm_list(store, list_row, &l);
         rc = rc ? vgpuctl_store_error(store, rc) : VGPUCTL_OK;
     }

@@ -51,7 +51,8 @@ static int measure_host(vgpu_channel *ch, bool htod, uint64_t d, void *hbuf, uin
     int r = 0;
 
     for (i = 0; i < reps && r == 0; i++) {
-        r = htod ? vgpu_copy_htod_async(ch, d, hbuf, size) : vgpu_copy_dtoh_async(ch, hbuf, d, size);
+        r = htod ? vgpu_copy_htod_async(ch, d, hbuf, size)
+                 : vgpu_copy_dtoh_async(ch, hbuf, d, size);
         if (r == 0)
             r = vgpu_sync(ch);
     }
@@ -136,7 +137,8 @@ static int host_table(vgpu_channel *ch)
     int r = src && dst ? 0 : -VGPU_S_NO_MEMORY;
 
     printf("host buffers (vgpu_host_alloc: memory of their own, one request per copy, run by the "
-           "worker), best of %d\n", ROUNDS);
+           "worker), best of %d\n",
+           ROUNDS);
     printf("%-10s %12s %12s %12s %10s %10s\n", "size", "memcpy GB/s", "htod GB/s", "dtoh GB/s",
            "htod/mcp", "dtoh/mcp");
     for (size_t i = 0; i < sizeof(hsizes) / sizeof(hsizes[0]) && r == 0; i++) {

@@ -254,7 +254,8 @@ int main(int argc, char **argv)
             printf("%14s\n", "-");
     }
     printf("worker hop (MEMSET+SYNC through scheduler and worker - NOP, polling): %+.2f us at "
-           "p50\n", rows[5].p50_us - rows[0].p50_us);
+           "p50\n",
+           rows[5].p50_us - rows[0].p50_us);
     free(lat);
     return 0;
 }

@@ -1,4 +1,5 @@
-/* chan.c: a channel's hot path: snapshot the ring, copy and validate requests, gather jobs, answer. */
+/* chan.c: a channel's hot path: snapshot the ring, copy and validate requests, gather jobs, answer.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

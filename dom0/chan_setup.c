@@ -37,10 +37,11 @@ int vgpu_be_chan_attach(struct vgpu_be *be, const struct vgpu_be_chan_desc *d,
     be->chans = c;
     /* Per VM, at most a line a second: a guest that opens and closes channels in a loop
      * cannot flood the log (issue 16). */
-    vgpu_be_log_ratelimited(LOG_INFO, &c->vm->nchan, "%s: channel up for VM %u (%s) in pool %s, "
-                            "priority %d", d->label, d->id.vm_id,
-                            d->id.vm_name[0] ? d->id.vm_name : d->id.vm_uuid, d->id.pool,
-                            d->id.priority);
+    vgpu_be_log_ratelimited(LOG_INFO, &c->vm->nchan,
+                            "%s: channel up for VM %u (%s) in pool %s, "
+                            "priority %d",
+                            d->label, d->id.vm_id, d->id.vm_name[0] ? d->id.vm_name : d->id.vm_uuid,
+                            d->id.pool, d->id.priority);
     *out = c;
     if (!be->armed)
         vgpu_back_disarm(&c->ring);
@@ -69,8 +70,9 @@ static bool cancel_inflight(struct vgpu_be_chan *c)
         return true;
     pthread_mutex_lock(&be->lock);
     /* Running, or finished but not yet drained: its completion finishes the close. */
-    r = job->running || job->finished ? -EBUSY
-                                      : vgpu_sched_cancel(be->sched, job->sched_id, vgpu_be_now(), NULL);
+    r = job->running || job->finished
+            ? -EBUSY
+            : vgpu_sched_cancel(be->sched, job->sched_id, vgpu_be_now(), NULL);
     pthread_mutex_unlock(&be->lock);
     if (r == -EBUSY)
         return false;
@@ -108,8 +110,7 @@ void vgpu_be__chan_close(struct vgpu_be_chan *c, const char *why)
         if (why)
             vgpu_be_log_ratelimited(LOG_WARNING, c->vm, "%s: channel closed: %s", c->d.label, why);
         else
-            vgpu_be_log_ratelimited(LOG_INFO, &c->vm->requests, "%s: channel closed",
-                                    c->d.label);
+            vgpu_be_log_ratelimited(LOG_INFO, &c->vm->requests, "%s: channel closed", c->d.label);
         vgpu_be__job_free(c->cur);
         c->cur = NULL;
         free_jobs(c->pending_head);

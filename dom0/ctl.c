@@ -13,7 +13,6 @@
 #include "vgpu_ctl.h"
 #include "vgpud.h"
 
-
 static void add_u64(json_object *o, const char *k, uint64_t v)
 {
     json_object_object_add(o, k, json_object_new_int64((int64_t)v));
@@ -31,8 +30,8 @@ static json_object *pool_json(struct vgpu_be *be, const char *name, uint64_t now
         static const char *const fair[] = {"none", "rr", "weighted"};
         add_u64(o, "aging_ns", pol.aging_ns);
         add_u64(o, "budget_ns", pol.budget_ns);
-        add_u64(o, "job_limit_ns", __atomic_load_n(&vgpu_be__pool_find(be, name)->job_limit_ns,
-                                                   __ATOMIC_RELAXED));
+        add_u64(o, "job_limit_ns",
+                __atomic_load_n(&vgpu_be__pool_find(be, name)->job_limit_ns, __ATOMIC_RELAXED));
         json_object_object_add(o, "fair", json_object_new_string(fair[pol.fair % 3]));
     }
     if (vgpu_sched_pool_stats(be->sched, name, now, &ps) == 0) {
@@ -147,7 +146,8 @@ static json_object *pool_update(struct vgpu_be *be, json_object *req)
     const char *name;
     char err[160] = "";
 
-    if (!json_object_object_get_ex(req, VGPU_CTL_KEY_POOL, &pool) || !(name = json_object_get_string(pool)))
+    if (!json_object_object_get_ex(req, VGPU_CTL_KEY_POOL, &pool) ||
+        !(name = json_object_get_string(pool)))
         return result(-EINVAL, "missing \"pool\"");
     return result(vgpu_be__apply_pool(be, name, err, sizeof(err)), err);
 }
@@ -161,7 +161,8 @@ static json_object *handle(struct vgpu_be *be, const char *line)
     int r;
 
     if (!req || !json_object_is_type(req, json_type_object) ||
-        !json_object_object_get_ex(req, VGPU_CTL_KEY_CMD, &cmd) || !json_object_is_type(cmd, json_type_string))
+        !json_object_object_get_ex(req, VGPU_CTL_KEY_CMD, &cmd) ||
+        !json_object_is_type(cmd, json_type_string))
         ans = result(-EINVAL, "expected a JSON object with a string \"cmd\"");
     else if (strcmp(name = json_object_get_string(cmd), VGPU_CTL_CMD_STATUS) == 0)
         ans = vgpu_be__status_json(be);
@@ -174,7 +175,7 @@ static json_object *handle(struct vgpu_be *be, const char *line)
         ans = result(-EINVAL, "missing \"uuid\" (a string)");
     else {
         r = strcmp(name, VGPU_CTL_CMD_VM_UPDATE) == 0 ? vgpu_be__apply_vm(be, u, err, sizeof(err))
-                                           : vgpu_be__remove_vm(be, u, err, sizeof(err));
+                                                      : vgpu_be__remove_vm(be, u, err, sizeof(err));
         ans = result(r, err);
     }
     json_object_put(req);

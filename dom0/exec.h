@@ -1,4 +1,5 @@
-/* exec.h: the executor interface (CUDA driver API, CPU reference), as vgpud's pool threads call it. */
+/* exec.h: the executor interface (CUDA driver API, CPU reference), as vgpud's pool threads call it.
+ */
 #ifndef VGPUD_EXEC_H
 #define VGPUD_EXEC_H
 
@@ -6,12 +7,12 @@
 #include <stdint.h>
 #include "vgpu_proto.h"
 
-struct vgpu_exec;       /* one device */
-struct vgpu_exec_ctx;   /* one VM on it (a CUDA context per VM) */
+struct vgpu_exec;     /* one device */
+struct vgpu_exec_ctx; /* one VM on it (a CUDA context per VM) */
 
 struct vgpu_exec_config {
-    const char *device;        /* GPU index or UUID ("" = 0); CPU: ignored */
-    uint64_t cpu_mem_bytes;    /* CPU reference: simulated device memory */
+    const char *device;     /* GPU index or UUID ("" = 0); CPU: ignored */
+    uint64_t cpu_mem_bytes; /* CPU reference: simulated device memory */
 };
 
 /*
@@ -26,9 +27,10 @@ struct vgpu_exec_config {
  * different pool threads over its life (a VM can change pool).
  */
 struct vgpu_exec_ops {
-    const char *name;          /* "cpu-reference", "cuda" */
-    uint32_t kind;             /* enum vgpu_executor_kind */
-    int (*open)(const struct vgpu_exec_config *cfg, struct vgpu_exec **out, char *err, size_t errlen);
+    const char *name; /* "cpu-reference", "cuda" */
+    uint32_t kind;    /* enum vgpu_executor_kind */
+    int (*open)(const struct vgpu_exec_config *cfg, struct vgpu_exec **out, char *err,
+                size_t errlen);
     void (*close)(struct vgpu_exec *e);
     void (*device_info)(struct vgpu_exec *e, struct vgpu_device_info *out);
     int (*ctx_create)(struct vgpu_exec *e, uint32_t vm_id, struct vgpu_exec_ctx **out,
@@ -64,8 +66,8 @@ struct vgpu_exec_ops {
      * Optional (NULL: VGPU_S_UNSUPPORTED). A module's global variable
      * (__device__ or __constant__) by name: its device address and size.
      */
-    int (*global_get)(struct vgpu_exec_ctx *c, uint64_t module, const char *name,
-                      uint64_t *dptr, uint64_t *bytes, uint32_t *detail);
+    int (*global_get)(struct vgpu_exec_ctx *c, uint64_t module, const char *name, uint64_t *dptr,
+                      uint64_t *bytes, uint32_t *detail);
     /*
      * Optional (NULL: nothing to do). Host memory shared with the guest (the
      * data area, a host buffer) for the life of the mapping: the CUDA

@@ -24,16 +24,17 @@
 #define CU_MISALIGNED      716u
 
 struct vgpu_exec {
-    pthread_mutex_t lock;      /* protects used */
+    pthread_mutex_t lock; /* protects used */
     uint64_t total, used;
 };
 
 struct vgpu_exec_ctx {
     struct vgpu_exec *e;
-    pthread_mutex_t lock;      /* a VM may run in two pools for a moment while it moves */
+    pthread_mutex_t lock; /* a VM may run in two pools for a moment while it moves */
     uint32_t vm_id;
-    struct vgpu_memtab mem;    /* tag: host pointer */
-    struct vgpu_memtab globals;/* each module's variables (vgpu_ptx_module_data); tag: host pointer */
+    struct vgpu_memtab mem; /* tag: host pointer */
+    struct vgpu_memtab
+        globals; /* each module's variables (vgpu_ptx_module_data); tag: host pointer */
     uint64_t next_dptr;
     struct vgpu_ptx_module *modules[MAX_MODULES]; /* module handle i+1, or NULL */
     uint64_t data_dptr[MAX_MODULES]; /* device address of that module's variables, or 0 */

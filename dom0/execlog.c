@@ -3,7 +3,7 @@
 #include <inttypes.h>
 #include "vgpud.h"
 
-#define EXECLOG_HEADER \
+#define EXECLOG_HEADER                                                                             \
     "seq,job_id,pool,vm_id,vm_name,priority,aged,channel,nreq,submit_ns,dispatch_ns,complete_ns,status\n"
 
 int vgpu_be__execlog_open(struct vgpu_be *be)
@@ -25,8 +25,8 @@ void vgpu_be__execlog_write(struct vgpu_be *be, const struct vgpu_be_job *job)
 
     if (!be->exec_log)
         return;
-    fprintf(be->exec_log, "%" PRIu64 ",%" PRIu64 ",%s,%u,%s,%u,%d,%s,%u,%" PRIu64 ",%" PRIu64
-                          ",%" PRIu64 ",%s\n",
+    fprintf(be->exec_log,
+            "%" PRIu64 ",%" PRIu64 ",%s,%u,%s,%u,%d,%s,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s\n",
             job->seq, job->sched_id, job->pool, c->vm->id.vm_id, c->vm->id.vm_name, job->priority,
             job->aged, c->d.label, job->n, job->submit_ns, job->dispatch_ns, job->complete_ns,
             vgpu_status_name((int)job->status));

@@ -1,4 +1,5 @@
-/* job.c: requests vgpud answers itself (control), and a job's answers once its worker ran the rest. */
+/* job.c: requests vgpud answers itself (control), and a job's answers once its worker ran the rest.
+ */
 #include <string.h>
 #include "vgpud.h"
 
@@ -21,7 +22,7 @@ bool vgpu_be__job_is_control(const struct vgpu_be_job *job)
 
 /* What HELLO offers: the ops behind these features run in the VM's worker (wk_params.c,
  * wk_upload.c, wk_globals.c); host buffers (wk_hostbuf.c) where the transport has them. */
-#define HOST_FEATURES                                                                             \
+#define HOST_FEATURES                                                                              \
     (VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS | VGPU_FEAT_GLOBALS)
 
 static uint32_t do_hello(struct vgpu_be_chan *c, const struct vgpu_req *req, struct vgpu_rsp *rsp)

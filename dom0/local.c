@@ -1,4 +1,5 @@
-/* local.c: the local transport: a unix socket; ring and data area in a sealed memfd; eventfd kicks. */
+/* local.c: the local transport: a unix socket; ring and data area in a sealed memfd; eventfd kicks.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -33,7 +34,7 @@ struct local_conn;
 struct local_state {
     struct vgpu_be *be;
     int listen_fd;
-    int sweep_fd;              /* timerfd: hello deadlines and accept pauses */
+    int sweep_fd; /* timerfd: hello deadlines and accept pauses */
     bool accept_paused;
     struct local_conn *pending; /* before the hello, oldest first */
     unsigned npending;
@@ -49,10 +50,10 @@ struct local_conn {
     struct vgpu_be_chan *chan;
     pid_t pid;
     uid_t uid;
-    uint64_t kick_window;      /* start of the current rate window */
-    uint32_t kicks;            /* kicks in it */
-    int throttle_fd;           /* timerfd while kicks are ignored, else -1 */
-    uint64_t accepted_ns;      /* for the hello deadline */
+    uint64_t kick_window;              /* start of the current rate window */
+    uint32_t kicks;                    /* kicks in it */
+    int throttle_fd;                   /* timerfd while kicks are ignored, else -1 */
+    uint64_t accepted_ns;              /* for the hello deadline */
     struct local_conn *pnext, **pprev; /* on ls->pending until the hello */
     struct vgpu_local_hb_pending hb;   /* host-buffer memfds not yet claimed by a MAP */
 };
@@ -151,8 +152,8 @@ static void throttle(struct local_conn *lc)
 {
     const struct vgpu_be_limits *lim = vgpu_be_get_limits(lc->ls->be);
     uint64_t ns = (uint64_t)lim->kick_window_ms * 1000000;
-    struct itimerspec its = {.it_value = {.tv_sec = (time_t)(ns / 1000000000),
-                                          .tv_nsec = (long)(ns % 1000000000)}};
+    struct itimerspec its = {
+        .it_value = {.tv_sec = (time_t)(ns / 1000000000), .tv_nsec = (long)(ns % 1000000000)}};
     struct vgpu_be_loop *l = vgpu_be_get_loop(lc->ls->be);
 
     lc->throttle_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -165,9 +166,10 @@ static void throttle(struct local_conn *lc)
     }
     vgpu_be_loop_del(l, lc->kick_fd);
     vgpu_be_chan_throttled(lc->chan);
-    vgpu_be_log_ratelimited(LOG_WARNING, lc, "local pid %d: event storm (%u kicks in %u ms): "
-                            "kicks ignored for %u ms", (int)lc->pid, lc->kicks,
-                            lim->kick_window_ms, lim->kick_window_ms);
+    vgpu_be_log_ratelimited(LOG_WARNING, lc,
+                            "local pid %d: event storm (%u kicks in %u ms): "
+                            "kicks ignored for %u ms",
+                            (int)lc->pid, lc->kicks, lim->kick_window_ms, lim->kick_window_ms);
 }
 
 static void on_kick(void *ctx, uint32_t events)
@@ -266,7 +268,9 @@ static uint32_t recv_hello(struct local_conn *lc, struct vgpu_local_hello *h)
         struct cmsghdr align;
     } cbuf;
     struct iovec iov = {.iov_base = h, .iov_len = sizeof(*h)};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
+    struct msghdr msg = {.msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = cbuf.buf,
                          .msg_controllen = sizeof(cbuf.buf)};
     struct cmsghdr *cm;
     ssize_t n = recvmsg(lc->sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
@@ -360,8 +364,8 @@ static uint32_t handshake(struct local_conn *lc, struct vgpu_be_identity *id, ch
     int r;
 
     if ((st = recv_hello(lc, &h)) != VGPU_S_OK) {
-        snprintf(why, whylen, st == VGPU_S_BAD_FIELD ? "kick and notify must be eventfds"
-                                                     : "malformed hello");
+        snprintf(why, whylen,
+                 st == VGPU_S_BAD_FIELD ? "kick and notify must be eventfds" : "malformed hello");
         return st;
     }
     if ((st = resolve(lc, &h, id, why, whylen)) != VGPU_S_OK)
@@ -395,8 +399,10 @@ static uint32_t handshake(struct local_conn *lc, struct vgpu_be_identity *id, ch
         return VGPU_S_BUSY;
     }
     if (r == -EADDRINUSE) {
-        snprintf(why, whylen, "vm_id %u or VM %s has channels open as another VM: close them "
-                 "first (was its vm_id changed without vgpud being told?)", id->vm_id, id->vm_uuid);
+        snprintf(why, whylen,
+                 "vm_id %u or VM %s has channels open as another VM: close them "
+                 "first (was its vm_id changed without vgpud being told?)",
+                 id->vm_id, id->vm_uuid);
         return VGPU_S_DENIED;
     }
     if (r < 0) {
@@ -419,7 +425,8 @@ static void on_sock(void *ctx, uint32_t events)
          * is gone. */
         int r = (events & EPOLLIN) ? vgpu_be__local_hb_recv(lc->sock, &lc->hb) : 0;
         if (r == -EPROTO) /* only those messages may follow the hello: a broken client */
-            vgpu_be_log_ratelimited(LOG_WARNING, lc, "local pid %d: data after the handshake "
+            vgpu_be_log_ratelimited(LOG_WARNING, lc,
+                                    "local pid %d: data after the handshake "
                                     "that is not a host buffer's memfd (or one too many)",
                                     (int)lc->pid);
         if (r < 0 || (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP))) {
@@ -448,8 +455,8 @@ static void on_sock(void *ctx, uint32_t events)
 
 static void arm_sweep(struct local_state *ls, uint64_t ns)
 {
-    struct itimerspec its = {.it_value = {.tv_sec = (time_t)(ns / 1000000000),
-                                          .tv_nsec = (long)(ns % 1000000000)}};
+    struct itimerspec its = {
+        .it_value = {.tv_sec = (time_t)(ns / 1000000000), .tv_nsec = (long)(ns % 1000000000)}};
 
     timerfd_settime(ls->sweep_fd, 0, &its, NULL);
 }
@@ -466,7 +473,8 @@ static void on_sweep(void *ctx, uint32_t events)
     if (read(ls->sweep_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
         vgpu_be_log(LOG_DEBUG, "local: sweep timer: %s", strerror(errno));
     while (ls->pending && now - ls->pending->accepted_ns >= HELLO_TIMEOUT_NS) {
-        vgpu_be_log_ratelimited(LOG_NOTICE, &ls->pending, "local pid %d: no hello within %llu ms: closed",
+        vgpu_be_log_ratelimited(LOG_NOTICE, &ls->pending,
+                                "local pid %d: no hello within %llu ms: closed",
                                 (int)ls->pending->pid, HELLO_TIMEOUT_NS / 1000000);
         conn_free(ls->pending);
     }
@@ -482,8 +490,9 @@ static void on_sweep(void *ctx, uint32_t events)
 /* Out of descriptors: make room, and stop listening for a moment. */
 static void pause_accept(struct local_state *ls, int err)
 {
-    vgpu_be_log_ratelimited(LOG_WARNING, &ls->listen_fd, "local: accept: %s: not accepting for %llu ms",
-                            strerror(err), ACCEPT_PAUSE_NS / 1000000);
+    vgpu_be_log_ratelimited(LOG_WARNING, &ls->listen_fd,
+                            "local: accept: %s: not accepting for %llu ms", strerror(err),
+                            ACCEPT_PAUSE_NS / 1000000);
     if (ls->pending)
         conn_free(ls->pending);
     vgpu_be_loop_del(vgpu_be_get_loop(ls->be), ls->listen_fd);
@@ -562,8 +571,8 @@ static int local_start(struct vgpu_be *be, void **state)
     ls->sweep_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
     unlink(path);
     if (ls->listen_fd < 0 || ls->sweep_fd < 0 ||
-        bind(ls->listen_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-        chmod(path, 0666) < 0 || listen(ls->listen_fd, 64) < 0) {
+        bind(ls->listen_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || chmod(path, 0666) < 0 ||
+        listen(ls->listen_fd, 64) < 0) {
         r = -errno;
         vgpu_be_log(LOG_ERR, "cannot listen on %s: %s", path, strerror(errno));
         goto err_close;

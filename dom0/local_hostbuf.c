@@ -1,4 +1,5 @@
-/* local_hostbuf.c: host buffers on the local transport: sealed memfds sent on the channel's socket. */
+/* local_hostbuf.c: host buffers on the local transport: sealed memfds sent on the channel's socket.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -46,7 +47,9 @@ static int recv_one(int sock, struct vgpu_local_hb_pending *p)
     } cbuf;
     struct vgpu_local_hostbuf m;
     struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
+    struct msghdr msg = {.msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = cbuf.buf,
                          .msg_controllen = sizeof(cbuf.buf)};
     struct cmsghdr *cm;
     ssize_t n = recvmsg(sock, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);

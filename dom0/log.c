@@ -18,7 +18,7 @@ void vgpu_be__log_setup(int level, bool use_syslog)
 
 static const char *level_name(int level)
 {
-    static const char *const names[] = {"emerg", "alert", "crit", "error",
+    static const char *const names[] = {"emerg",   "alert",  "crit", "error",
                                         "warning", "notice", "info", "debug"};
     return level >= 0 && level <= LOG_DEBUG ? names[level] : "?";
 }

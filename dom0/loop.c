@@ -17,7 +17,7 @@ struct io_watch {
 struct vgpu_be_loop {
     int epfd;
     bool stop;
-    struct io_watch *watches;  /* freed lazily: a callback may delete its own watch */
+    struct io_watch *watches; /* freed lazily: a callback may delete its own watch */
     struct io_watch *dead;
 };
 
@@ -95,7 +95,7 @@ int vgpu_be_loop_del(struct vgpu_be_loop *l, int fd)
             continue;
         epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
         *p = w->next;
-        w->cb = NULL;          /* events already fetched for it are ignored */
+        w->cb = NULL; /* events already fetched for it are ignored */
         w->next = l->dead;
         l->dead = w;
         return 0;
@@ -139,7 +139,7 @@ static int loop_once(struct vgpu_be_loop *l, int timeout_ms)
  * outnumber the cores, a thread one of them woke used to wait for a spin window to run out
  * (docs/performance.md, "The worker hop").
  */
-#define SPIN_PURE       64u
+#define SPIN_PURE        64u
 #define SPIN_YIELD_EVERY 8u
 
 static inline void cpu_relax(uint32_t *n)

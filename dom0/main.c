@@ -167,9 +167,28 @@ static bool parse_kick_limit(const char *s, struct vgpu_be_limits *lim)
 }
 
 enum {
-    OPT_DB = 256, OPT_SOCKET, OPT_CTL, OPT_CTL_GROUP, OPT_TRANSPORT, OPT_EXECUTOR, OPT_DEVICE,
-    OPT_CPU_MEM, OPT_QUOTA, OPT_PINNED, OPT_EXEC_LOG, OPT_POLL, OPT_RING, OPT_DATA, OPT_CHANS, OPT_KICKS,
-    OPT_XEN_GRANTS, OPT_XEN_DOM_GRANTS, OPT_POLICY, OPT_LEVEL, OPT_SYSLOG, OPT_METRICS,
+    OPT_DB = 256,
+    OPT_SOCKET,
+    OPT_CTL,
+    OPT_CTL_GROUP,
+    OPT_TRANSPORT,
+    OPT_EXECUTOR,
+    OPT_DEVICE,
+    OPT_CPU_MEM,
+    OPT_QUOTA,
+    OPT_PINNED,
+    OPT_EXEC_LOG,
+    OPT_POLL,
+    OPT_RING,
+    OPT_DATA,
+    OPT_CHANS,
+    OPT_KICKS,
+    OPT_XEN_GRANTS,
+    OPT_XEN_DOM_GRANTS,
+    OPT_POLICY,
+    OPT_LEVEL,
+    OPT_SYSLOG,
+    OPT_METRICS,
 };
 
 static const struct option options[] = {
@@ -214,17 +233,38 @@ static int parse_args(int argc, char **argv, struct vgpu_be_config *cfg, int *le
 
     while ((c = getopt_long(argc, argv, "fh", options, NULL)) != -1) {
         switch (c) {
-        case 'f': break;
-        case 'h': fputs(usage, stdout); return 0;
-        case OPT_DB: cfg->db_path = optarg; break;
-        case OPT_SOCKET: cfg->socket_path = optarg; break;
-        case OPT_CTL: cfg->ctl_path = optarg; break;
-        case OPT_CTL_GROUP: cfg->ctl_group = optarg; break;
-        case OPT_TRANSPORT: cfg->transports = optarg; break;
-        case OPT_EXECUTOR: cfg->executor = optarg; break;
-        case OPT_DEVICE: cfg->device = optarg; break;
-        case OPT_EXEC_LOG: cfg->exec_log = optarg; break;
-        case OPT_SYSLOG: *slog = true; break;
+        case 'f':
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        case OPT_DB:
+            cfg->db_path = optarg;
+            break;
+        case OPT_SOCKET:
+            cfg->socket_path = optarg;
+            break;
+        case OPT_CTL:
+            cfg->ctl_path = optarg;
+            break;
+        case OPT_CTL_GROUP:
+            cfg->ctl_group = optarg;
+            break;
+        case OPT_TRANSPORT:
+            cfg->transports = optarg;
+            break;
+        case OPT_EXECUTOR:
+            cfg->executor = optarg;
+            break;
+        case OPT_DEVICE:
+            cfg->device = optarg;
+            break;
+        case OPT_EXEC_LOG:
+            cfg->exec_log = optarg;
+            break;
+        case OPT_SYSLOG:
+            *slog = true;
+            break;
         case OPT_QUOTA:
             if (!parse_quota(optarg, cfg))
                 return bad_usage("--default-mem-quota", optarg);

@@ -9,14 +9,14 @@
 struct vgpu_memtab_entry {
     uint64_t base;
     uint64_t size;
-    void *tag;      /* owner's data: the CPU executor's host pointer, the core's channel */
+    void *tag; /* owner's data: the CPU executor's host pointer, the core's channel */
 };
 
 /* A sorted array of non-overlapping allocations. Zero-initialised is empty. */
 struct vgpu_memtab {
     struct vgpu_memtab_entry *v;
     size_t n, cap;
-    uint64_t bytes;  /* sum of sizes */
+    uint64_t bytes; /* sum of sizes */
 };
 
 /* Insert; -EEXIST if it overlaps an entry, -ENOMEM. */

@@ -77,8 +77,10 @@ int vgpu_be__policy_parse(struct vgpu_be_config *cfg, const char *arg, char *err
             return r;
         }
         if (r < 0) {
-            snprintf(err, errlen, "bad value for %s: '%s' (ms 0..3600000; fair: none, rr, "
-                     "weighted)", item, eq + 1);
+            snprintf(err, errlen,
+                     "bad value for %s: '%s' (ms 0..3600000; fair: none, rr, "
+                     "weighted)",
+                     item, eq + 1);
             return r;
         }
     }

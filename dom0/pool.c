@@ -47,7 +47,7 @@ static int next_job(struct vgpu_be_pool *p, struct vgpu_be_job **out)
  * outnumber the cores, a thread one of them woke used to wait for a spin window to run out
  * (docs/performance.md, "The worker hop").
  */
-#define SPIN_PURE       64u
+#define SPIN_PURE        64u
 #define SPIN_YIELD_EVERY 8u
 
 static inline void cpu_relax(uint32_t *n)
@@ -239,8 +239,7 @@ void vgpu_be__job_submit(struct vgpu_be *be, struct vgpu_be_job *job)
 
     pthread_mutex_lock(&be->lock);
     job->submit_ns = vgpu_be_now();
-    r = vgpu_sched_submit(be->sched, job->chan->vm->id.vm_id, job, job->submit_ns,
-                          &job->sched_id);
+    r = vgpu_sched_submit(be->sched, job->chan->vm->id.vm_id, job, job->submit_ns, &job->sched_id);
     if (r == 0 && vgpu_sched_vm_info(be->sched, job->chan->vm->id.vm_id, &info) == 0 &&
         (p = vgpu_be__pool_find(be, info.pool))) {
         __atomic_add_fetch(&p->submitted, 1, __ATOMIC_RELEASE);

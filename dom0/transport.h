@@ -6,13 +6,13 @@
 #include <stdint.h>
 #include "vgpu_proto.h"
 
-struct vgpu_be;        /* the daemon */
-struct vgpu_be_chan;   /* one channel, owned by the core */
-struct vgpu_be_loop;   /* the epoll event loop */
+struct vgpu_be;      /* the daemon */
+struct vgpu_be_chan; /* one channel, owned by the core */
+struct vgpu_be_loop; /* the epoll event loop */
 
 /* Who the channel acts for. Resolved by the transport, never taken from the guest. */
 struct vgpu_be_identity {
-    char vm_uuid[37];      /* "" when the transport knows none (Xen: from the backend dir) */
+    char vm_uuid[37]; /* "" when the transport knows none (Xen: from the backend dir) */
     char vm_name[64];
     uint32_t vm_id;
     char pool[32];
@@ -40,17 +40,17 @@ struct vgpu_be_chan_ops {
 };
 
 struct vgpu_be_chan_desc {
-    struct vgpu_sring *sring;          /* mapped ring, initialised by the guest */
+    struct vgpu_sring *sring; /* mapped ring, initialised by the guest */
     uint32_t ring_order;
-    void *data;                        /* mapped data area */
+    void *data; /* mapped data area */
     uint64_t data_size;
-    int data_fd;                       /* what maps the data area in a worker: kept open by the
-                                          transport until release; -1 if it cannot be shared */
-    uint64_t data_fd_off;              /* where the data area starts in data_fd (page multiple) */
+    int data_fd;          /* what maps the data area in a worker: kept open by the
+                             transport until release; -1 if it cannot be shared */
+    uint64_t data_fd_off; /* where the data area starts in data_fd (page multiple) */
     struct vgpu_be_identity id;
     const struct vgpu_be_chan_ops *ops;
-    void *tctx;                        /* the transport's per-channel state */
-    char label[48];                    /* for logs: "local pid 123", "dom3/0/ch1" */
+    void *tctx;     /* the transport's per-channel state */
+    char label[48]; /* for logs: "local pid 123", "dom3/0/ch1" */
 };
 
 /*
@@ -81,7 +81,7 @@ void vgpu_be_chan_detach(struct vgpu_be_chan *c);
 
 /* A transport: started at daemon start, stopped at shutdown. */
 struct vgpu_be_transport {
-    const char *name;                  /* "local", "xen" */
+    const char *name; /* "local", "xen" */
     /* Set up listeners/watches on the loop. -ENODEV with one log line if the
      * transport cannot run here (no Xen); the daemon goes on without it. */
     int (*start)(struct vgpu_be *be, void **state);
@@ -117,7 +117,7 @@ struct vgpu_be_limits {
     uint32_t xen_max_grants;
     uint32_t xen_max_grants_per_domain;
 };
-#define VGPU_XEN_MAX_GRANTS_DEFAULT 131072u            /* 512 MiB */
+#define VGPU_XEN_MAX_GRANTS_DEFAULT            131072u /* 512 MiB */
 #define VGPU_XEN_MAX_GRANTS_PER_DOMAIN_DEFAULT 16384u  /* 64 MiB: 15 largest channels */
 const struct vgpu_be_limits *vgpu_be_get_limits(struct vgpu_be *be);
 

@@ -14,10 +14,11 @@
 #include "vgpu_store.h"
 #include "worker.h"
 
-#define VGPUD_MAX_POOLS   VGPU_SCHED_MAX_POOLS
-#define VGPUD_MAX_MODULES 64 /* per channel */
+#define VGPUD_MAX_POOLS    VGPU_SCHED_MAX_POOLS
+#define VGPUD_MAX_MODULES  64 /* per channel */
 #define VGPUD_MAX_POLICIES 16
-#define VGPUD_DEVICE_MAX  (VGPU_STORE_GPU_MAX + 8) /* a worker's --device: index, GPU- or MIG-<uuid> */
+#define VGPUD_DEVICE_MAX                                                                           \
+    (VGPU_STORE_GPU_MAX + 8) /* a worker's --device: index, GPU- or MIG-<uuid> */
 
 struct vgpu_be_job;
 
@@ -26,10 +27,10 @@ struct vgpu_be_pool {
     struct vgpu_be *be;
     char name[32];
     pthread_t thread;
-    pthread_cond_t wake;       /* signalled on submit and at shutdown (with be->lock) */
+    pthread_cond_t wake; /* signalled on submit and at shutdown (with be->lock) */
     bool started;
-    uint64_t job_limit_ns;     /* hard limit per job (atomic): over it, the worker is killed */
-    uint64_t submitted;        /* jobs submitted to it (atomic): what its spin watches */
+    uint64_t job_limit_ns;         /* hard limit per job (atomic): over it, the worker is killed */
+    uint64_t submitted;            /* jobs submitted to it (atomic): what its spin watches */
     char device[VGPUD_DEVICE_MAX]; /* its GPU or MIG instance (map-pool); "" = --device
                                       (be->lock) */
 };
@@ -43,33 +44,33 @@ struct vgpu_be_pool {
 struct vgpu_be_vm {
     struct vgpu_be_vm *next;
     struct vgpu_be_identity id;
-    pthread_mutex_t lock;      /* protects id */
-    pthread_mutex_t wlock;     /* held by the pool thread talking to the worker; never the loop */
+    pthread_mutex_t lock;  /* protects id */
+    pthread_mutex_t wlock; /* held by the pool thread talking to the worker; never the loop */
     struct vgpu_be_worker *worker; /* started by the first job; be->lock for the pointer */
-    uint64_t gen;              /* contexts lost so far (be->lock) */
-    bool starting;             /* a worker is being started (be->lock) */
-    bool running;              /* a job is in the worker (be->lock) */
+    uint64_t gen;                  /* contexts lost so far (be->lock) */
+    bool starting;                 /* a worker is being started (be->lock) */
+    bool running;                  /* a job is in the worker (be->lock) */
     uint64_t wk_starts, wk_restarts, wk_kills, wk_crashes; /* (be->lock) */
-    uint64_t wk_faults;        /* workers ended by a GPU fault in their context (be->lock) */
+    uint64_t wk_faults;               /* workers ended by a GPU fault in their context (be->lock) */
     char wk_device[VGPUD_DEVICE_MAX]; /* the device its newest worker was started on
                                          (be->lock) */
-    uint64_t gpu_ns;           /* device time of its jobs, GPU events; 0 if not measured */
-    pid_t wk_pid;              /* the newest worker's pid, kept after it ends: its last log
-                                  lines may be read after it was reaped (be->lock) */
-    bool wk_lost;              /* a worker was lost since the last start (be->lock) */
-    uint64_t mem_used;         /* allocations, as the worker last said (be->lock) */
+    uint64_t gpu_ns;                  /* device time of its jobs, GPU events; 0 if not measured */
+    pid_t wk_pid;                     /* the newest worker's pid, kept after it ends: its last log
+                                         lines may be read after it was reaped (be->lock) */
+    bool wk_lost;                     /* a worker was lost since the last start (be->lock) */
+    uint64_t mem_used;                /* allocations, as the worker last said (be->lock) */
     unsigned nchan;
-    uint64_t failed;           /* requests answered with an error */
-    uint64_t requests;         /* requests answered */
-    uint64_t kicks;            /* notifications from its channels (metrics) */
-    uint64_t throttles;        /* times a channel's kicks were ignored for a window */
-    uint64_t pinned_used;      /* bytes of its channels' host buffers (loop thread) */
-    unsigned nhostbufs;        /* and their number (loop thread) */
+    uint64_t failed;      /* requests answered with an error */
+    uint64_t requests;    /* requests answered */
+    uint64_t kicks;       /* notifications from its channels (metrics) */
+    uint64_t throttles;   /* times a channel's kicks were ignored for a window */
+    uint64_t pinned_used; /* bytes of its channels' host buffers (loop thread) */
+    unsigned nhostbufs;   /* and their number (loop thread) */
 };
 
 enum vgpu_be_chan_state {
-    CHAN_OPEN,                 /* serving */
-    CHAN_CLOSING,              /* detached or broken: waiting for its running job */
+    CHAN_OPEN,    /* serving */
+    CHAN_CLOSING, /* detached or broken: waiting for its running job */
 };
 
 struct vgpu_be_chan {
@@ -82,14 +83,14 @@ struct vgpu_be_chan {
     enum vgpu_be_chan_state state;
     bool hello_done;
     uint64_t features;
-    struct vgpu_be_job *cur;           /* requests being gathered into a job */
-    struct vgpu_be_job *pending_head;  /* closed jobs waiting for the channel's turn */
+    struct vgpu_be_job *cur;          /* requests being gathered into a job */
+    struct vgpu_be_job *pending_head; /* closed jobs waiting for the channel's turn */
     struct vgpu_be_job *pending_tail;
-    struct vgpu_be_job *inflight;      /* the job in the scheduler (queued or running) */
-    uint64_t id;                       /* unique in this vgpud: the worker's name for it */
-    uint64_t wk_serial;                /* the worker that has the data area (pool thread) */
-    pthread_mutex_t hb_lock;           /* hostbufs: added and removed by the loop, read by pools */
-    struct vgpu_be_hostbuf *hostbufs;  /* its host buffers (hostbuf.c) */
+    struct vgpu_be_job *inflight;     /* the job in the scheduler (queued or running) */
+    uint64_t id;                      /* unique in this vgpud: the worker's name for it */
+    uint64_t wk_serial;               /* the worker that has the data area (pool thread) */
+    pthread_mutex_t hb_lock;          /* hostbufs: added and removed by the loop, read by pools */
+    struct vgpu_be_hostbuf *hostbufs; /* its host buffers (hostbuf.c) */
     unsigned nhostbufs;
 };
 
@@ -102,20 +103,20 @@ struct vgpu_be_chan {
 struct vgpu_be_hostbuf {
     struct vgpu_be_hostbuf *next;
     uint64_t id, size;
-    int fd;                            /* the transport's pages (owned) */
-    bool live;                         /* its MAP was answered OK */
-    bool dying;                        /* UNMAP taken: copies and a second UNMAP are refused */
-    const struct vgpu_be_job *job;     /* until live: the job whose MAP it is */
-    uint64_t wk_serial;                /* the worker that has it mapped (pool thread) */
+    int fd;                        /* the transport's pages (owned) */
+    bool live;                     /* its MAP was answered OK */
+    bool dying;                    /* UNMAP taken: copies and a second UNMAP are refused */
+    const struct vgpu_be_job *job; /* until live: the job whose MAP it is */
+    uint64_t wk_serial;            /* the worker that has it mapped (pool thread) */
 };
-#define VGPUD_HOSTBUFS_MAX 64u             /* per VM: each costs vgpud a descriptor */
+#define VGPUD_HOSTBUFS_MAX         64u /* per VM: each costs vgpud a descriptor */
 #define VGPUD_PINNED_LIMIT_DEFAULT (256ull << 20)
 
 /* One request of a job and its answer. */
 struct vgpu_be_item {
-    struct vgpu_req req;               /* private copy */
+    struct vgpu_req req; /* private copy */
     struct vgpu_rsp rsp;
-    uint32_t prefail;                  /* status decided at validation (not executed) */
+    uint32_t prefail; /* status decided at validation (not executed) */
 };
 
 struct vgpu_be_job {
@@ -128,11 +129,11 @@ struct vgpu_be_job {
     uint8_t priority;
     bool aged;
     char pool[32];
-    uint32_t status;                   /* first error of the job */
-    uint64_t gen;                      /* the VM's gen when the job was made */
-    uint64_t limit_ns;                 /* its pool's hard limit at dispatch */
-    bool running;                      /* dispatched, executing (be->lock) */
-    bool finished;                     /* on the done list, not yet answered (be->lock) */
+    uint32_t status;   /* first error of the job */
+    uint64_t gen;      /* the VM's gen when the job was made */
+    uint64_t limit_ns; /* its pool's hard limit at dispatch */
+    bool running;      /* dispatched, executing (be->lock) */
+    bool finished;     /* on the done list, not yet answered (be->lock) */
 };
 
 struct vgpu_be_config {
@@ -140,11 +141,11 @@ struct vgpu_be_config {
     const char *socket_path;
     const char *ctl_path;
     const char *ctl_group;
-    const char *executor;              /* auto, cpu, cuda */
-    const char *transports;            /* "local", "xen", "local,xen" */
-    const char *exec_log;              /* CSV path or NULL */
+    const char *executor;   /* auto, cpu, cuda */
+    const char *transports; /* "local", "xen", "local,xen" */
+    const char *exec_log;   /* CSV path or NULL */
     const char *device;
-    const char *metrics_addr;          /* --metrics [ADDR:]PORT, NULL = off */
+    const char *metrics_addr; /* --metrics [ADDR:]PORT, NULL = off */
     uint64_t poll_ns;
     uint64_t cpu_mem_bytes;
     /* A VM whose store entry sets no quota gets this much device memory:
@@ -152,52 +153,52 @@ struct vgpu_be_config {
      * that is not 0 (--default-mem-quota; both 0: no quota). */
     uint64_t default_quota;
     uint32_t default_quota_pct;
-    uint64_t default_pinned_limit;     /* --default-pinned-limit: host buffers per VM, bytes */
+    uint64_t default_pinned_limit; /* --default-pinned-limit: host buffers per VM, bytes */
     struct vgpu_be_limits limits;
     struct vgpu_be_pool_policy {
         char pool[32];
         struct vgpu_sched_policy policy;
-    } policies[VGPUD_MAX_POLICIES];    /* --policy, applied when the pool is created */
+    } policies[VGPUD_MAX_POLICIES]; /* --policy, applied when the pool is created */
     unsigned npolicies;
 };
 
 struct vgpu_be {
     struct vgpu_be_config cfg;
     struct vgpu_be_loop *loop;
-    pthread_mutex_t lock;              /* sched, done list, pool waits, job fields set by pools */
+    pthread_mutex_t lock; /* sched, done list, pool waits, job fields set by pools */
     struct vgpu_sched *sched;
     struct vgpu_be_pool pools[VGPUD_MAX_POOLS];
     unsigned npools;
-    char exec_name[32];                /* the executor the probe opened: "cpu-reference", "cuda" */
-    uint32_t exec_kind;                /* enum vgpu_executor_kind */
-    struct vgpu_device_info devinfo;   /* as the probe worker reported it */
-    char worker_path[PATH_MAX];        /* vgpud-worker */
-    int worker_exe;                    /* O_PATH fd of it: exec'd after the uid is dropped */
-    bool worker_setuid;                /* drop to worker_uid/gid (vgpud runs as root) */
+    char exec_name[32];              /* the executor the probe opened: "cpu-reference", "cuda" */
+    uint32_t exec_kind;              /* enum vgpu_executor_kind */
+    struct vgpu_device_info devinfo; /* as the probe worker reported it */
+    char worker_path[PATH_MAX];      /* vgpud-worker */
+    int worker_exe;                  /* O_PATH fd of it: exec'd after the uid is dropped */
+    bool worker_setuid;              /* drop to worker_uid/gid (vgpud runs as root) */
     uid_t worker_uid;
     gid_t worker_gid;
-    int log_fd;                        /* workers' output arrives here (datagrams), -1 */
-    int log_wfd;                       /* the end workers write to, -1 */
-    struct vgpu_be_worker *retired;    /* ending workers, reaped by the loop */
-    uint64_t worker_serial;            /* last worker serial given (be->lock) */
-    uint64_t chan_ids;                 /* last channel id given (loop) */
+    int log_fd;                     /* workers' output arrives here (datagrams), -1 */
+    int log_wfd;                    /* the end workers write to, -1 */
+    struct vgpu_be_worker *retired; /* ending workers, reaped by the loop */
+    uint64_t worker_serial;         /* last worker serial given (be->lock) */
+    uint64_t chan_ids;              /* last channel id given (loop) */
     struct vgpu_store *store;
     struct vgpu_be_vm *vms;
     struct vgpu_be_chan *chans;
     struct vgpu_be_job *done_head, *done_tail; /* completed by pools, for the loop */
-    int done_fd;                       /* eventfd: done list non-empty */
+    int done_fd;                               /* eventfd: done list non-empty */
     bool stopping;
-    bool armed;                        /* guests signal us (not spinning): re-arm after each pass */
+    bool armed; /* guests signal us (not spinning): re-arm after each pass */
     uint64_t dispatch_seq;
     FILE *exec_log;
-    uint64_t poll_spin_ns;             /* CPU time spent polling rings */
+    uint64_t poll_spin_ns; /* CPU time spent polling rings */
     uint64_t started_ns;
     void *tstate[4];
     const struct vgpu_be_transport *transports[4];
     unsigned ntransports;
     int ctl_fd;
-    int watchdog_fd;                   /* timerfd for budget overruns, -1 if no budget */
-    struct vgpu_be_metrics *metrics;   /* the Prometheus endpoint, NULL when off */
+    int watchdog_fd;                 /* timerfd for budget overruns, -1 if no budget */
+    struct vgpu_be_metrics *metrics; /* the Prometheus endpoint, NULL when off */
 };
 
 uint64_t vgpu_be_now(void);

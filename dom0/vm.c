@@ -91,16 +91,18 @@ static int vm_find(struct vgpu_be *be, const struct vgpu_be_identity *id, struct
     struct vgpu_be_vm *by_uuid = vgpu_be__vm_by_uuid(be, id->vm_uuid);
 
     if (by_id && by_id->nchan && id->vm_uuid[0] && strcmp(by_id->id.vm_uuid, id->vm_uuid)) {
-        vgpu_be_log_ratelimited(LOG_WARNING, by_id, "VM %s: vm_id %u is VM %s's, which has "
-                                "channels open: channel refused", id->vm_uuid, id->vm_id,
-                                by_id->id.vm_uuid);
+        vgpu_be_log_ratelimited(LOG_WARNING, by_id,
+                                "VM %s: vm_id %u is VM %s's, which has "
+                                "channels open: channel refused",
+                                id->vm_uuid, id->vm_id, by_id->id.vm_uuid);
         return -EADDRINUSE;
     }
     if (by_uuid && by_uuid != by_id && by_uuid->id.vm_id != id->vm_id) {
         if (by_uuid->nchan) {
-            vgpu_be_log_ratelimited(LOG_WARNING, by_uuid, "VM %s: channels open under vm_id %u: "
-                                    "a channel as vm_id %u refused", id->vm_uuid,
-                                    by_uuid->id.vm_id, id->vm_id);
+            vgpu_be_log_ratelimited(LOG_WARNING, by_uuid,
+                                    "VM %s: channels open under vm_id %u: "
+                                    "a channel as vm_id %u refused",
+                                    id->vm_uuid, by_uuid->id.vm_id, id->vm_id);
             return -EADDRINUSE;
         }
         if (!by_id) {
@@ -114,7 +116,8 @@ static int vm_find(struct vgpu_be *be, const struct vgpu_be_identity *id, struct
     return 0;
 }
 
-int vgpu_be__vm_get(struct vgpu_be *be, const struct vgpu_be_identity *given, struct vgpu_be_vm **out)
+int vgpu_be__vm_get(struct vgpu_be *be, const struct vgpu_be_identity *given,
+                    struct vgpu_be_vm **out)
 {
     struct vgpu_be_identity idv = *given, *id = &idv;
     struct vgpu_be_vm *vm;

@@ -17,8 +17,8 @@ static void on_cancelled(void *arg, const struct vgpu_sched_job *sj)
 }
 
 /* Cancel the VM's queued jobs and close its channels (a running job ends first). */
-static int vm_disconnect(struct vgpu_be *be, struct vgpu_be_vm *vm, const char *why,
-                         char *err, size_t errlen)
+static int vm_disconnect(struct vgpu_be *be, struct vgpu_be_vm *vm, const char *why, char *err,
+                         size_t errlen)
 {
     struct vgpu_be_chan *c, *next;
     int r;
@@ -44,14 +44,16 @@ static int vm_disconnect(struct vgpu_be *be, struct vgpu_be_vm *vm, const char *
  * new one), so that the old id can never be another VM's while this one
  * still holds it.
  */
-static int vm_id_changed(struct vgpu_be *be, struct vgpu_be_vm *vm, uint32_t new_id,
-                         char *err, size_t errlen)
+static int vm_id_changed(struct vgpu_be *be, struct vgpu_be_vm *vm, uint32_t new_id, char *err,
+                         size_t errlen)
 {
     int r = vm_disconnect(be, vm, "its vm_id changed: reconnect", err, errlen);
 
     if (r == 0)
-        vgpu_be_log(LOG_NOTICE, "VM %u (%s): vm_id now %u: queued jobs cancelled, channels "
-                    "closed", vm->id.vm_id, vm->id.vm_uuid, new_id);
+        vgpu_be_log(LOG_NOTICE,
+                    "VM %u (%s): vm_id now %u: queued jobs cancelled, channels "
+                    "closed",
+                    vm->id.vm_id, vm->id.vm_uuid, new_id);
     return r;
 }
 

@@ -8,7 +8,7 @@
 #include "memtab.h"
 #include "worker_proto.h"
 
-#define WK_MAX_MODULES 64 /* per channel, as vgpud had them */
+#define WK_MAX_MODULES 64  /* per channel, as vgpud had them */
 #define WK_MAX_FUNCS   256 /* function handles a channel holds at once */
 /*
  * Allocations: at most WK_MAX_ALLOCS per VM, and each is charged to the
@@ -35,14 +35,14 @@ struct wk_chan {
     uint64_t id;   /* vgpud's channel id */
     uint8_t *data; /* mapped data area (hostile contents) */
     uint64_t data_size;
-    bool registered;   /* the executor page-locked the data area (host_register) */
+    bool registered; /* the executor page-locked the data area (host_register) */
     struct vgpu_limits lim;
-    uint64_t modules[WK_MAX_MODULES];  /* loaded by this channel, 0 = free slot */
+    uint64_t modules[WK_MAX_MODULES]; /* loaded by this channel, 0 = free slot */
     struct wk_func {
-        uint64_t handle, module;       /* got by this channel from its module; 0 = free */
+        uint64_t handle, module; /* got by this channel from its module; 0 = free */
     } funcs[WK_MAX_FUNCS];
-    struct wk_upload *upload;          /* a module image arriving in chunks, or NULL */
-    struct wk_hostbuf *hostbufs;       /* its host buffers (wk_hostbuf.c) */
+    struct wk_upload *upload;    /* a module image arriving in chunks, or NULL */
+    struct wk_hostbuf *hostbufs; /* its host buffers (wk_hostbuf.c) */
 };
 
 struct wk {
@@ -50,15 +50,15 @@ struct wk {
     const struct vgpu_exec_ops *xops;
     struct vgpu_exec *exec;
     struct vgpu_exec_ctx *ctx;
-    struct vgpu_memtab mem;            /* the VM's allocations; tag = owning struct wk_chan */
-    uint64_t mem_charged;              /* what they count against the quota */
+    struct vgpu_memtab mem; /* the VM's allocations; tag = owning struct wk_chan */
+    uint64_t mem_charged;   /* what they count against the quota */
     struct wk_chan *chans;
     struct vgpu_back_ring ring; /* jobs from vgpud */
     uint64_t poll_ns;           /* spin this long after a job before sleeping */
     uint64_t jobs;              /* jobs run */
     uint32_t lost;              /* the context was poisoned with this code: answer, then end */
     bool lost_set;
-    bool test_hooks;            /* $VGPU_TEST_WORKER_SYSCALL: see WK_TEST_SECCOMP_LEN */
+    bool test_hooks; /* $VGPU_TEST_WORKER_SYSCALL: see WK_TEST_SECCOMP_LEN */
 };
 
 /* wk_chan.c: control messages from vgpud. */
@@ -121,7 +121,8 @@ int wk__sandbox(const struct vgpu_exec_ops *xops);
 void wk__log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 uint64_t wk__now(void);
-/* The running job's deadline (CLOCK_MONOTONIC ns, 0: none): the CPU executor stops kernels there. */
+/* The running job's deadline (CLOCK_MONOTONIC ns, 0: none): the CPU executor stops kernels there.
+ */
 extern uint64_t wk__job_deadline_ns;
 
 /* What an allocation of size bytes counts against the quota (size < 2^62: no overflow). */

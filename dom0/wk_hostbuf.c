@@ -8,8 +8,8 @@
 struct wk_hostbuf {
     struct wk_hostbuf *next;
     uint64_t id, size;
-    uint8_t *p;       /* mapped (hostile contents: only ever bytes to copy) */
-    bool registered;  /* the executor's host_register took it */
+    uint8_t *p;      /* mapped (hostile contents: only ever bytes to copy) */
+    bool registered; /* the executor's host_register took it */
 };
 
 static struct wk_hostbuf *find(struct wk_chan *c, uint64_t id)

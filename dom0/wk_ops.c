@@ -14,7 +14,6 @@ uint64_t wk__charge(const struct wk *w, uint64_t size)
     return held + WK_ALLOC_OVERHEAD;
 }
 
-
 static uint32_t op_alloc(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
                          struct vgpu_rsp *rsp, uint64_t quota)
 {
@@ -157,8 +156,8 @@ static uint32_t op_func_get(struct wk *w, struct wk_chan *c, const struct vgpu_r
     st = (uint32_t)vgpu_proto_copy_name(c->data, c->data_size, &req->u.func, name);
     if (st != VGPU_S_OK)
         return st;
-    st = (uint32_t)w->xops->func_get(w->ctx, req->u.func.module, name, &rsp->u.handle,
-                                     &rsp->detail);
+    st =
+        (uint32_t)w->xops->func_get(w->ctx, req->u.func.module, name, &rsp->u.handle, &rsp->detail);
     if (st == VGPU_S_OK && func_remember(c, rsp->u.handle, req->u.func.module) < 0) {
         rsp->u.handle = 0;
         return VGPU_S_NO_MEMORY;
@@ -174,10 +173,9 @@ static uint32_t op_launch(struct wk *w, struct wk_chan *c, const struct vgpu_req
     uint32_t st;
 
     if (func_find(c, l->func) < 0)
-        return VGPU_S_BAD_HANDLE; /* not this channel's, or its module is gone */
+        return VGPU_S_BAD_HANDLE;      /* not this channel's, or its module is gone */
     memset(params, 0, sizeof(params)); /* what the kernel reads past params_len is zeros */
-    st = (uint32_t)vgpu_proto_copy_in(c->data, c->data_size, l->params_off, l->params_len,
-                                      params);
+    st = (uint32_t)vgpu_proto_copy_in(c->data, c->data_size, l->params_off, l->params_len, params);
     if (st != VGPU_S_OK)
         return st;
     return (uint32_t)w->xops->launch(w->ctx, l->func, l, params, l->params_len, &rsp->detail);

@@ -51,10 +51,11 @@ void vgpu_be__worker_lost(struct vgpu_be *be, struct vgpu_be_vm *vm, enum vgpu_b
     status = vgpu_be__worker_kill(w);
     describe(status, loss, what, sizeof(what));
     /* Faults apart: a VM's first GPU fault is logged even after a kill. */
-    vgpu_be_log_ratelimited(LOG_WARNING, loss == VGPU_BE_LOSS_FAULT ? &vm->wk_faults : &vm->wk_kills,
-                "VM %u: worker %d %s (%s): its context is lost; its running and "
-                "queued jobs are answered CONTEXT_LOST, its next request starts a new worker",
-                vm->id.vm_id, (int)w->pid, what, why);
+    vgpu_be_log_ratelimited(
+        LOG_WARNING, loss == VGPU_BE_LOSS_FAULT ? &vm->wk_faults : &vm->wk_kills,
+        "VM %u: worker %d %s (%s): its context is lost; its running and "
+        "queued jobs are answered CONTEXT_LOST, its next request starts a new worker",
+        vm->id.vm_id, (int)w->pid, what, why);
     vgpu_be__worker_free(w);
 }
 

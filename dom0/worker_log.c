@@ -66,8 +66,8 @@ static void on_log(void *ctx, uint32_t events)
         vm_id = vm_of(be, cred.pid, &key);
         /* One line per VM and second at most: a worker cannot flood the journal. */
         if (vm_id)
-            vgpu_be_log_ratelimited(LOG_NOTICE, key, "VM %u worker %d: %s%s", vm_id,
-                                    (int)cred.pid, text, (msg.msg_flags & MSG_TRUNC) ? " [...]" : "");
+            vgpu_be_log_ratelimited(LOG_NOTICE, key, "VM %u worker %d: %s%s", vm_id, (int)cred.pid,
+                                    text, (msg.msg_flags & MSG_TRUNC) ? " [...]" : "");
         else /* the start-up probe, or a worker whose VM is gone */
             vgpu_be_log_ratelimited(LOG_NOTICE, key, "worker %d: %s%s", (int)cred.pid, text,
                                     (msg.msg_flags & MSG_TRUNC) ? " [...]" : "");

@@ -29,10 +29,10 @@
 
 /* In a VGPU_WOP_JOB request's u.raw. */
 struct vgpu_worker_job {
-    uint64_t chan;      /* vgpud's channel id: whose data area and handles */
-    uint64_t mem_quota; /* the VM's device-memory quota, bytes; 0 = none */
-    uint32_t n;         /* request slots that follow */
-    uint32_t rsvd0;     /* zero */
+    uint64_t chan;        /* vgpud's channel id: whose data area and handles */
+    uint64_t mem_quota;   /* the VM's device-memory quota, bytes; 0 = none */
+    uint32_t n;           /* request slots that follow */
+    uint32_t rsvd0;       /* zero */
     uint64_t deadline_ns; /* CLOCK_MONOTONIC: the pool's hard limit; kernels stop there; 0: none */
     uint8_t rsvd[16];     /* zero */
 };

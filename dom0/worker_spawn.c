@@ -53,7 +53,7 @@ static void child_limits(void)
 
     setrlimit(RLIMIT_NOFILE, &nofile);
     setrlimit(RLIMIT_CORE, &zero);  /* a dump would hold the VM's data */
-#ifndef __SANITIZE_THREAD__ /* ThreadSanitizer writes a file in /tmp as it starts */
+#ifndef __SANITIZE_THREAD__         /* ThreadSanitizer writes a file in /tmp as it starts */
     setrlimit(RLIMIT_FSIZE, &zero); /* it writes no files */
 #endif
 }
@@ -117,8 +117,8 @@ static void plan_env(struct spawn_plan *p)
     p->envp[n] = NULL;
 }
 
-static void plan_args(struct vgpu_be *be, struct spawn_plan *p, uint32_t vm_id,
-                      const char *device, bool probe)
+static void plan_args(struct vgpu_be *be, struct spawn_plan *p, uint32_t vm_id, const char *device,
+                      bool probe)
 {
     int n = 0;
 

@@ -193,8 +193,8 @@ static int vgpu_xen_map_data(struct vgpu_xen_chan *c, uint32_t dir_ref, uint32_t
         /* Twice: vgpud maps the data pages, and the VM's worker maps them again. */
         err = -ENOSPC;
     } else {
-        c->data = xengnttab_map_domain_grant_refs(x->xgt, dir->nr_pages, c->dev->domid,
-                                                  dir->gref, PROT_READ | PROT_WRITE);
+        c->data = xengnttab_map_domain_grant_refs(x->xgt, dir->nr_pages, c->dev->domid, dir->gref,
+                                                  PROT_READ | PROT_WRITE);
         if (!c->data) {
             *why = "data pages did not map";
             err = -EINVAL;
@@ -202,10 +202,12 @@ static int vgpu_xen_map_data(struct vgpu_xen_chan *c, uint32_t dir_ref, uint32_t
             c->nr_data = dir->nr_pages;
             vgpu_xen_grants_take(c, dir->nr_pages);
             if ((err = vgpu_xen_share_data(c, dir)) < 0)
-                vgpu_be_log(LOG_ERR, "xen: dom%u: data pages not shareable with the VM's "
-                            "worker: %s", c->dev->domid, strerror(-err));
+                vgpu_be_log(LOG_ERR,
+                            "xen: dom%u: data pages not shareable with the VM's "
+                            "worker: %s",
+                            c->dev->domid, strerror(-err));
             else
-                vgpu_xen_grants_take(c, dir->nr_pages);   /* the worker maps them too */
+                vgpu_xen_grants_take(c, dir->nr_pages); /* the worker maps them too */
             err = 0;
         }
     }
@@ -223,8 +225,8 @@ static int vgpu_xen_chan_map(struct vgpu_xen_chan *c, const char *fe_dir, const 
     unsigned int i;
     int lp;
 
-    max_order = x->limits.max_ring_order < VGPU_RING_ORDER_MAX ? x->limits.max_ring_order :
-                VGPU_RING_ORDER_MAX;
+    max_order = x->limits.max_ring_order < VGPU_RING_ORDER_MAX ? x->limits.max_ring_order
+                                                               : VGPU_RING_ORDER_MAX;
     if (vgpu_xen__read_u32(x, d->be_path, "max-ring-page-order", &v) == 0 && v < max_order)
         max_order = v;
     max_pages = x->limits.max_data_pages;
@@ -343,15 +345,16 @@ int vgpu_xen__chan_connect(struct vgpu_xen_dev *d, unsigned int index)
         d->slots[index].chan = NULL;
         d->refs--;
         x->refs--;
-        why = err == -ENOENT ? "unknown pool"
+        why = err == -ENOENT       ? "unknown pool"
               : err == -EADDRINUSE ? "its vm-id or VM has channels open as another VM"
-              : "the core refused the channel";
+                                   : "the core refused the channel";
         goto unmap;
     }
-    vgpu_be_log(LOG_INFO, "xen: %s: connected (ring order %u, %u data pages, VM %s, vm-id %u, "
-                "pool %s, priority %d, mem-quota %" PRIu64 ")", desc.label, c->ring_order,
-                c->nr_data, d->id.vm_uuid, d->id.vm_id, d->id.pool, d->id.priority,
-                d->id.mem_quota);
+    vgpu_be_log(LOG_INFO,
+                "xen: %s: connected (ring order %u, %u data pages, VM %s, vm-id %u, "
+                "pool %s, priority %d, mem-quota %" PRIu64 ")",
+                desc.label, c->ring_order, c->nr_data, d->id.vm_uuid, d->id.vm_id, d->id.pool,
+                d->id.priority, d->id.mem_quota);
     vgpu_xen__write_u32(x, be_dir, "state", VGPU_XS_CONNECTED);
     /* Xen may have marked the fresh port pending: a kick is only a hint anyway. */
     vgpu_be_chan_kick(c->core);
@@ -361,8 +364,8 @@ unmap:
     vgpu_xen_chan_unmap(c);
     free(c);
 refuse:
-    vgpu_be_log_ratelimited(LOG_WARNING, d, "xen: dom%u/%u/ch%u: channel refused: %s",
-                            d->domid, d->devid, index, why);
+    vgpu_be_log_ratelimited(LOG_WARNING, d, "xen: dom%u/%u/ch%u: channel refused: %s", d->domid,
+                            d->devid, index, why);
     return -EINVAL;
 }
 
@@ -396,9 +399,10 @@ void vgpu_xen__chan_event(struct vgpu_xen_chan *c)
             c->throttled = true;
             if (c->core)
                 vgpu_be_chan_throttled(c->core);
-            vgpu_be_log_ratelimited(LOG_WARNING, c, "xen: dom%u/%u/ch%u: event storm "
-                                    "(> %u kicks in %u ms): throttled", c->dev->domid,
-                                    c->dev->devid, c->index, x->limits.kick_budget,
+            vgpu_be_log_ratelimited(LOG_WARNING, c,
+                                    "xen: dom%u/%u/ch%u: event storm "
+                                    "(> %u kicks in %u ms): throttled",
+                                    c->dev->domid, c->dev->devid, c->index, x->limits.kick_budget,
                                     x->limits.kick_window_ms);
             vgpu_xen__arm_timer(x);
         }
@@ -415,7 +419,7 @@ void vgpu_xen__chan_unthrottle_all(struct vgpu_xen *x)
     struct vgpu_xen_chan *c, *next;
 
     for (c = x->chans; c; c = next) {
-        next = c->next;   /* a kick may close and release c */
+        next = c->next; /* a kick may close and release c */
         if (!c->throttled)
             continue;
         c->throttled = false;

@@ -93,8 +93,7 @@ static const char *vgpu_xen_read_identity(struct vgpu_xen_dev *d, struct vgpu_be
     memset(id, 0, sizeof(*id));
     if (vgpu_xen__read_str(d->x, d->be_path, "pool", id->pool, sizeof(id->pool)))
         strcpy(id->pool, "A");
-    id->priority = vgpu_xen__read_u32(d->x, d->be_path, "priority", &v) == 0 && v <= 2 ?
-                   (int)v : 1;
+    id->priority = vgpu_xen__read_u32(d->x, d->be_path, "priority", &v) == 0 && v <= 2 ? (int)v : 1;
     if (vgpu_xen__read_u32(d->x, d->be_path, "vm-id", &v) || v == 0 || v > VGPU_XEN_VM_ID_MAX)
         return "no valid vm-id (1..65535)";
     id->vm_id = v;
@@ -136,8 +135,10 @@ static struct vgpu_xen_dev *vgpu_xen_dev_new(struct vgpu_xen *x, unsigned int do
     if (vgpu_xen__read_str(x, d->be_path, "frontend", d->fe_path, sizeof(d->fe_path)) ||
         strncmp(d->fe_path, prefix, (size_t)n) != 0 ||
         (why = vgpu_xen_read_identity(d, &d->id)) != NULL) {
-        vgpu_be_log_ratelimited(LOG_WARNING, x, "xen: %s: device ignored: %s; waiting for "
-                                "provisioning to write it", d->be_path, why);
+        vgpu_be_log_ratelimited(LOG_WARNING, x,
+                                "xen: %s: device ignored: %s; waiting for "
+                                "provisioning to write it",
+                                d->be_path, why);
         free(d);
         return NULL;
     }
@@ -154,10 +155,9 @@ static struct vgpu_xen_dev *vgpu_xen_dev_new(struct vgpu_xen *x, unsigned int do
 /* Advertise limits: the smaller of the daemon's and what provisioning wrote. */
 static void vgpu_xen_write_limits(struct vgpu_xen_dev *d)
 {
-    static const char *const keys[] = { "max-ring-page-order", "max-data-pages",
-                                        "max-channels" };
+    static const char *const keys[] = {"max-ring-page-order", "max-data-pages", "max-channels"};
     const struct vgpu_be_limits *l = &d->x->limits;
-    uint32_t ours[3] = { l->max_ring_order, l->max_data_pages, l->max_channels_per_vm };
+    uint32_t ours[3] = {l->max_ring_order, l->max_data_pages, l->max_channels_per_vm};
     uint32_t v;
     unsigned int i;
 
@@ -199,8 +199,7 @@ static uint64_t vgpu_xen_list_channels(struct vgpu_xen *x, const char *dir)
     return set;
 }
 
-static void vgpu_xen_sync_channel(struct vgpu_xen_dev *d, unsigned int i, bool fe_has,
-                                  bool be_has)
+static void vgpu_xen_sync_channel(struct vgpu_xen_dev *d, unsigned int i, bool fe_has, bool be_has)
 {
     struct vgpu_xen_slot *s = &d->slots[i];
     char fe_dir[160], be_dir[128], path[160];
@@ -220,7 +219,7 @@ static void vgpu_xen_sync_channel(struct vgpu_xen_dev *d, unsigned int i, bool f
     /* The frontend closes the channel (or never finished publishing it). */
     s->refused = false;
     if (s->chan) {
-        vgpu_xen__chan_detach(s->chan);   /* release writes Closed once unmapped */
+        vgpu_xen__chan_detach(s->chan); /* release writes Closed once unmapped */
         return;
     }
     if (be_has)
@@ -254,7 +253,7 @@ static void vgpu_xen_close_all(struct vgpu_xen_dev *d)
     for (i = 0; i < VGPU_XEN_CHANNELS_MAX; i++) {
         if (!d->slots[i].chan)
             continue;
-        vgpu_xen__chan_detach(d->slots[i].chan);   /* release writes Closed */
+        vgpu_xen__chan_detach(d->slots[i].chan); /* release writes Closed */
         d->slots[i].refused = true;
     }
 }
@@ -277,11 +276,12 @@ static bool vgpu_xen_identity_current(struct vgpu_xen_dev *d)
         vgpu_xen_close_all(d);
         return false;
     }
-    if (d->id_valid && (id.vm_id != d->id.vm_id || !vgpu_xen__uuid_equal(id.vm_uuid,
-                                                                         d->id.vm_uuid))) {
-        vgpu_be_log(LOG_NOTICE, "xen: dom%u/%u: identity changed (VM %s vm-id %u -> VM %s "
-                    "vm-id %u): its channels are closed", d->domid, d->devid, d->id.vm_uuid,
-                    d->id.vm_id, id.vm_uuid, id.vm_id);
+    if (d->id_valid &&
+        (id.vm_id != d->id.vm_id || !vgpu_xen__uuid_equal(id.vm_uuid, d->id.vm_uuid))) {
+        vgpu_be_log(LOG_NOTICE,
+                    "xen: dom%u/%u: identity changed (VM %s vm-id %u -> VM %s "
+                    "vm-id %u): its channels are closed",
+                    d->domid, d->devid, d->id.vm_uuid, d->id.vm_id, id.vm_uuid, id.vm_id);
         vgpu_xen_close_all(d);
     }
     d->id = id;
@@ -302,9 +302,10 @@ static void vgpu_xen_dev_sync(struct vgpu_xen_dev *d)
     rf = vgpu_xen__read_u32(d->x, d->fe_path, "state", &fe);
     if ((rb && rb != -ENOENT) || (rf && rf != -ENOENT)) {
         /* Never act on a state we could not read: the next event retries. */
-        vgpu_be_log_ratelimited(LOG_WARNING, d, "xen: dom%u/%u: cannot read the device "
-                                "states (%s); will retry", d->domid, d->devid,
-                                strerror(rb ? -rb : -rf));
+        vgpu_be_log_ratelimited(LOG_WARNING, d,
+                                "xen: dom%u/%u: cannot read the device "
+                                "states (%s); will retry",
+                                d->domid, d->devid, strerror(rb ? -rb : -rf));
         return;
     }
     if (!vgpu_xen_identity_current(d))
@@ -318,8 +319,8 @@ static void vgpu_xen_dev_sync(struct vgpu_xen_dev *d)
     }
     if (be != VGPU_XS_INITWAIT && be != VGPU_XS_CONNECTED) {
         /* Fresh provisioning, or a frontend starting over after Closed. */
-        vgpu_be_log(LOG_INFO, "xen: dom%u/%u: backend state %u, frontend %u: InitWait",
-                    d->domid, d->devid, be, fe);
+        vgpu_be_log(LOG_INFO, "xen: dom%u/%u: backend state %u, frontend %u: InitWait", d->domid,
+                    d->devid, be, fe);
         vgpu_xen_write_limits(d);
         vgpu_xen_set_state(d, VGPU_XS_INITWAIT);
         be = VGPU_XS_INITWAIT;
@@ -342,8 +343,10 @@ static void vgpu_xen_dev_sync(struct vgpu_xen_dev *d)
         if (i >= max && fe_has && !d->slots[i].chan) {
             if (d->slots[i].refused)
                 continue;
-            vgpu_be_log_ratelimited(LOG_WARNING, d, "xen: dom%u/%u: channel-%u beyond "
-                                    "max-channels %u: refused", d->domid, d->devid, i, max);
+            vgpu_be_log_ratelimited(LOG_WARNING, d,
+                                    "xen: dom%u/%u: channel-%u beyond "
+                                    "max-channels %u: refused",
+                                    d->domid, d->devid, i, max);
             char be_dir[128];
 
             d->slots[i].refused = true;
@@ -428,8 +431,8 @@ static void vgpu_xen_note(struct vgpu_xen *x, uint32_t domid, uint32_t devid, bo
     unsigned int i;
 
     for (i = 0; i < x->nr_notes; i++) {
-        if (x->notes[i].domid == domid && (x->notes[i].whole_domain ||
-                                           (!whole && x->notes[i].devid == devid)))
+        if (x->notes[i].domid == domid &&
+            (x->notes[i].whole_domain || (!whole && x->notes[i].devid == devid)))
             return;
     }
     if (x->nr_notes == VGPU_XEN_NOTES_MAX) {
@@ -464,7 +467,7 @@ void vgpu_xen__note_watch(struct vgpu_xen *x, const char *path, const char *toke
                 return;
             }
         }
-        return;   /* a device dropped since: nothing to do */
+        return; /* a device dropped since: nothing to do */
     }
     if (strcmp(token, "vgpu-be") == 0) {
         depth = vgpu_xen__parse_backend_path(path, &domid, &devid);
@@ -474,7 +477,7 @@ void vgpu_xen__note_watch(struct vgpu_xen *x, const char *path, const char *toke
             vgpu_xen_note(x, domid, devid, depth == 1);
         return;
     }
-    x->rescan = true;   /* @introduceDomain, @releaseDomain */
+    x->rescan = true; /* @introduceDomain, @releaseDomain */
 }
 
 /* End of a watch batch: act on what vgpu_xen__note_watch remembered. */

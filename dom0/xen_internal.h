@@ -11,10 +11,10 @@
 
 #define VGPU_XEN_BACKEND_ROOT "/local/domain/0/backend/vgpu"
 #define VGPU_XEN_CHANNELS_MAX 64u     /* channel-<n> indices looked at per device */
-#define VGPU_XEN_DOMID_MAX 0x7fefu     /* DOMID_FIRST_RESERVED - 1 */
-#define VGPU_XEN_DEVID_MAX 0xffffu
-#define VGPU_XEN_VM_ID_MAX 65535u      /* vm-id is 1..65535 (docs/provisioning.md) */
-#define VGPU_XEN_NOTES_MAX 16u         /* devices noted per watch batch before a full scan */
+#define VGPU_XEN_DOMID_MAX    0x7fefu /* DOMID_FIRST_RESERVED - 1 */
+#define VGPU_XEN_DEVID_MAX    0xffffu
+#define VGPU_XEN_VM_ID_MAX    65535u /* vm-id is 1..65535 (docs/provisioning.md) */
+#define VGPU_XEN_NOTES_MAX    16u    /* devices noted per watch batch before a full scan */
 
 /* XenbusState values (xen/io/xenbus.h), as written into xenstore. */
 enum {
@@ -32,44 +32,44 @@ struct vgpu_xen_dev;
 
 /* One channel: the transport context (tctx) the core hands back in ops. */
 struct vgpu_xen_chan {
-    struct vgpu_xen_chan *next;        /* in x->chans (event lookup by port) */
-    struct vgpu_xen_dev *dev;          /* referenced until release */
-    unsigned int index;                /* channel-<index> */
-    struct vgpu_be_chan *core;         /* NULL once detached */
-    void *ring;                        /* mapped ring, 1 << ring_order pages */
+    struct vgpu_xen_chan *next; /* in x->chans (event lookup by port) */
+    struct vgpu_xen_dev *dev;   /* referenced until release */
+    unsigned int index;         /* channel-<index> */
+    struct vgpu_be_chan *core;  /* NULL once detached */
+    void *ring;                 /* mapped ring, 1 << ring_order pages */
     uint32_t ring_order;
-    void *data;                        /* mapped data area */
-    uint32_t nr_data;                  /* data pages */
-    int data_fd;                       /* gntdev fd with the data grants only, for the worker */
-    uint64_t data_fd_off;              /* their mmap offset in it */
-    uint32_t grants;                   /* grant pages mapped for it (ring + data) */
-    uint32_t vm_id;                    /* identity it was attached with */
+    void *data;           /* mapped data area */
+    uint32_t nr_data;     /* data pages */
+    int data_fd;          /* gntdev fd with the data grants only, for the worker */
+    uint64_t data_fd_off; /* their mmap offset in it */
+    uint32_t grants;      /* grant pages mapped for it (ring + data) */
+    uint32_t vm_id;       /* identity it was attached with */
     char vm_uuid[37];
-    int local_port;                    /* -1 when not bound */
-    uint64_t window_start_ms;          /* kick rate limiting */
+    int local_port;           /* -1 when not bound */
+    uint64_t window_start_ms; /* kick rate limiting */
     uint32_t kicks_in_window;
-    bool throttled;                    /* port left masked until the window ends */
+    bool throttled; /* port left masked until the window ends */
 };
 
 /* Per-index state of a device's channels, as the backend sees them. */
 struct vgpu_xen_slot {
-    struct vgpu_xen_chan *chan;        /* connected channel, or NULL */
-    bool refused;                      /* closed by us: wait for the frontend to close it */
+    struct vgpu_xen_chan *chan; /* connected channel, or NULL */
+    bool refused;               /* closed by us: wait for the frontend to close it */
 };
 
 /* One vgpu device: /local/domain/0/backend/vgpu/<domid>/<devid>. */
 struct vgpu_xen_dev {
-    struct vgpu_xen_dev *next;         /* in x->devs */
+    struct vgpu_xen_dev *next; /* in x->devs */
     struct vgpu_xen *x;
-    unsigned int refs;                 /* the list's + one per live channel */
-    bool gone;                         /* off the list: domain or backend dir gone */
+    unsigned int refs; /* the list's + one per live channel */
+    bool gone;         /* off the list: domain or backend dir gone */
     unsigned int domid, devid;
     char be_path[96];
     char fe_path[128];
     char watch_token[32];
     bool watching;
-    bool dirty;                        /* a watch fired for it: sync at the end of the batch */
-    bool id_valid;                     /* id passed vgpu_xen_read_identity's checks */
+    bool dirty;    /* a watch fired for it: sync at the end of the batch */
+    bool id_valid; /* id passed vgpu_xen_read_identity's checks */
     struct vgpu_be_identity id;
     struct vgpu_xen_slot slots[VGPU_XEN_CHANNELS_MAX];
 };
@@ -82,14 +82,14 @@ struct vgpu_xen {
     struct xs_handle *xs;
     xengnttab_handle *xgt;
     xenevtchn_handle *xce;
-    int xs_fd, evtchn_fd, timer_fd;    /* -1 when not added to the loop */
-    unsigned int refs;                 /* 1 until stop + one per live channel */
+    int xs_fd, evtchn_fd, timer_fd; /* -1 when not added to the loop */
+    unsigned int refs;              /* 1 until stop + one per live channel */
     bool stopping;
     struct vgpu_xen_dev *devs;
     struct vgpu_xen_chan *chans;
-    uint64_t grants;                   /* grant pages mapped by all channels */
-    bool rescan;                       /* a watch asked for a full scan */
-    unsigned int nr_notes;             /* backend paths noted in this watch batch */
+    uint64_t grants;       /* grant pages mapped by all channels */
+    bool rescan;           /* a watch asked for a full scan */
+    unsigned int nr_notes; /* backend paths noted in this watch batch */
     struct {
         uint32_t domid, devid;
         bool whole_domain;

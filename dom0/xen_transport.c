@@ -22,8 +22,8 @@ uint64_t vgpu_xen__now_ms(void)
 int vgpu_xen__arm_timer(struct vgpu_xen *x)
 {
     uint64_t ns = (uint64_t)x->limits.kick_window_ms * 1000000;
-    struct itimerspec its = { .it_value = { .tv_sec = (time_t)(ns / 1000000000),
-                                            .tv_nsec = (long)(ns % 1000000000) } };
+    struct itimerspec its = {
+        .it_value = {.tv_sec = (time_t)(ns / 1000000000), .tv_nsec = (long)(ns % 1000000000)}};
 
     return timerfd_settime(x->timer_fd, 0, &its, NULL) ? -errno : 0;
 }
@@ -76,7 +76,7 @@ static void vgpu_xen_on_evtchn(void *ctx, uint32_t events)
     struct vgpu_xen *x = ctx;
     struct vgpu_xen_chan *c;
     xenevtchn_port_or_error_t port;
-    unsigned int budget = 1024;      /* bounded work per wake-up */
+    unsigned int budget = 1024; /* bounded work per wake-up */
 
     while (budget-- > 0 && (port = xenevtchn_pending(x->xce)) >= 0) {
         c = vgpu_xen__chan_by_port(x, port);
@@ -116,8 +116,8 @@ static int vgpu_xen_open_handles(struct vgpu_xen *x)
     x->xgt = xengnttab_open(NULL, 0);
     x->xce = xenevtchn_open(NULL, 0);
     if (!x->xgt || !x->xce) {
-        vgpu_be_log(LOG_ERR, "xen: cannot open %s: %s", x->xgt ? "/dev/xen/evtchn" :
-                    "/dev/xen/gntdev", strerror(errno));
+        vgpu_be_log(LOG_ERR, "xen: cannot open %s: %s",
+                    x->xgt ? "/dev/xen/evtchn" : "/dev/xen/gntdev", strerror(errno));
         return -errno ? -errno : -EIO;
     }
     /* Our own budget is the limit (plus the directory page mapped for a moment). */
@@ -189,7 +189,7 @@ static int vgpu_xen_start(struct vgpu_be *be, void **state)
     *state = NULL;
     if (!vgpu_xen_nodes_present()) {
         vgpu_be_log(LOG_INFO, "Xen device nodes not present (/dev/xen/gntdev, "
-                    "/dev/xen/evtchn): Xen transport disabled");
+                              "/dev/xen/evtchn): Xen transport disabled");
         return -ENODEV;
     }
     x = calloc(1, sizeof(*x));
@@ -205,21 +205,20 @@ static int vgpu_xen_start(struct vgpu_be *be, void **state)
         goto fail;
     err = vgpu_xen_add_fds(x);
     if (err) {
-        vgpu_be_log(LOG_ERR, "xen: cannot add the Xen fds to the event loop: %s",
-                    strerror(-err));
+        vgpu_be_log(LOG_ERR, "xen: cannot add the Xen fds to the event loop: %s", strerror(-err));
         goto fail;
     }
     if (!xs_watch(x->xs, VGPU_XEN_BACKEND_ROOT, "vgpu-be") ||
         !xs_watch(x->xs, "@releaseDomain", "vgpu-release") ||
         !xs_watch(x->xs, "@introduceDomain", "vgpu-introduce")) {
         err = -errno;
-        vgpu_be_log(LOG_ERR, "xen: cannot watch %s: %s", VGPU_XEN_BACKEND_ROOT,
-                    strerror(errno));
+        vgpu_be_log(LOG_ERR, "xen: cannot watch %s: %s", VGPU_XEN_BACKEND_ROOT, strerror(errno));
         goto fail;
     }
-    vgpu_be_log(LOG_INFO, "xen: watching %s (limits: ring order %u, %u data pages, "
-                "%u channels per device, %u grant pages, %u per domain)", VGPU_XEN_BACKEND_ROOT,
-                x->limits.max_ring_order, x->limits.max_data_pages,
+    vgpu_be_log(LOG_INFO,
+                "xen: watching %s (limits: ring order %u, %u data pages, "
+                "%u channels per device, %u grant pages, %u per domain)",
+                VGPU_XEN_BACKEND_ROOT, x->limits.max_ring_order, x->limits.max_data_pages,
                 x->limits.max_channels_per_vm, x->limits.xen_max_grants,
                 x->limits.xen_max_grants_per_domain);
     vgpu_xen__scan(x);

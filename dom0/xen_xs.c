@@ -10,8 +10,7 @@
  * is missing, -ENAMETOOLONG when the value does not fit, -EINVAL when it
  * holds a NUL byte.
  */
-int vgpu_xen__read_str(struct vgpu_xen *x, const char *dir, const char *key, char *buf,
-                       size_t size)
+int vgpu_xen__read_str(struct vgpu_xen *x, const char *dir, const char *key, char *buf, size_t size)
 {
     char path[256];
     unsigned int len;

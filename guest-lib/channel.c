@@ -6,7 +6,7 @@
 
 /* What we ask HELLO for. */
 #define GUEST_FEATURES                                                                             \
-    (VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS | VGPU_FEAT_GLOBALS |     \
+    (VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS | VGPU_FEAT_GLOBALS |   \
      VGPU_FEAT_HOSTBUF)
 #include "vgpu_local.h"
 
@@ -90,8 +90,8 @@ static int hello(vgpu_channel *ch)
     if (r < 0)
         return r;
     if (h->version < VGPU_PROTO_VERSION_MIN || h->version > VGPU_PROTO_VERSION ||
-        (h->features & ~GUEST_FEATURES) || h->nr_slots != ch->ring.nr_slots ||
-        h->data_size == 0 || h->data_size > ch->port.data_size)
+        (h->features & ~GUEST_FEATURES) || h->nr_slots != ch->ring.nr_slots || h->data_size == 0 ||
+        h->data_size > ch->port.data_size)
         return -VGPU_S_PROTOCOL;
     ch->features = h->features;
     ch->always_kick = !(h->features & VGPU_FEAT_EVENT_IDX);

@@ -43,9 +43,9 @@ struct vgpu__hostblk { /* one vgpu_host_alloc buffer */
 };
 
 struct vgpu__shm { /* one host buffer of its own (VGPU_FEAT_HOSTBUF): a sealed memfd's pages */
-    uint64_t id;      /* its name on the wire */
-    char *p;          /* our mapping */
-    uint64_t size;    /* bytes, whole pages */
+    uint64_t id;   /* its name on the wire */
+    char *p;       /* our mapping */
+    uint64_t size; /* bytes, whole pages */
     struct vgpu__shm *next;
 };
 
@@ -59,10 +59,10 @@ struct vgpu_channel {
     uint64_t next_id;
     uint64_t features; /* agreed at HELLO */
     int64_t poll_ns;
-    int error;  /* first error of async work not yet reported (negated) */
+    int error;                   /* first error of async work not yet reported (negated) */
     struct vgpu_error async_err; /* ... and what it was about */
     struct vgpu_error last_err;  /* what the last failing request returned */
-    int broken; /* non-zero: the channel is dead and every call returns this */
+    int broken;                  /* non-zero: the channel is dead and every call returns this */
     struct vgpu__stage stage;
     uint64_t host_off, host_size;
     struct vgpu__hostblk *host; /* allocated host buffers, sorted by offset */

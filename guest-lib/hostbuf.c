@@ -43,9 +43,8 @@ void *vgpu_host_alloc(vgpu_channel *ch, size_t size)
     if (!ch)
         return NULL;
     if (size == 0 || ch->broken) {
-        ch->last_err = (struct vgpu_error){.op = VGPU_OP_HOSTBUF_MAP,
-                                           .status = size ? (uint32_t)-ch->broken
-                                                          : VGPU_S_BAD_FIELD};
+        ch->last_err = (struct vgpu_error){
+            .op = VGPU_OP_HOSTBUF_MAP, .status = size ? (uint32_t)-ch->broken : VGPU_S_BAD_FIELD};
         return NULL;
     }
     if (size <= HOST_SMALL_MAX)
@@ -112,8 +111,8 @@ static int copy_async(vgpu_channel *ch, uint16_t op, uint64_t dptr, const void *
     struct vgpu__shm *s = vgpu__shm_find(ch, buf, len);
 
     if (s)
-        return vgpu__shm_copy(ch, op == VGPU_OP_COPY_HTOD ? VGPU_OP_HOSTBUF_HTOD
-                                                         : VGPU_OP_HOSTBUF_DTOH,
+        return vgpu__shm_copy(ch,
+                              op == VGPU_OP_COPY_HTOD ? VGPU_OP_HOSTBUF_HTOD : VGPU_OP_HOSTBUF_DTOH,
                               s, buf, dptr, len);
     if (ch->broken)
         return ch->broken;

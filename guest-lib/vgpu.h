@@ -31,19 +31,20 @@ typedef struct vgpu_channel vgpu_channel;
 
 /* Transports (vgpu_open_opts.transport). */
 enum vgpu_transport {
-    VGPU_TRANSPORT_AUTO = 0,  /* $VGPU_TRANSPORT ("local" or "xen"), else xen if /dev/vgpu exists, else local */
+    VGPU_TRANSPORT_AUTO =
+        0, /* $VGPU_TRANSPORT ("local" or "xen"), else xen if /dev/vgpu exists, else local */
     VGPU_TRANSPORT_LOCAL = 1, /* vgpud's unix socket on this host */
     VGPU_TRANSPORT_XEN = 2,   /* /dev/vgpu of the guest kernel module */
 };
 
 struct vgpu_open_opts {
-    int transport;            /* enum vgpu_transport */
-    const char *socket_path;  /* local: default $VGPU_SOCKET, else VGPU_LOCAL_SOCKET_DEFAULT */
-    const char *instance;     /* local: VM UUID or name, default $VGPU_INSTANCE */
-    uint32_t ring_order;      /* 0: default (2) */
-    uint32_t data_pages;      /* 0: default (1022, about 4 MiB) */
-    int64_t poll_ns;          /* spin this long for a response before sleeping; -1: default
-                                 ($VGPU_POLL_NS, else 50000); 0: never spin */
+    int transport;           /* enum vgpu_transport */
+    const char *socket_path; /* local: default $VGPU_SOCKET, else VGPU_LOCAL_SOCKET_DEFAULT */
+    const char *instance;    /* local: VM UUID or name, default $VGPU_INSTANCE */
+    uint32_t ring_order;     /* 0: default (2) */
+    uint32_t data_pages;     /* 0: default (1022, about 4 MiB) */
+    int64_t poll_ns;         /* spin this long for a response before sleeping; -1: default
+                                ($VGPU_POLL_NS, else 50000); 0: never spin */
 };
 
 /* Open a channel; opts may be NULL (all defaults). The HELLO exchange is done here. */
@@ -120,13 +121,13 @@ int vgpu_nop(vgpu_channel *ch);
 /*
  * What the error the last call on ch returned was about: the op of the
  * request that failed, its status and the executor's own code (a CUresult)
- * where the executor produced the status, 0 where vgpud's core did. For an error of queued work (reported
- * by vgpu_sync() or vgpu_copy_dtoh()) it is that work's first failing
- * request. Errors found before a request reached the host (bad arguments,
- * a broken channel) leave it unchanged; all zero before any error.
+ * where the executor produced the status, 0 where vgpud's core did. For an error of queued work
+ * (reported by vgpu_sync() or vgpu_copy_dtoh()) it is that work's first failing request. Errors
+ * found before a request reached the host (bad arguments, a broken channel) leave it unchanged; all
+ * zero before any error.
  */
 struct vgpu_error {
-    uint16_t op;     /* enum vgpu_op */
+    uint16_t op; /* enum vgpu_op */
     uint16_t rsvd0;
     uint32_t status; /* enum vgpu_status */
     uint32_t detail; /* executor code (CUresult), 0 if none */

@@ -17,7 +17,7 @@
 #define VGPU_K_BUSY       "busy"       /* spin for ns nanoseconds, then *out = ns */
 
 struct vgpu_k_vector_add {
-    uint64_t a, b, c;         /* const float *, const float *, float * */
+    uint64_t a, b, c; /* const float *, const float *, float * */
     uint32_t n;
     uint32_t pad;
 };
@@ -25,20 +25,20 @@ struct vgpu_k_vector_add {
 struct vgpu_k_saxpy {
     float a;
     uint32_t pad;
-    uint64_t x, y;            /* const float *, float * */
+    uint64_t x, y; /* const float *, float * */
     uint32_t n;
     uint32_t pad2;
 };
 
 struct vgpu_k_matmul {
-    uint64_t a, b, c;         /* const float *, const float *, float * */
+    uint64_t a, b, c; /* const float *, const float *, float * */
     uint32_t n;
     uint32_t pad;
 };
 
 struct vgpu_k_busy {
     uint64_t ns;
-    uint64_t out;             /* uint64_t * (may be 0) */
+    uint64_t out; /* uint64_t * (may be 0) */
 };
 
 #endif /* VGPU_KERNELS_H */

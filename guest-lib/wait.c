@@ -18,7 +18,7 @@ uint64_t vgpu__now_ns(void)
  * outnumber the cores, a thread one of them woke used to wait for a spin window to run out
  * (docs/performance.md, "The worker hop").
  */
-#define SPIN_PURE       64u
+#define SPIN_PURE        64u
 #define SPIN_YIELD_EVERY 8u
 
 static inline void cpu_relax(uint32_t *n)

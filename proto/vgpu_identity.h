@@ -14,8 +14,8 @@ enum vgpu_priority {
 };
 #define VGPU_PRIORITY_MAX VGPU_PRIORITY_HIGH
 
-#define VGPU_VM_ID_MIN     1     /* vm ids: 1..65535 (0: none) */
+#define VGPU_VM_ID_MIN     1 /* vm ids: 1..65535 (0: none) */
 #define VGPU_VM_ID_MAX     65535
-#define VGPU_POOL_NAME_MAX 31    /* bytes of [A-Za-z0-9_-], without the NUL */
+#define VGPU_POOL_NAME_MAX 31 /* bytes of [A-Za-z0-9_-], without the NUL */
 
 #endif /* VGPU_IDENTITY_H */

@@ -15,13 +15,13 @@
 #define VGPU_MMAP_DATA_OFF (1ull << 30)
 
 struct vgpu_ioc_info {
-    uint32_t ring_order;     /* ring is VGPU_PAGE_SIZE << ring_order bytes */
+    uint32_t ring_order; /* ring is VGPU_PAGE_SIZE << ring_order bytes */
     uint32_t nr_slots;
-    uint64_t data_bytes;     /* data area size */
-    uint32_t vm_id;          /* as the backend published it */
+    uint64_t data_bytes; /* data area size */
+    uint32_t vm_id;      /* as the backend published it */
     uint32_t priority;
     char pool[32];
-    uint32_t state;          /* XenbusState of the channel */
+    uint32_t state; /* XenbusState of the channel */
     uint32_t rsvd0;
 };
 

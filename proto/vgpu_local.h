@@ -19,30 +19,30 @@
  * Identity: `instance` names a registered VM (UUID or name); vgpud accepts
  * it only if the peer's uid (SO_PEERCRED) is allowed for it.
  */
-#define VGPU_LOCAL_MAGIC   0x4c504756u /* "VGPL" little-endian */
-#define VGPU_LOCAL_VERSION 1u
+#define VGPU_LOCAL_MAGIC          0x4c504756u /* "VGPL" little-endian */
+#define VGPU_LOCAL_VERSION        1u
 #define VGPU_LOCAL_SOCKET_DEFAULT "/run/vgpu/vgpud.sock"
 #define VGPU_LOCAL_SOCKET_ENV     "VGPU_SOCKET"
 #define VGPU_LOCAL_INSTANCE_ENV   "VGPU_INSTANCE"
 
 struct vgpu_local_hello {
-    uint32_t magic;          /* VGPU_LOCAL_MAGIC */
-    uint16_t version;        /* VGPU_LOCAL_VERSION */
+    uint32_t magic;   /* VGPU_LOCAL_MAGIC */
+    uint16_t version; /* VGPU_LOCAL_VERSION */
     uint16_t rsvd0;
-    uint32_t ring_order;     /* <= VGPU_RING_ORDER_MAX and the daemon's limit */
-    uint32_t data_pages;     /* >= 1, <= the daemon's limit */
-    char instance[64];       /* NUL-terminated VM UUID or name */
+    uint32_t ring_order; /* <= VGPU_RING_ORDER_MAX and the daemon's limit */
+    uint32_t data_pages; /* >= 1, <= the daemon's limit */
+    char instance[64];   /* NUL-terminated VM UUID or name */
 };
 
 struct vgpu_local_welcome {
-    uint32_t magic;          /* VGPU_LOCAL_MAGIC */
-    uint32_t status;         /* enum vgpu_status: OK, DENIED, BAD_FIELD, ... */
+    uint32_t magic;  /* VGPU_LOCAL_MAGIC */
+    uint32_t status; /* enum vgpu_status: OK, DENIED, BAD_FIELD, ... */
     uint32_t vm_id;
     uint32_t priority;
     char pool[32];
     uint32_t max_ring_order; /* the daemon's limits, useful after BAD_FIELD */
     uint32_t max_data_pages;
-    char message[64];        /* why, when status is not OK */
+    char message[64]; /* why, when status is not OK */
 };
 
 /*
@@ -56,9 +56,9 @@ struct vgpu_local_welcome {
 #define VGPU_LOCAL_HOSTBUF_MAGIC       0x42484756u /* "VGHB" little-endian */
 #define VGPU_LOCAL_HOSTBUF_PENDING_MAX 4u
 struct vgpu_local_hostbuf {
-    uint32_t magic;          /* VGPU_LOCAL_HOSTBUF_MAGIC */
-    uint32_t rsvd0;          /* zero */
-    uint64_t buf;            /* the id the MAP will name, != 0 */
+    uint32_t magic; /* VGPU_LOCAL_HOSTBUF_MAGIC */
+    uint32_t rsvd0; /* zero */
+    uint64_t buf;   /* the id the MAP will name, != 0 */
 };
 
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_local_hostbuf) == 16, "local hostbuf is 16 bytes");

@@ -9,9 +9,9 @@
 
 /* What one channel allows; set by the backend, known to both sides after HELLO. */
 struct vgpu_limits {
-    uint64_t data_size;      /* data-area bytes */
-    uint32_t max_shmem;      /* dynamic shared memory per launch, <= VGPU_SHMEM_MAX */
-    uint32_t max_params;     /* packed parameter bytes, <= VGPU_PARAMS_MAX */
+    uint64_t data_size;  /* data-area bytes */
+    uint32_t max_shmem;  /* dynamic shared memory per launch, <= VGPU_SHMEM_MAX */
+    uint32_t max_params; /* packed parameter bytes, <= VGPU_PARAMS_MAX */
 };
 
 /* Default limits for a data area of data_size bytes. */
@@ -32,8 +32,7 @@ int vgpu_proto_check_req(const struct vgpu_req *req, const struct vgpu_limits *l
  * Copy len bytes at off of a shared data area of data_size bytes into out,
  * once. Returns VGPU_S_OK or VGPU_S_BAD_RANGE (nothing copied).
  */
-int vgpu_proto_copy_in(const void *data, uint64_t data_size, uint64_t off, uint64_t len,
-                       void *out);
+int vgpu_proto_copy_in(const void *data, uint64_t data_size, uint64_t off, uint64_t len, void *out);
 
 /*
  * Copy a function name (FUNC_GET) into out[VGPU_NAME_MAX] and check the
@@ -47,8 +46,8 @@ int vgpu_proto_copy_name(const void *data, uint64_t data_size, const struct vgpu
  * Negotiate HELLO: pick the newest common version and the common
  * features. Returns VGPU_S_OK, VGPU_S_VERSION or VGPU_S_BAD_FIELD.
  */
-int vgpu_proto_negotiate(const struct vgpu_req_hello *h, uint64_t host_features,
-                         uint16_t *version, uint64_t *features);
+int vgpu_proto_negotiate(const struct vgpu_req_hello *h, uint64_t host_features, uint16_t *version,
+                         uint64_t *features);
 
 /*
  * Check a copied data-area directory: magic, page count within

@@ -20,11 +20,11 @@
  * event index behind, so the peer does not signal it.
  */
 struct vgpu_sring {
-    uint32_t req_prod;       /* frontend: requests produced */
-    uint32_t req_event;      /* backend: notify when req_prod passes this */
-    uint32_t rsp_prod;       /* backend: responses produced */
-    uint32_t rsp_event;      /* frontend: notify when rsp_prod passes this */
-    uint8_t rsvd[48];        /* zero */
+    uint32_t req_prod;  /* frontend: requests produced */
+    uint32_t req_event; /* backend: notify when req_prod passes this */
+    uint32_t rsp_prod;  /* backend: responses produced */
+    uint32_t rsp_event; /* frontend: notify when rsp_prod passes this */
+    uint8_t rsvd[48];   /* zero */
     union vgpu_slot {
         struct vgpu_req req;
         struct vgpu_rsp rsp;
@@ -55,16 +55,16 @@ static inline uint32_t vgpu_ring_bytes(uint32_t order)
 
 /* Frontend's private view (guest kernel module or libvgpu). */
 struct vgpu_front_ring {
-    uint32_t req_prod_pvt;   /* requests written, not yet pushed */
-    uint32_t rsp_cons;       /* responses consumed */
+    uint32_t req_prod_pvt; /* requests written, not yet pushed */
+    uint32_t rsp_cons;     /* responses consumed */
     uint32_t nr_slots;
     struct vgpu_sring *sring;
 };
 
 /* Backend's private view (vgpud). */
 struct vgpu_back_ring {
-    uint32_t rsp_prod_pvt;   /* responses written, not yet pushed */
-    uint32_t req_cons;       /* requests consumed */
+    uint32_t rsp_prod_pvt; /* responses written, not yet pushed */
+    uint32_t req_cons;     /* requests consumed */
     uint32_t nr_slots;
     struct vgpu_sring *sring;
 };
@@ -118,7 +118,7 @@ static inline bool vgpu_front_push(struct vgpu_front_ring *f)
 
     vgpu_wmb(); /* request bodies before the index that publishes them */
     VGPU_WRITE_ONCE(f->sring->req_prod, new);
-    vgpu_mb();  /* publish req_prod before reading req_event */
+    vgpu_mb(); /* publish req_prod before reading req_event */
     return (uint32_t)(new - VGPU_READ_ONCE(f->sring->req_event)) < (uint32_t)(new - old);
 }
 
@@ -130,7 +130,7 @@ static inline bool vgpu_back_push(struct vgpu_back_ring *b)
 
     vgpu_wmb(); /* response bodies before the index that publishes them */
     VGPU_WRITE_ONCE(b->sring->rsp_prod, new);
-    vgpu_mb();  /* publish rsp_prod before reading rsp_event */
+    vgpu_mb(); /* publish rsp_prod before reading rsp_event */
     return (uint32_t)(new - VGPU_READ_ONCE(b->sring->rsp_event)) < (uint32_t)(new - old);
 }
 
@@ -172,7 +172,8 @@ static inline uint32_t vgpu_back_unanswered(const struct vgpu_back_ring *b)
 /* Backend: write a finished response (built in a zeroed local struct) into the next slot. */
 static inline void vgpu_back_put_rsp(struct vgpu_back_ring *b, const struct vgpu_rsp *rsp)
 {
-    vgpu_proto_memcpy(&b->sring->ring[b->rsp_prod_pvt++ & (b->nr_slots - 1)].rsp, rsp, sizeof(*rsp));
+    vgpu_proto_memcpy(&b->sring->ring[b->rsp_prod_pvt++ & (b->nr_slots - 1)].rsp, rsp,
+                      sizeof(*rsp));
 }
 
 /*

@@ -132,7 +132,8 @@ static int check_func_params(const struct vgpu_req_func_params *p, const struct 
     return VGPU_S_OK;
 }
 
-/* The chunk fits its image and the data area; whether it follows the upload is the host's to see. */
+/* The chunk fits its image and the data area; whether it follows the upload is the host's to see.
+ */
 static int check_chunk(const struct vgpu_req_module_chunk *k, const struct vgpu_limits *lim)
 {
     if (k->total == 0 || k->total > VGPU_MODULE_MAX || k->len == 0 ||
@@ -175,7 +176,9 @@ static int check_args(const struct vgpu_req *r, const struct vgpu_limits *lim)
         return check_hello(&r->u.hello);
     case VGPU_OP_DEVICE_INFO:
         return vgpu_proto_range_ok(r->u.info.data_off, sizeof(struct vgpu_device_info),
-                                   lim->data_size) ? VGPU_S_OK : VGPU_S_BAD_RANGE;
+                                   lim->data_size)
+                   ? VGPU_S_OK
+                   : VGPU_S_BAD_RANGE;
     case VGPU_OP_MEM_ALLOC:
         return r->u.alloc.size ? VGPU_S_OK : VGPU_S_BAD_FIELD;
     case VGPU_OP_MEMSET:
@@ -183,12 +186,14 @@ static int check_args(const struct vgpu_req *r, const struct vgpu_limits *lim)
     case VGPU_OP_COPY_HTOD:
     case VGPU_OP_COPY_DTOH:
         return vgpu_proto_range_ok(r->u.copy.data_off, r->u.copy.len, lim->data_size)
-                   ? VGPU_S_OK : VGPU_S_BAD_RANGE;
+                   ? VGPU_S_OK
+                   : VGPU_S_BAD_RANGE;
     case VGPU_OP_MODULE_LOAD:
         if (r->u.module.len == 0)
             return VGPU_S_BAD_IMAGE;
         return vgpu_proto_range_ok(r->u.module.data_off, r->u.module.len, lim->data_size)
-                   ? VGPU_S_OK : VGPU_S_BAD_RANGE;
+                   ? VGPU_S_OK
+                   : VGPU_S_BAD_RANGE;
     case VGPU_OP_FUNC_GET:
     case VGPU_OP_GLOBAL_GET:
         return check_func(&r->u.func, lim);
@@ -224,8 +229,7 @@ int vgpu_proto_check_req(const struct vgpu_req *req, const struct vgpu_limits *l
     return check_args(req, lim);
 }
 
-int vgpu_proto_copy_in(const void *data, uint64_t data_size, uint64_t off, uint64_t len,
-                       void *out)
+int vgpu_proto_copy_in(const void *data, uint64_t data_size, uint64_t off, uint64_t len, void *out)
 {
     if (!vgpu_proto_range_ok(off, len, data_size))
         return VGPU_S_BAD_RANGE;
@@ -251,8 +255,8 @@ int vgpu_proto_copy_name(const void *data, uint64_t data_size, const struct vgpu
     return VGPU_S_BAD_NAME;
 }
 
-int vgpu_proto_negotiate(const struct vgpu_req_hello *h, uint64_t host_features,
-                         uint16_t *version, uint64_t *features)
+int vgpu_proto_negotiate(const struct vgpu_req_hello *h, uint64_t host_features, uint16_t *version,
+                         uint64_t *features)
 {
     int st = check_hello(h);
 

@@ -18,28 +18,29 @@
 
 /* Op codes. Zero is never valid, so a zeroed slot is rejected. */
 enum vgpu_op {
-    VGPU_OP_HELLO = 1,         /* version and features negotiation; must be first */
-    VGPU_OP_DEVICE_INFO = 2,   /* writes struct vgpu_device_info into the data area */
-    VGPU_OP_MEM_ALLOC = 3,     /* allocate device memory; rsp: device pointer */
-    VGPU_OP_MEM_FREE = 4,      /* free an allocation by its base pointer */
-    VGPU_OP_MEMSET = 5,        /* set device bytes to a value */
-    VGPU_OP_COPY_HTOD = 6,     /* data area -> device */
-    VGPU_OP_COPY_DTOH = 7,     /* device -> data area */
-    VGPU_OP_COPY_DTOD = 8,     /* device -> device */
-    VGPU_OP_MODULE_LOAD = 9,   /* module image (PTX/cubin) in the data area; rsp: module */
-    VGPU_OP_MODULE_UNLOAD = 10,/* release a module and its functions */
-    VGPU_OP_FUNC_GET = 11,     /* function by name; rsp: function handle */
-    VGPU_OP_LAUNCH = 12,       /* launch a kernel */
-    VGPU_OP_SYNC = 13,         /* wait for all earlier work of this channel; ends a job */
-    VGPU_OP_BATCH_END = 14,    /* ends a job without waiting (submit what is queued) */
-    VGPU_OP_NOP = 15,          /* does nothing; for latency measurement */
-    VGPU_OP_FUNC_PARAMS = 16,  /* a function's parameter layout (VGPU_FEAT_FUNC_PARAMS) */
-    VGPU_OP_MODULE_CHUNK = 17, /* part of a module image; the last loads it (VGPU_FEAT_MODULE_CHUNKS) */
-    VGPU_OP_GLOBAL_GET = 18,   /* a module variable by name; rsp: address, size (VGPU_FEAT_GLOBALS) */
-    VGPU_OP_HOSTBUF_MAP = 19,  /* a host buffer of its own shared memory (VGPU_FEAT_HOSTBUF) */
-    VGPU_OP_HOSTBUF_UNMAP = 20,/* forget a host buffer (VGPU_FEAT_HOSTBUF) */
-    VGPU_OP_HOSTBUF_HTOD = 21, /* host buffer -> device, one request (VGPU_FEAT_HOSTBUF) */
-    VGPU_OP_HOSTBUF_DTOH = 22, /* device -> host buffer, one request (VGPU_FEAT_HOSTBUF) */
+    VGPU_OP_HELLO = 1,          /* version and features negotiation; must be first */
+    VGPU_OP_DEVICE_INFO = 2,    /* writes struct vgpu_device_info into the data area */
+    VGPU_OP_MEM_ALLOC = 3,      /* allocate device memory; rsp: device pointer */
+    VGPU_OP_MEM_FREE = 4,       /* free an allocation by its base pointer */
+    VGPU_OP_MEMSET = 5,         /* set device bytes to a value */
+    VGPU_OP_COPY_HTOD = 6,      /* data area -> device */
+    VGPU_OP_COPY_DTOH = 7,      /* device -> data area */
+    VGPU_OP_COPY_DTOD = 8,      /* device -> device */
+    VGPU_OP_MODULE_LOAD = 9,    /* module image (PTX/cubin) in the data area; rsp: module */
+    VGPU_OP_MODULE_UNLOAD = 10, /* release a module and its functions */
+    VGPU_OP_FUNC_GET = 11,      /* function by name; rsp: function handle */
+    VGPU_OP_LAUNCH = 12,        /* launch a kernel */
+    VGPU_OP_SYNC = 13,          /* wait for all earlier work of this channel; ends a job */
+    VGPU_OP_BATCH_END = 14,     /* ends a job without waiting (submit what is queued) */
+    VGPU_OP_NOP = 15,           /* does nothing; for latency measurement */
+    VGPU_OP_FUNC_PARAMS = 16,   /* a function's parameter layout (VGPU_FEAT_FUNC_PARAMS) */
+    VGPU_OP_MODULE_CHUNK =
+        17, /* part of a module image; the last loads it (VGPU_FEAT_MODULE_CHUNKS) */
+    VGPU_OP_GLOBAL_GET = 18, /* a module variable by name; rsp: address, size (VGPU_FEAT_GLOBALS) */
+    VGPU_OP_HOSTBUF_MAP = 19,   /* a host buffer of its own shared memory (VGPU_FEAT_HOSTBUF) */
+    VGPU_OP_HOSTBUF_UNMAP = 20, /* forget a host buffer (VGPU_FEAT_HOSTBUF) */
+    VGPU_OP_HOSTBUF_HTOD = 21,  /* host buffer -> device, one request (VGPU_FEAT_HOSTBUF) */
+    VGPU_OP_HOSTBUF_DTOH = 22,  /* device -> host buffer, one request (VGPU_FEAT_HOSTBUF) */
     VGPU_OP_COUNT_
 };
 
@@ -48,10 +49,10 @@ enum vgpu_op {
 #define VGPU_REQF_MASK    0x0001u /* all defined flags; others must be zero */
 
 /* Feature bits negotiated by HELLO (vgpu_req_hello.features). */
-#define VGPU_FEAT_EVENT_IDX   0x1ull /* both sides honour req_event/rsp_event */
-#define VGPU_FEAT_FUNC_PARAMS   0x2ull /* the host answers VGPU_OP_FUNC_PARAMS */
-#define VGPU_FEAT_MODULE_CHUNKS 0x4ull /* the host answers VGPU_OP_MODULE_CHUNK */
-#define VGPU_FEAT_GLOBALS       0x8ull /* the host answers VGPU_OP_GLOBAL_GET */
+#define VGPU_FEAT_EVENT_IDX     0x1ull  /* both sides honour req_event/rsp_event */
+#define VGPU_FEAT_FUNC_PARAMS   0x2ull  /* the host answers VGPU_OP_FUNC_PARAMS */
+#define VGPU_FEAT_MODULE_CHUNKS 0x4ull  /* the host answers VGPU_OP_MODULE_CHUNK */
+#define VGPU_FEAT_GLOBALS       0x8ull  /* the host answers VGPU_OP_GLOBAL_GET */
 #define VGPU_FEAT_HOSTBUF       0x10ull /* the host answers VGPU_OP_HOSTBUF_* */
 #define VGPU_FEAT_MASK          0x1full
 
@@ -63,67 +64,67 @@ enum vgpu_executor_kind {
 };
 
 /* Limits every consumer checks against. */
-#define VGPU_NAME_MAX         128u        /* function name, NUL included */
-#define VGPU_PARAMS_MAX       4096u       /* packed kernel parameters, bytes */
-#define VGPU_MODULE_MAX       (64u << 20) /* module image, bytes (MODULE_CHUNK's total) */
-#define VGPU_GRID_X_MAX       0x7fffffffu
-#define VGPU_GRID_YZ_MAX      65535u
-#define VGPU_BLOCK_XY_MAX     1024u
-#define VGPU_BLOCK_Z_MAX      64u
+#define VGPU_NAME_MAX          128u        /* function name, NUL included */
+#define VGPU_PARAMS_MAX        4096u       /* packed kernel parameters, bytes */
+#define VGPU_MODULE_MAX        (64u << 20) /* module image, bytes (MODULE_CHUNK's total) */
+#define VGPU_GRID_X_MAX        0x7fffffffu
+#define VGPU_GRID_YZ_MAX       65535u
+#define VGPU_BLOCK_XY_MAX      1024u
+#define VGPU_BLOCK_Z_MAX       64u
 #define VGPU_BLOCK_THREADS_MAX 1024u
-#define VGPU_SHMEM_MAX        (228u * 1024u) /* H100: 228 KiB per SM */
-#define VGPU_PAGE_SIZE        4096u       /* Xen grant granularity, on every arch */
-#define VGPU_RING_ORDER_MAX   4u          /* at most 16 pages of ring */
-#define VGPU_DATA_PAGES_MAX   (VGPU_DATA_DIR_SLOTS) /* one directory page */
-#define VGPU_HOSTBUF_SIZE_MAX (1ull << 40) /* one host buffer, bytes (the VM's limit is lower) */
+#define VGPU_SHMEM_MAX         (228u * 1024u)        /* H100: 228 KiB per SM */
+#define VGPU_PAGE_SIZE         4096u                 /* Xen grant granularity, on every arch */
+#define VGPU_RING_ORDER_MAX    4u                    /* at most 16 pages of ring */
+#define VGPU_DATA_PAGES_MAX    (VGPU_DATA_DIR_SLOTS) /* one directory page */
+#define VGPU_HOSTBUF_SIZE_MAX  (1ull << 40) /* one host buffer, bytes (the VM's limit is lower) */
 
 struct vgpu_req_hello {
-    uint16_t version_min;    /* oldest version the guest speaks */
-    uint16_t version_max;    /* newest version the guest speaks */
+    uint16_t version_min; /* oldest version the guest speaks */
+    uint16_t version_max; /* newest version the guest speaks */
     uint32_t rsvd0;
-    uint64_t features;       /* VGPU_FEAT_* the guest supports */
+    uint64_t features; /* VGPU_FEAT_* the guest supports */
 };
 
 struct vgpu_req_info {
-    uint64_t data_off;       /* where to write struct vgpu_device_info */
+    uint64_t data_off; /* where to write struct vgpu_device_info */
 };
 
 struct vgpu_req_alloc {
-    uint64_t size;           /* bytes, > 0 */
+    uint64_t size; /* bytes, > 0 */
 };
 
-struct vgpu_req_ptr {        /* MEM_FREE, MODULE_UNLOAD */
+struct vgpu_req_ptr { /* MEM_FREE, MODULE_UNLOAD */
     uint64_t handle;
 };
 
 struct vgpu_req_memset {
     uint64_t dptr;
     uint64_t len;
-    uint32_t value;          /* byte value, < 256 */
+    uint32_t value; /* byte value, < 256 */
     uint32_t rsvd0;
 };
 
-struct vgpu_req_copy {       /* COPY_HTOD, COPY_DTOH: data area <-> device */
-    uint64_t dptr;           /* device address */
-    uint64_t data_off;       /* data-area offset */
+struct vgpu_req_copy { /* COPY_HTOD, COPY_DTOH: data area <-> device */
+    uint64_t dptr;     /* device address */
+    uint64_t data_off; /* data-area offset */
     uint64_t len;
 };
 
-struct vgpu_req_copy_dd {    /* COPY_DTOD */
+struct vgpu_req_copy_dd { /* COPY_DTOD */
     uint64_t dst;
     uint64_t src;
     uint64_t len;
 };
 
-struct vgpu_req_module {     /* MODULE_LOAD */
-    uint64_t data_off;       /* image in the data area */
+struct vgpu_req_module { /* MODULE_LOAD */
+    uint64_t data_off;   /* image in the data area */
     uint64_t len;
 };
 
-struct vgpu_req_func {       /* FUNC_GET, GLOBAL_GET (module and variable name) */
+struct vgpu_req_func { /* FUNC_GET, GLOBAL_GET (module and variable name) */
     uint64_t module;
-    uint64_t name_off;       /* NUL-terminated name in the data area */
-    uint32_t name_len;       /* bytes available for it, NUL included, <= VGPU_NAME_MAX */
+    uint64_t name_off; /* NUL-terminated name in the data area */
+    uint32_t name_len; /* bytes available for it, NUL included, <= VGPU_NAME_MAX */
     uint32_t rsvd0;
 };
 
@@ -137,17 +138,17 @@ struct vgpu_req_func {       /* FUNC_GET, GLOBAL_GET (module and variable name) 
  */
 #define VGPU_CHUNKF_LAST 0x1u /* this chunk completes the image */
 struct vgpu_req_module_chunk {
-    uint64_t total;          /* bytes of the whole image, 1..VGPU_MODULE_MAX */
-    uint64_t offset;         /* where this chunk goes in the image */
-    uint64_t data_off;       /* the chunk in the data area */
-    uint32_t len;            /* its bytes, > 0 */
-    uint32_t flags;          /* VGPU_CHUNKF_* */
+    uint64_t total;    /* bytes of the whole image, 1..VGPU_MODULE_MAX */
+    uint64_t offset;   /* where this chunk goes in the image */
+    uint64_t data_off; /* the chunk in the data area */
+    uint32_t len;      /* its bytes, > 0 */
+    uint32_t flags;    /* VGPU_CHUNKF_* */
 };
 
 struct vgpu_req_func_params { /* FUNC_PARAMS */
     uint64_t func;
-    uint64_t data_off;       /* where to write struct vgpu_param_info[max] */
-    uint32_t max;            /* entries there is room for, 1..VGPU_PARAMS_MAX */
+    uint64_t data_off; /* where to write struct vgpu_param_info[max] */
+    uint32_t max;      /* entries there is room for, 1..VGPU_PARAMS_MAX */
     uint32_t rsvd0;
 };
 
@@ -162,16 +163,16 @@ struct vgpu_req_func_params { /* FUNC_PARAMS */
  * size; UNMAP gives it back. A channel's buffers die with it.
  */
 struct vgpu_req_hostbuf_map { /* HOSTBUF_MAP */
-    uint64_t buf;            /* the guest's id, != 0 */
-    uint64_t size;           /* bytes, a multiple of VGPU_PAGE_SIZE, 1..VGPU_HOSTBUF_SIZE_MAX */
-    uint64_t rsvd0;          /* zero (reserved for the Xen transport's grant directory) */
+    uint64_t buf;             /* the guest's id, != 0 */
+    uint64_t size;            /* bytes, a multiple of VGPU_PAGE_SIZE, 1..VGPU_HOSTBUF_SIZE_MAX */
+    uint64_t rsvd0;           /* zero (reserved for the Xen transport's grant directory) */
 };
 
 struct vgpu_req_hostbuf_copy { /* HOSTBUF_HTOD, HOSTBUF_DTOH */
-    uint64_t dptr;           /* device address */
-    uint64_t buf;            /* a mapped host buffer of this channel */
-    uint64_t off;            /* offset in it */
-    uint64_t len;            /* bytes; off + len <= its size */
+    uint64_t dptr;             /* device address */
+    uint64_t buf;              /* a mapped host buffer of this channel */
+    uint64_t off;              /* offset in it */
+    uint64_t len;              /* bytes; off + len <= its size */
 };
 
 /*
@@ -180,25 +181,25 @@ struct vgpu_req_hostbuf_copy { /* HOSTBUF_HTOD, HOSTBUF_DTOH */
  * number of parameters, of which the first min(count, max) were written.
  */
 struct vgpu_param_info {
-    uint32_t offset;         /* bytes from the start of the buffer */
-    uint32_t size;           /* bytes */
+    uint32_t offset; /* bytes from the start of the buffer */
+    uint32_t size;   /* bytes */
 };
 
 struct vgpu_req_launch {
     uint64_t func;
     uint32_t grid[3];
     uint32_t block[3];
-    uint32_t shmem;          /* dynamic shared memory, bytes */
-    uint32_t params_len;     /* packed parameter buffer, bytes, <= VGPU_PARAMS_MAX */
-    uint64_t params_off;     /* its offset in the data area */
+    uint32_t shmem;      /* dynamic shared memory, bytes */
+    uint32_t params_len; /* packed parameter buffer, bytes, <= VGPU_PARAMS_MAX */
+    uint64_t params_off; /* its offset in the data area */
 };
 
 /* A request slot: 64 bytes. */
 struct vgpu_req {
-    uint64_t id;             /* chosen by the guest, echoed in the response */
-    uint16_t op;             /* enum vgpu_op */
-    uint16_t flags;          /* VGPU_REQF_* */
-    uint32_t rsvd0;          /* must be zero */
+    uint64_t id;    /* chosen by the guest, echoed in the response */
+    uint16_t op;    /* enum vgpu_op */
+    uint16_t flags; /* VGPU_REQF_* */
+    uint32_t rsvd0; /* must be zero */
     union {
         struct vgpu_req_hello hello;
         struct vgpu_req_info info;
@@ -215,17 +216,17 @@ struct vgpu_req {
         struct vgpu_req_hostbuf_map hostbuf_map;
         struct vgpu_req_ptr hostbuf_unmap; /* handle: the buffer's id */
         struct vgpu_req_hostbuf_copy hostbuf_copy;
-        uint8_t raw[48];     /* bytes an op does not use must be zero */
+        uint8_t raw[48]; /* bytes an op does not use must be zero */
     } u;
 };
 
 struct vgpu_rsp_hello {
-    uint16_t version;        /* agreed version */
+    uint16_t version; /* agreed version */
     uint16_t rsvd0;
-    uint32_t nr_slots;       /* ring slots */
-    uint64_t features;       /* agreed VGPU_FEAT_* */
-    uint64_t data_size;      /* data-area bytes */
-    uint32_t max_inflight;   /* requests the host accepts outstanding per channel */
+    uint32_t nr_slots;     /* ring slots */
+    uint64_t features;     /* agreed VGPU_FEAT_* */
+    uint64_t data_size;    /* data-area bytes */
+    uint32_t max_inflight; /* requests the host accepts outstanding per channel */
     uint32_t rsvd1;
 };
 
@@ -235,21 +236,21 @@ struct vgpu_rsp_hello {
  * until the module is unloaded; MEM_FREE refuses it.
  */
 struct vgpu_rsp_global {
-    uint64_t dptr;           /* device address (the same bytes as handle) */
-    uint64_t size;           /* bytes */
+    uint64_t dptr; /* device address (the same bytes as handle) */
+    uint64_t size; /* bytes */
 };
 
 /* A response slot: 64 bytes. */
 struct vgpu_rsp {
-    uint64_t id;             /* the request's id */
-    uint16_t op;             /* the request's op */
-    uint16_t flags;          /* zero */
-    uint32_t status;         /* enum vgpu_status */
-    uint32_t detail;         /* executor code (CUresult) where the executor made status; else 0 */
+    uint64_t id;     /* the request's id */
+    uint16_t op;     /* the request's op */
+    uint16_t flags;  /* zero */
+    uint32_t status; /* enum vgpu_status */
+    uint32_t detail; /* executor code (CUresult) where the executor made status; else 0 */
     uint32_t rsvd0;
     union {
-        uint64_t handle;     /* MEM_ALLOC: dptr; MODULE_LOAD, last MODULE_CHUNK; FUNC_GET;
-                                FUNC_PARAMS: count */
+        uint64_t handle; /* MEM_ALLOC: dptr; MODULE_LOAD, last MODULE_CHUNK; FUNC_GET;
+                            FUNC_PARAMS: count */
         struct vgpu_rsp_hello hello;
         struct vgpu_rsp_global global;
         uint8_t raw[40];
@@ -258,15 +259,15 @@ struct vgpu_rsp {
 
 /* Written by DEVICE_INFO into the data area: 256 bytes. */
 struct vgpu_device_info {
-    char name[64];           /* device name, NUL-terminated */
-    char pool[32];           /* pool this VM runs in, NUL-terminated */
-    uint64_t total_mem;      /* device memory, bytes */
-    uint64_t mem_quota;      /* this VM's quota, bytes (0: none) */
-    uint64_t mem_used;       /* this VM's allocations, bytes */
+    char name[64];      /* device name, NUL-terminated */
+    char pool[32];      /* pool this VM runs in, NUL-terminated */
+    uint64_t total_mem; /* device memory, bytes */
+    uint64_t mem_quota; /* this VM's quota, bytes (0: none) */
+    uint64_t mem_used;  /* this VM's allocations, bytes */
     uint32_t vm_id;
-    uint32_t executor;       /* enum vgpu_executor_kind */
-    uint32_t priority;       /* 0 low, 1 medium, 2 high */
-    uint32_t cc_major;       /* compute capability (0 for the CPU executor) */
+    uint32_t executor; /* enum vgpu_executor_kind */
+    uint32_t priority; /* 0 low, 1 medium, 2 high */
+    uint32_t cc_major; /* compute capability (0 for the CPU executor) */
     uint32_t cc_minor;
     uint32_t multiprocessors;
     uint8_t rsvd[112];
@@ -280,8 +281,8 @@ struct vgpu_device_info {
 #define VGPU_DATA_DIR_MAGIC 0x44475056u /* "VPGD" little-endian */
 #define VGPU_DATA_DIR_SLOTS 1022u
 struct vgpu_data_dir {
-    uint32_t magic;          /* VGPU_DATA_DIR_MAGIC */
-    uint32_t nr_pages;       /* <= the backend's max-data-pages */
+    uint32_t magic;    /* VGPU_DATA_DIR_MAGIC */
+    uint32_t nr_pages; /* <= the backend's max-data-pages */
     uint32_t gref[VGPU_DATA_DIR_SLOTS];
 };
 

@@ -40,8 +40,8 @@ struct run {
     bool cached;
     bool failed; /* a fault was recorded: stop */
     struct vgpu_ptx_fault *fault;
-    uint32_t block[3]; /* the block running */
-    uint64_t insns;    /* thread-instructions executed */
+    uint32_t block[3];       /* the block running */
+    uint64_t insns;          /* thread-instructions executed */
     struct ptx_window *wins; /* per instruction: the region its last access found */
 };
 

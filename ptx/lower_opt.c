@@ -1,4 +1,5 @@
-/* lower_opt.c: after lowering: copies of special registers forwarded, launch-invariant work hoisted. */
+/* lower_opt.c: after lowering: copies of special registers forwarded, launch-invariant work
+ * hoisted. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,7 +128,7 @@ static void replace_uses(struct ptx_insn *code, uint32_t n, const uint32_t *fwd,
 
     for (i = 0; i < n; i++) {
         struct ptx_insn *in = &code[i];
-        uint32_t *f[9] = {&in->a, &in->b, &in->c, &in->e, &in->guard,
+        uint32_t *f[9] = {&in->a,    &in->b,    &in->c,    &in->e,   &in->guard,
                           &in->v[0], &in->v[1], &in->v[2], &in->v[3]};
         for (k = 0; k < 9; k++)
             if (*f[k] < nslots && fwd[*f[k]] != PTX_NO_SLOT)

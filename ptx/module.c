@@ -225,8 +225,8 @@ uint32_t vgpu_ptx_entry_nparams(const struct vgpu_ptx_module *m, int entry)
     return m->progs[entry].nparams;
 }
 
-void vgpu_ptx_entry_param(const struct vgpu_ptx_module *m, int entry, uint32_t i,
-                          uint32_t *offset, uint32_t *size)
+void vgpu_ptx_entry_param(const struct vgpu_ptx_module *m, int entry, uint32_t i, uint32_t *offset,
+                          uint32_t *size)
 {
     *offset = m->progs[entry].params[i].offset;
     *size = m->progs[entry].params[i].size;

@@ -246,8 +246,7 @@ static bool cmp_int(uint8_t c, uint64_t a, uint64_t b, bool sgn)
             EACH_LANE(m, l, uint64_t a = ext(a_[l]); uint64_t b = ext(b_[l]); bool r = (expr);     \
                       d_[l] = r; d2_[l] = !r;);                                                    \
         else                                                                                       \
-            EACH_LANE(m, l, uint64_t a = ext(a_[l]); uint64_t b = ext(b_[l]);                      \
-                      d_[l] = (expr););                                                            \
+            EACH_LANE(m, l, uint64_t a = ext(a_[l]); uint64_t b = ext(b_[l]); d_[l] = (expr););    \
     } while (0)
 /* The 32- and 64-bit types get loops of their own, with the extension a constant. */
 #define EXT_U32(v) ((v)&0xffffffffu)
@@ -267,9 +266,8 @@ static bool cmp_int(uint8_t c, uint64_t a, uint64_t b, bool sgn)
     } while (0)
 
 /* The hot integer comparisons, each with its own loop. */
-static inline __attribute__((always_inline)) bool setp_int_fast(struct warp *w,
-                                                                const struct ptx_insn *in,
-                                                                uint32_t m)
+static inline __attribute__((always_inline)) bool
+setp_int_fast(struct warp *w, const struct ptx_insn *in, uint32_t m)
 {
     uint8_t t = in->type;
     bool sgn = ptx_signed(t);

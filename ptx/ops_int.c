@@ -28,7 +28,8 @@ static uint64_t mul_hi(uint64_t a, uint64_t b, uint8_t t)
     return a * b >> bits;
 }
 
-static inline __attribute__((always_inline)) void op_mul(struct warp *w, const struct ptx_insn *in, uint32_t m, bool mad)
+static inline __attribute__((always_inline)) void op_mul(struct warp *w, const struct ptx_insn *in,
+                                                         uint32_t m, bool mad)
 {
     uint8_t t = in->type;
     uint64_t mask = ptx_mask(t), tm = ptx_mask(t);

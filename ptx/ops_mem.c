@@ -109,9 +109,8 @@ static inline uint8_t *in_window(const struct ptx_window *win, uint64_t a, unsig
  * the compiler vectorises. *seq: whether lane l's address is lane 0's + l * n.
  */
 static inline __attribute__((always_inline)) bool warp_in_window(const struct ptx_window *win,
-                                                                 const uint64_t *base,
-                                                                 uint64_t off, unsigned n,
-                                                                 bool *seq)
+                                                                 const uint64_t *base, uint64_t off,
+                                                                 unsigned n, bool *seq)
 {
     uint64_t hi = 0, any = 0, l, apart = 0;
 

@@ -300,7 +300,7 @@ struct ptx_prog {
     uint32_t params_size; /* packed parameter bytes */
     struct vgpu_ptx_param {
         uint32_t offset, size; /* in the packed buffer */
-    } * params;           /* an .entry's parameters, in order */
+    } * params;                /* an .entry's parameters, in order */
     uint32_t nparams;
     uint32_t shared_size; /* static .shared bytes; dynamic shared starts here */
     uint32_t local_size;  /* .local and call .param bytes per thread */

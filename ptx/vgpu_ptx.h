@@ -78,8 +78,8 @@ int vgpu_ptx_entry_count(const struct vgpu_ptx_module *m);
 size_t vgpu_ptx_entry_params_size(const struct vgpu_ptx_module *m, int entry);
 /* Its parameters, in order: how many, and where parameter i (< that) lies in the buffer. */
 uint32_t vgpu_ptx_entry_nparams(const struct vgpu_ptx_module *m, int entry);
-void vgpu_ptx_entry_param(const struct vgpu_ptx_module *m, int entry, uint32_t i,
-                          uint32_t *offset, uint32_t *size);
+void vgpu_ptx_entry_param(const struct vgpu_ptx_module *m, int entry, uint32_t i, uint32_t *offset,
+                          uint32_t *size);
 
 /*
  * The module's .global or .const variable name: its memory (alive as long as

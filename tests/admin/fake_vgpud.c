@@ -119,8 +119,8 @@ static json_object *status(void)
 static json_object *answer(const char *line)
 {
     json_object *req = json_tokener_parse(line), *cmd, *uuid, *r;
-    const char *c = req && json_object_object_get_ex(req, "cmd", &cmd)
-                        ? json_object_get_string(cmd) : "";
+    const char *c =
+        req && json_object_object_get_ex(req, "cmd", &cmd) ? json_object_get_string(cmd) : "";
 
     if (!strcmp(c, "status")) {
         r = status();

@@ -252,9 +252,12 @@ static void test_migration_job_limit(void **state)
     sqlite3 *db;
 
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "ALTER TABLE pools DROP COLUMN job_limit_ms;"
-                                      "ALTER TABLE vms DROP COLUMN pinned_limit;"
-                                      "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "ALTER TABLE pools DROP COLUMN job_limit_ms;"
+                                  "ALTER TABLE vms DROP COLUMN pinned_limit;"
+                                  "PRAGMA user_version = 1",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(vgpu_store_open(f->path, VGPU_STORE_RDONLY, &s), -EPROTO);
     vgpu_store_close(s);
@@ -273,8 +276,8 @@ static void test_migration_job_limit(void **state)
 static void test_migration_pinned_limit(void **state)
 {
     struct fixture *f = *state;
-    struct vgpu_store_vm vm = {.uuid = "12345678-9abc-def0-1234-56789abcdef0", .pool = "A",
-                               .priority = 1, .uid = -1};
+    struct vgpu_store_vm vm = {
+        .uuid = "12345678-9abc-def0-1234-56789abcdef0", .pool = "A", .priority = 1, .uid = -1};
     struct vgpu_store *s;
     sqlite3 *db;
 
@@ -282,8 +285,11 @@ static void test_migration_pinned_limit(void **state)
     assert_int_equal(vgpu_store_vm_add(s, &vm), 0);
     vgpu_store_close(s);
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "ALTER TABLE vms DROP COLUMN pinned_limit;"
-                                      "PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "ALTER TABLE vms DROP COLUMN pinned_limit;"
+                                  "PRAGMA user_version = 2",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(vgpu_store_open(f->path, 0, &s), 0);
     assert_int_equal(vgpu_store_vm_find(s, vm.uuid, &vm), 0);

@@ -82,7 +82,8 @@ static struct vgpu_be_item *add(struct fixture *f, uint16_t op)
     return it;
 }
 
-static struct vgpu_be_item *add_hello(struct fixture *f, uint16_t vmin, uint16_t vmax, uint64_t feat)
+static struct vgpu_be_item *add_hello(struct fixture *f, uint16_t vmin, uint16_t vmax,
+                                      uint64_t feat)
 {
     struct vgpu_be_item *it = add(f, VGPU_OP_HELLO);
 

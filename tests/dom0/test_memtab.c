@@ -33,11 +33,11 @@ static void test_find_inside_and_at_edges(void **state)
     e = vgpu_memtab_find(&t, 0x1000, 0x100); /* all of it */
     assert_non_null(e);
     assert_ptr_equal(e->tag, &tag_a);
-    assert_non_null(vgpu_memtab_find(&t, 0x10ff, 1)); /* its last byte */
-    assert_non_null(vgpu_memtab_find(&t, 0x10ff, 0)); /* len 0: the address is inside */
-    assert_null(vgpu_memtab_find(&t, 0x1100, 0));     /* one past the end */
-    assert_null(vgpu_memtab_find(&t, 0x0fff, 1));     /* one before the start */
-    assert_null(vgpu_memtab_find(&t, 0x1080, 0x81));  /* runs one byte past the end */
+    assert_non_null(vgpu_memtab_find(&t, 0x10ff, 1));      /* its last byte */
+    assert_non_null(vgpu_memtab_find(&t, 0x10ff, 0));      /* len 0: the address is inside */
+    assert_null(vgpu_memtab_find(&t, 0x1100, 0));          /* one past the end */
+    assert_null(vgpu_memtab_find(&t, 0x0fff, 1));          /* one before the start */
+    assert_null(vgpu_memtab_find(&t, 0x1080, 0x81));       /* runs one byte past the end */
     assert_null(vgpu_memtab_find(&t, 0x1080, UINT64_MAX)); /* length that wraps */
     vgpu_memtab_free(&t);
 }
@@ -48,9 +48,9 @@ static void test_overlap_refused(void **state)
 
     (void)state;
     assert_int_equal(vgpu_memtab_insert(&t, 0x2000, 0x100, &tag_a), 0);
-    assert_int_equal(vgpu_memtab_insert(&t, 0x1f80, 0x81, &tag_b), -EEXIST); /* into the start */
-    assert_int_equal(vgpu_memtab_insert(&t, 0x20ff, 0x10, &tag_b), -EEXIST); /* from the end */
-    assert_int_equal(vgpu_memtab_insert(&t, 0x2010, 0x10, &tag_b), -EEXIST); /* inside */
+    assert_int_equal(vgpu_memtab_insert(&t, 0x1f80, 0x81, &tag_b), -EEXIST);   /* into the start */
+    assert_int_equal(vgpu_memtab_insert(&t, 0x20ff, 0x10, &tag_b), -EEXIST);   /* from the end */
+    assert_int_equal(vgpu_memtab_insert(&t, 0x2010, 0x10, &tag_b), -EEXIST);   /* inside */
     assert_int_equal(vgpu_memtab_insert(&t, 0x1000, 0x2000, &tag_b), -EEXIST); /* around */
     /* touching on either side is not overlapping */
     assert_int_equal(vgpu_memtab_insert(&t, 0x1f00, 0x100, &tag_b), 0);
@@ -131,12 +131,9 @@ static void test_many_out_of_order(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_empty_finds_nothing),
-        cmocka_unit_test(test_find_inside_and_at_edges),
-        cmocka_unit_test(test_overlap_refused),
-        cmocka_unit_test(test_bad_sizes_refused),
-        cmocka_unit_test(test_remove_by_base_only),
-        cmocka_unit_test(test_many_out_of_order),
+        cmocka_unit_test(test_empty_finds_nothing), cmocka_unit_test(test_find_inside_and_at_edges),
+        cmocka_unit_test(test_overlap_refused),     cmocka_unit_test(test_bad_sizes_refused),
+        cmocka_unit_test(test_remove_by_base_only), cmocka_unit_test(test_many_out_of_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

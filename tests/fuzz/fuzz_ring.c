@@ -328,8 +328,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
     if (getenv("VGPU_FUZZ_RING_TRACE")) /* what the guest would read: to check seeds get deep */
         for (uint32_t i = 0; i < s->rsp_prod && i < nr; i++)
             fprintf(stderr, "rsp %u: id %llu op %u status %u handle 0x%llx\n", i,
-                    (unsigned long long)s->ring[i].rsp.id, s->ring[i].rsp.op,
-                    s->ring[i].rsp.status, (unsigned long long)s->ring[i].rsp.u.handle);
+                    (unsigned long long)s->ring[i].rsp.id, s->ring[i].rsp.op, s->ring[i].rsp.status,
+                    (unsigned long long)s->ring[i].rsp.u.handle);
     wk__chans_free(&wk);
     vgpu_memtab_free(&wk.mem);
     wk.mem_charged = 0;

@@ -317,8 +317,9 @@ int main(int argc, char **argv)
     unsigned long long a = argc > 2 ? strtoull(argv[2], NULL, 0) : 0;
 
     if (argc < 2) {
-        fprintf(stderr, "usage: gpu_probe copy MAXMIB | latency N | jobs MS [START_MS] | write BYTES | "
-                        "read ADDR | fresh BYTES | fault | spin | info | granularity\n");
+        fprintf(stderr,
+                "usage: gpu_probe copy MAXMIB | latency N | jobs MS [START_MS] | write BYTES | "
+                "read ADDR | fresh BYTES | fault | spin | info | granularity\n");
         return 2;
     }
     setup();

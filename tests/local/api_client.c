@@ -1,4 +1,5 @@
-/* api_client.c: the libvgpu calls the examples do not use: memset, dtod, flush, module unload, chunks. */
+/* api_client.c: the libvgpu calls the examples do not use: memset, dtod, flush, module unload,
+ * chunks. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +33,14 @@ static int module_global(vgpu_channel *ch)
         return fail("global of a module", r);
     if (size != sizeof(v))
         return fprintf(stderr, "api_client: gvar has %llu bytes, expected %zu\n",
-                       (unsigned long long)size, sizeof(v)), 1;
+                       (unsigned long long)size, sizeof(v)),
+               1;
     if ((r = vgpu_copy_htod(ch, dptr + 4, &seven, 4)) || (r = vgpu_copy_dtoh(ch, v, dptr, 16)))
         return fail("copies to and from a global", r);
     if (v[0] != 1 || v[1] != 7 || v[3] != 4)
         return fprintf(stderr, "api_client: gvar is %u %u %u %u, expected 1 7 3 4\n", v[0], v[1],
-                       v[2], v[3]), 1;
+                       v[2], v[3]),
+               1;
     if ((r = vgpu_global_get(ch, module, "nothing", &dptr, &size)) != -VGPU_S_NOT_FOUND)
         return fail("an unknown global (expected NOT_FOUND)", r);
     if ((r = vgpu_global_get(ch, module + 77, "gvar", &dptr, &size)) != -VGPU_S_BAD_HANDLE)
@@ -125,7 +128,8 @@ int main(int argc, char **argv)
     if (nparams != 4 || params[0].offset != 0 || params[0].size != 4 || params[1].offset != 8 ||
         params[1].size != 8 || params[2].offset != 16 || params[3].offset != 24 ||
         params[3].size != 4)
-        return fail("saxpy's parameter layout (expected 4 at 0/4, 8/8, 16/8, 24/4)", -VGPU_S_PROTOCOL);
+        return fail("saxpy's parameter layout (expected 4 at 0/4, 8/8, 16/8, 24/4)",
+                    -VGPU_S_PROTOCOL);
     r = vgpu_func_params(ch, func + 0x1000, params, 8, &nparams);
     if (r != -VGPU_S_BAD_HANDLE)
         return fail("parameter layout of a function not ours (expected BAD_HANDLE)", r);

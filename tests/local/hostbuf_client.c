@@ -97,9 +97,9 @@ static bool copy_case(vgpu_channel *ch, uint64_t size, uint64_t off_a, uint64_t 
 static int copies(const char *instance)
 {
     static const uint64_t sizes[][3] = {
-        {4096, 0, 0},          /* small: in the data area */
-        {2u << 20, 4096, 0},   /* 2 MiB: failed before issue 19 */
-        {9u << 20, 17, 4099},  /* unaligned offsets */
+        {4096, 0, 0},         /* small: in the data area */
+        {2u << 20, 4096, 0},  /* 2 MiB: failed before issue 19 */
+        {9u << 20, 17, 4099}, /* unaligned offsets */
         {40u << 20, 1u << 20, 12345},
     };
     vgpu_channel *ch = open_ch(instance);

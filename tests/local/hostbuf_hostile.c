@@ -15,8 +15,8 @@
 #include "vgpu_local.h"
 #include "vgpu_proto.h"
 
-#define ORDER 0
-#define PAGES 4
+#define ORDER          0
+#define PAGES          4
 #define ANSWER_WAIT_NS (10ull * 1000000000ull)
 
 struct raw {
@@ -47,7 +47,9 @@ static void send_fds(int sock, const void *m, size_t len, const int *fds, int n)
         struct cmsghdr align;
     } u;
     struct iovec iov = {.iov_base = (void *)m, .iov_len = len};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+    struct msghdr msg = {.msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = u.buf,
                          .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n)};
     struct cmsghdr *cm;
 
@@ -64,8 +66,10 @@ static void send_fds(int sock, const void *m, size_t len, const int *fds, int n)
 static void connect_raw(struct raw *c, const char *path, const char *inst)
 {
     size_t len = vgpu_ring_bytes(ORDER) + PAGES * VGPU_PAGE_SIZE;
-    struct vgpu_local_hello h = {.magic = VGPU_LOCAL_MAGIC, .version = VGPU_LOCAL_VERSION,
-                                 .ring_order = ORDER, .data_pages = PAGES};
+    struct vgpu_local_hello h = {.magic = VGPU_LOCAL_MAGIC,
+                                 .version = VGPU_LOCAL_VERSION,
+                                 .ring_order = ORDER,
+                                 .data_pages = PAGES};
     struct sockaddr_un a = {.sun_family = AF_UNIX};
     struct vgpu_local_welcome w;
     int fds[3], memfd = memfd_create("hostile-ring", MFD_ALLOW_SEALING);
@@ -211,7 +215,8 @@ int main(int argc, char **argv)
     int r;
 
     if (argc != 4) {
-        fprintf(stderr, "usage: hostbuf_hostile SOCKET INSTANCE refusals|refusals-hold|pending-flood\n");
+        fprintf(stderr,
+                "usage: hostbuf_hostile SOCKET INSTANCE refusals|refusals-hold|pending-flood\n");
         return 2;
     }
     connect_raw(&c, argv[1], argv[2]);

@@ -1,4 +1,5 @@
-/* hostile.c: a client that breaks the protocol on purpose; exits 0 once vgpud closed its channel. */
+/* hostile.c: a client that breaks the protocol on purpose; exits 0 once vgpud closed its channel.
+ */
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
@@ -33,12 +34,14 @@ static int connect_to(const char *path)
 
 static void send_hello(int sock, const char *inst, int fds[3])
 {
-    struct vgpu_local_hello h = {.magic = VGPU_LOCAL_MAGIC, .version = VGPU_LOCAL_VERSION,
-                                 .ring_order = ORDER, .data_pages = PAGES};
+    struct vgpu_local_hello h = {.magic = VGPU_LOCAL_MAGIC,
+                                 .version = VGPU_LOCAL_VERSION,
+                                 .ring_order = ORDER,
+                                 .data_pages = PAGES};
     char cbuf[CMSG_SPACE(sizeof(int) * 3)];
     struct iovec iov = {.iov_base = &h, .iov_len = sizeof(h)};
-    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                       .msg_controllen = sizeof(cbuf)};
+    struct msghdr m = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
     struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
     struct vgpu_local_welcome w;
 
@@ -182,7 +185,9 @@ int main(int argc, char **argv)
     struct pollfd p;
 
     if (argc != 4) {
-        fprintf(stderr, "usage: hostile SOCKET INSTANCE far-ahead|random|before-hello|bad-range|storm|flood\n");
+        fprintf(
+            stderr,
+            "usage: hostile SOCKET INSTANCE far-ahead|random|before-hello|bad-range|storm|flood\n");
         return 2;
     }
     memfd = memfd_create("hostile", MFD_ALLOW_SEALING);

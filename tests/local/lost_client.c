@@ -84,8 +84,8 @@ static int mode_fault(vgpu_channel *ch)
         r = vgpu_sync(ch);
     vgpu_last_error(ch, &e);
     if (r != -VGPU_S_CONTEXT_LOST || e.detail != POISON_CODE) {
-        fprintf(stderr, "lost_client: the faulting job: status %d detail %u, expected %d %u\n",
-                r, e.detail, -VGPU_S_CONTEXT_LOST, POISON_CODE);
+        fprintf(stderr, "lost_client: the faulting job: status %d detail %u, expected %d %u\n", r,
+                e.detail, -VGPU_S_CONTEXT_LOST, POISON_CODE);
         return 1;
     }
     printf("lost_client: the fault was answered CONTEXT_LOST with code %u\n", e.detail);
@@ -202,8 +202,9 @@ int main(int argc, char **argv)
     int r;
 
     if (argc < 3) {
-        fprintf(stderr, "usage: lost_client INSTANCE busy MS | stopped MS | seccomp | hang | fault | "
-                        "loop | twochan MS\n");
+        fprintf(stderr,
+                "usage: lost_client INSTANCE busy MS | stopped MS | seccomp | hang | fault | "
+                "loop | twochan MS\n");
         return 2;
     }
     signal(SIGTERM, on_term);

@@ -83,8 +83,8 @@ static int tiny(const char *inst, uint64_t quota)
         return 2;
     while ((r = vgpu_mem_alloc(ch, 1, &dptr)) == 0 && n <= quota)
         n++;
-    printf("%llu one-byte allocations fit a quota of %llu bytes, then %s\n",
-           (unsigned long long)n, (unsigned long long)quota, vgpu_status_name(r));
+    printf("%llu one-byte allocations fit a quota of %llu bytes, then %s\n", (unsigned long long)n,
+           (unsigned long long)quota, vgpu_status_name(r));
     vgpu_close(ch);
     /* Each costs at least 256 bytes of the quota: far fewer than quota of them. */
     return r == -VGPU_S_NO_MEMORY && n > 0 && n <= quota / 256 ? 0 : 1;

@@ -25,8 +25,8 @@ int main(int argc, char **argv)
     if (r)
         return 1;
     r = vgpu_mem_alloc(ch, quota, &b);
-    printf("alloc %llu (over the quota): %s (%s)\n", (unsigned long long)quota,
-           vgpu_status_name(r), vgpu_strerror(r));
+    printf("alloc %llu (over the quota): %s (%s)\n", (unsigned long long)quota, vgpu_status_name(r),
+           vgpu_strerror(r));
     if (r != -VGPU_S_NO_MEMORY)
         return 1;
     r = vgpu_mem_free(ch, a);

@@ -27,7 +27,8 @@
 #define LOG_MAX   4096
 #define FUNC_VADD 0x77
 #define NEW_FEATURES                                                                               \
-    (VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS | VGPU_FEAT_GLOBALS) /* what old_host lacks */
+    (VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS | VGPU_FEAT_GLOBALS) /* what old_host lacks   \
+                                                                           */
 
 /* The fake vgpud: one client, jobs answered only once closed, as the real host does. */
 struct fake {
@@ -41,7 +42,7 @@ struct fake {
     uint16_t die_on_op;    /* close the socket when this op arrives */
     uint16_t bad_id_on_op; /* answer this op with a wrong id */
     uint32_t max_inflight;
-    bool old_host;         /* does not offer VGPU_FEAT_FUNC_PARAMS */
+    bool old_host; /* does not offer VGPU_FEAT_FUNC_PARAMS */
     /* what it saw */
     struct vgpu_local_hello hello;
     uint32_t seals;
@@ -118,8 +119,8 @@ static uint32_t fake_exec(struct fake *f, const struct vgpu_req *q, struct vgpu_
     switch (q->op) {
     case VGPU_OP_HELLO:
         if (vgpu_proto_negotiate(&q->u.hello,
-                                 VGPU_FEAT_EVENT_IDX | (f->old_host ? 0 : NEW_FEATURES),
-                                 &ver, &rsp->u.hello.features))
+                                 VGPU_FEAT_EVENT_IDX | (f->old_host ? 0 : NEW_FEATURES), &ver,
+                                 &rsp->u.hello.features))
             return VGPU_S_VERSION;
         rsp->u.hello.version = ver;
         rsp->u.hello.nr_slots = f->ring.nr_slots;

@@ -1,4 +1,5 @@
-/* layout32.c: compiled for 32-bit targets; the _Static_asserts in proto/ check one layout everywhere. */
+/* layout32.c: compiled for 32-bit targets; the _Static_asserts in proto/ check one layout
+ * everywhere. */
 #include "vgpu_proto.h"
 
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_sring) == 64, "ring header");

@@ -69,8 +69,8 @@ static uint32_t drain_rsps(struct pair *p)
 static void test_slots_per_order(void **state)
 {
     (void)state;
-    assert_int_equal(vgpu_ring_slots(0), 32);   /* (4096 - 64) / 64 = 63 -> 32 */
-    assert_int_equal(vgpu_ring_slots(1), 64);   /* 127 -> 64 */
+    assert_int_equal(vgpu_ring_slots(0), 32); /* (4096 - 64) / 64 = 63 -> 32 */
+    assert_int_equal(vgpu_ring_slots(1), 64); /* 127 -> 64 */
     assert_int_equal(vgpu_ring_slots(2), 128);
     assert_int_equal(vgpu_ring_slots(3), 256);
     assert_int_equal(vgpu_ring_slots(4), 512);
@@ -135,7 +135,7 @@ static void run_wrap(uint32_t start, uint32_t order)
 static void test_wraparound(void **state)
 {
     (void)state;
-    run_wrap(0xffffffffu - 5, 0);   /* the 32-bit indices overflow mid-run */
+    run_wrap(0xffffffffu - 5, 0); /* the 32-bit indices overflow mid-run */
     run_wrap(0x7ffffff0u, 2);
     run_wrap(0, 4);
 }
@@ -147,11 +147,11 @@ static void test_producer_too_far_ahead(void **state)
 
     (void)state;
     pair_init(&p, 0, 0xfffffff0u);
-    p.s->req_prod = p.b.req_cons + 33;           /* more than a ring ahead */
+    p.s->req_prod = p.b.req_cons + 33; /* more than a ring ahead */
     assert_false(vgpu_back_snapshot(&p.b, &ready));
-    p.s->req_prod = p.b.req_cons - 1;            /* went backwards */
+    p.s->req_prod = p.b.req_cons - 1; /* went backwards */
     assert_false(vgpu_back_snapshot(&p.b, &ready));
-    p.s->req_prod = p.b.req_cons + 32;           /* exactly a ring: fine */
+    p.s->req_prod = p.b.req_cons + 32; /* exactly a ring: fine */
     assert_true(vgpu_back_snapshot(&p.b, &ready));
     assert_int_equal(ready, 32);
     free(p.s);
@@ -169,7 +169,7 @@ static void test_producer_ahead_of_unanswered(void **state)
     vgpu_front_push(&p.f);
     assert_true(vgpu_back_snapshot(&p.b, &ready));
     for (i = 0; i < ready; i++)
-        vgpu_back_take_req(&p.b, &req);          /* 10 taken, none answered */
+        vgpu_back_take_req(&p.b, &req); /* 10 taken, none answered */
     /* A hostile frontend claims 23 more: 33 outstanding would overwrite unanswered slots. */
     p.s->req_prod = p.b.req_cons + 23;
     assert_false(vgpu_back_snapshot(&p.b, &ready));
@@ -231,7 +231,7 @@ static void test_rsp_notify(void **state)
         assert_true(vgpu_back_snapshot(&p.b, &ready));
         vgpu_back_take_req(&p.b, &req);
         vgpu_back_put_rsp(&p.b, &rsp);
-        assert_false(vgpu_back_push(&p.b));     /* frontend polling: no signal */
+        assert_false(vgpu_back_push(&p.b)); /* frontend polling: no signal */
     }
     drain_rsps(&p);
     assert_false(vgpu_front_arm(&p.f));
@@ -244,7 +244,7 @@ static void test_rsp_notify(void **state)
         assert_true(vgpu_back_snapshot(&p.b, &ready));
         vgpu_back_take_req(&p.b, &req);
         vgpu_back_put_rsp(&p.b, &rsp);
-        assert_true(vgpu_back_push(&p.b));      /* frontend sleeping: signal */
+        assert_true(vgpu_back_push(&p.b)); /* frontend sleeping: signal */
     }
     free(p.s);
 }
@@ -258,7 +258,7 @@ static void test_front_rejects_bogus_rsp_prod(void **state)
     pair_init(&p, 0, 0);
     put_nops(&p, 2);
     vgpu_front_push(&p.f);
-    p.s->rsp_prod = 3;   /* more responses than requests */
+    p.s->rsp_prod = 3; /* more responses than requests */
     assert_false(vgpu_front_snapshot(&p.f, &ready));
     free(p.s);
 }

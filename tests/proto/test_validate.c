@@ -192,7 +192,7 @@ static void test_bad_values(void **state)
     r.u.func_params.rsvd0 = 1;
     assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_FIELD);
     r = valid_req(VGPU_OP_FUNC_PARAMS);
-    r.u.func_params.data_off = DATA - 8;              /* 16 entries do not fit in 8 bytes */
+    r.u.func_params.data_off = DATA - 8; /* 16 entries do not fit in 8 bytes */
     assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_RANGE);
     r.u.func_params.max = 1;
     assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_OK);
@@ -200,7 +200,7 @@ static void test_bad_values(void **state)
     r.u.chunk.total = VGPU_MODULE_MAX + 1;
     assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_FIELD);
     r = valid_req(VGPU_OP_MODULE_CHUNK);
-    r.u.chunk.offset = 2 * DATA + 1;                  /* runs past the image's end */
+    r.u.chunk.offset = 2 * DATA + 1; /* runs past the image's end */
     assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_FIELD);
     r = valid_req(VGPU_OP_MODULE_CHUNK);
     r.u.chunk.len = 0;
@@ -209,7 +209,7 @@ static void test_bad_values(void **state)
     r.u.chunk.flags = 2;
     assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_FIELD);
     r = valid_req(VGPU_OP_MODULE_CHUNK);
-    r.u.chunk.data_off = 1;                           /* DATA bytes from 1: past the area */
+    r.u.chunk.data_off = 1; /* DATA bytes from 1: past the area */
     assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_RANGE);
 }
 
@@ -254,18 +254,18 @@ static void test_ranges(void **state)
 
     (void)state;
     r = valid_req(VGPU_OP_COPY_HTOD);
-    r.u.copy.len = DATA + 1;                          /* past the end */
+    r.u.copy.len = DATA + 1; /* past the end */
     assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_RANGE);
     r.u.copy.data_off = 1;
     r.u.copy.len = DATA;
     assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_RANGE);
-    r.u.copy.data_off = 0xfffffffffffff000ull;        /* offset + length wraps */
+    r.u.copy.data_off = 0xfffffffffffff000ull; /* offset + length wraps */
     r.u.copy.len = 0x2000;
     assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_RANGE);
     r.u.copy.data_off = 16;
     r.u.copy.len = UINT64_MAX;
     assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_RANGE);
-    r.u.copy.data_off = DATA;                         /* empty copy at the end: fine */
+    r.u.copy.data_off = DATA; /* empty copy at the end: fine */
     r.u.copy.len = 0;
     assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_OK);
     r = valid_req(VGPU_OP_COPY_DTOH);
@@ -311,7 +311,7 @@ static void test_launch_limits(void **state)
     assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_LAUNCH);
     r = valid_req(VGPU_OP_LAUNCH);
     r.u.launch.block[0] = 1024;
-    r.u.launch.block[1] = 2;                          /* 2048 threads */
+    r.u.launch.block[1] = 2; /* 2048 threads */
     assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_LAUNCH);
     r = valid_req(VGPU_OP_LAUNCH);
     r.u.launch.block[2] = 65;
@@ -340,11 +340,11 @@ static void test_names(void **state)
     memcpy(data + 10, "saxpy\0\0\0", 8);
     assert_int_equal(vgpu_proto_copy_name(data, sizeof(data), &f, out), VGPU_S_OK);
     assert_string_equal(out, "saxpy");
-    memcpy(data + 10, "saxpyXYZ", 8);                 /* unterminated */
+    memcpy(data + 10, "saxpyXYZ", 8); /* unterminated */
     assert_int_equal(vgpu_proto_copy_name(data, sizeof(data), &f, out), VGPU_S_BAD_NAME);
-    data[10] = 0;                                     /* empty */
+    data[10] = 0; /* empty */
     assert_int_equal(vgpu_proto_copy_name(data, sizeof(data), &f, out), VGPU_S_BAD_NAME);
-    f.name_off = 250;                                 /* past the end */
+    f.name_off = 250; /* past the end */
     assert_int_equal(vgpu_proto_copy_name(data, sizeof(data), &f, out), VGPU_S_BAD_RANGE);
     f.name_off = 0;
     f.name_len = VGPU_NAME_MAX + 1;

@@ -38,8 +38,8 @@ static void test_vm_stats_percentiles(void **state)
 static void test_buckets_exact_at_edges(void **state)
 {
     struct vgpu_sched *s = new_sched();
-    struct vgpu_sched_buckets b = {.n = 3, .bound_ns = {(1u << 10) - 1, (1u << 20) - 1,
-                                                        (1ull << 30) - 1}};
+    struct vgpu_sched_buckets b = {.n = 3,
+                                   .bound_ns = {(1u << 10) - 1, (1u << 20) - 1, (1ull << 30) - 1}};
     static const uint64_t run_ns[] = {1023, 1024, 5000, (1u << 20) - 1, 1u << 20, 1ull << 31};
     uint64_t now = 0, sum = 0;
 

@@ -80,11 +80,10 @@ const struct vgpu_be_limits *vgpu_be_get_limits(struct vgpu_be *be)
     return &be->limits;
 }
 
-int vgpu_be_loop_add(struct vgpu_be_loop *l, int fd, uint32_t events, vgpu_be_io_cb cb,
-                     void *ctx)
+int vgpu_be_loop_add(struct vgpu_be_loop *l, int fd, uint32_t events, vgpu_be_io_cb cb, void *ctx)
 {
     struct loop_entry *e = calloc(1, sizeof(*e));
-    struct epoll_event ev = { .events = events };
+    struct epoll_event ev = {.events = events};
 
     if (!e)
         return -ENOMEM;
@@ -142,8 +141,8 @@ static void answer(struct vgpu_be_chan *c, const struct vgpu_req *req)
     rsp.id = req->id;
     rsp.op = req->op;
     if (req->op == VGPU_OP_HELLO) {
-        rsp.status = (uint32_t)vgpu_proto_negotiate(&req->u.hello, VGPU_FEAT_EVENT_IDX,
-                                                    &version, &features);
+        rsp.status =
+            (uint32_t)vgpu_proto_negotiate(&req->u.hello, VGPU_FEAT_EVENT_IDX, &version, &features);
         if (rsp.status == VGPU_S_OK) {
             rsp.u.hello.version = version;
             rsp.u.hello.nr_slots = c->ring.nr_slots;
@@ -205,12 +204,14 @@ static void on_signal(int sig)
 
 int main(int argc, char **argv)
 {
-    struct vgpu_be be = { .limits = { .max_ring_order = 2, .max_data_pages = 1024,
-                                      .max_channels_per_vm = 8, .kick_budget = 2000,
-                                      .kick_window_ms = 10,
-                                      .xen_max_grants = VGPU_XEN_MAX_GRANTS_DEFAULT,
-                                      .xen_max_grants_per_domain =
-                                          VGPU_XEN_MAX_GRANTS_PER_DOMAIN_DEFAULT } };
+    struct vgpu_be be = {
+        .limits = {.max_ring_order = 2,
+                   .max_data_pages = 1024,
+                   .max_channels_per_vm = 8,
+                   .kick_budget = 2000,
+                   .kick_window_ms = 10,
+                   .xen_max_grants = VGPU_XEN_MAX_GRANTS_DEFAULT,
+                   .xen_max_grants_per_domain = VGPU_XEN_MAX_GRANTS_PER_DOMAIN_DEFAULT}};
     struct epoll_event evs[16];
     void *state = NULL;
     int n, i, err;
@@ -234,7 +235,7 @@ int main(int argc, char **argv)
         }
     }
     vgpu_be_xen_transport.stop(state);
-    printf("VGPU-BACK-EXIT attached=%lu released=%lu violations=%lu\n", nr_attached,
-           nr_released, nr_violations);
+    printf("VGPU-BACK-EXIT attached=%lu released=%lu violations=%lu\n", nr_attached, nr_released,
+           nr_violations);
     return 0;
 }

@@ -19,7 +19,7 @@ int main(int argc, char **argv)
 {
     union {
         struct ioctl_gntalloc_alloc_gref a;
-        uint8_t raw[64];         /* gref_ids[] runs past the struct's declared end */
+        uint8_t raw[64]; /* gref_ids[] runs past the struct's declared end */
     } req;
     uint32_t refs[2];
     const char *mode = argc > 1 ? argv[1] : "badmagic";
@@ -56,7 +56,7 @@ int main(int argc, char **argv)
     } else if (!strcmp(mode, "toomany")) {
         dir->nr_pages = 5000;
     } else {
-        dir->nr_pages = 2;       /* refs 0xeeeeeeee: do not map */
+        dir->nr_pages = 2; /* refs 0xeeeeeeee: do not map */
     }
     memcpy(refs, (uint8_t *)&req + offsetof(struct ioctl_gntalloc_alloc_gref, gref_ids),
            sizeof(refs));

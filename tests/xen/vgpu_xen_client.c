@@ -53,12 +53,13 @@ static int client_open(struct client *c)
         return fail("open /dev/vgpu");
     if (ioctl(c->fd, VGPU_IOC_INFO, &c->info))
         return fail("VGPU_IOC_INFO");
-    c->sring = mmap(NULL, VGPU_PAGE_SIZE << c->info.ring_order, PROT_READ | PROT_WRITE,
-                    MAP_SHARED, c->fd, VGPU_MMAP_RING_OFF);
+    c->sring = mmap(NULL, VGPU_PAGE_SIZE << c->info.ring_order, PROT_READ | PROT_WRITE, MAP_SHARED,
+                    c->fd, VGPU_MMAP_RING_OFF);
     if (c->sring == MAP_FAILED)
         return fail("mmap ring");
-    if (mmap(NULL, VGPU_PAGE_SIZE << c->info.ring_order, PROT_READ | PROT_WRITE, MAP_PRIVATE,
-             c->fd, VGPU_MMAP_RING_OFF) != MAP_FAILED || errno != EINVAL) {
+    if (mmap(NULL, VGPU_PAGE_SIZE << c->info.ring_order, PROT_READ | PROT_WRITE, MAP_PRIVATE, c->fd,
+             VGPU_MMAP_RING_OFF) != MAP_FAILED ||
+        errno != EINVAL) {
         errno = EINVAL;
         return fail("MAP_PRIVATE of the ring was not refused with");
     }
@@ -100,7 +101,7 @@ static void client_req(struct client *c, uint16_t op, int end_job)
 /* Wait for one response. Returns 0, or 1 after printing why. */
 static int client_rsp(struct client *c, struct vgpu_rsp *rsp)
 {
-    struct pollfd p = { .fd = c->fd, .events = POLLIN };
+    struct pollfd p = {.fd = c->fd, .events = POLLIN};
     uint32_t ready;
 
     for (;;) {
@@ -136,8 +137,7 @@ static int run_ok(struct client *c, long n, int forever)
     if (client_push(c) || client_rsp(c, &rsp))
         return 1;
     if (rsp.status != VGPU_S_OK || rsp.u.hello.version != VGPU_PROTO_VERSION ||
-        rsp.u.hello.nr_slots != c->info.nr_slots ||
-        rsp.u.hello.data_size != c->info.data_bytes) {
+        rsp.u.hello.nr_slots != c->info.nr_slots || rsp.u.hello.data_size != c->info.data_bytes) {
         printf("VGPU-CLIENT-FAIL HELLO status %u version %u slots %u data %llu\n", rsp.status,
                rsp.u.hello.version, rsp.u.hello.nr_slots,
                (unsigned long long)rsp.u.hello.data_size);
@@ -158,8 +158,7 @@ static int run_ok(struct client *c, long n, int forever)
                 return 1;
             if (rsp.id != expect || rsp.op != VGPU_OP_NOP || rsp.status != VGPU_S_OK) {
                 printf("VGPU-CLIENT-FAIL NOP id %llu (expected %llu) op %u status %u\n",
-                       (unsigned long long)rsp.id, (unsigned long long)expect, rsp.op,
-                       rsp.status);
+                       (unsigned long long)rsp.id, (unsigned long long)expect, rsp.op, rsp.status);
                 return 1;
             }
         }
@@ -173,7 +172,7 @@ static int run_ok(struct client *c, long n, int forever)
 
 static int run_hostile(struct client *c)
 {
-    struct pollfd p = { .fd = c->fd, .events = POLLIN };
+    struct pollfd p = {.fd = c->fd, .events = POLLIN};
     unsigned int i;
 
     /* Garbage in every slot, then a producer index far ahead of the ring. */
@@ -231,7 +230,8 @@ static int run_perm(void)
     chown("/dev/vgpu", 0, 0);
     if (outsider != 2 || member != 0) {
         printf("VGPU-CLIENT-FAIL open as uid 4321: outside the group %d (expected 2 = EACCES), "
-               "in it %d (expected 0)\n", outsider, member);
+               "in it %d (expected 0)\n",
+               outsider, member);
         return 1;
     }
     printf("VGPU-CLIENT-PERM-OK mode 660: outsider EACCES, group member opens\n");
@@ -244,7 +244,7 @@ static int xenbus_watch(int fd, unsigned int n)
     struct {
         uint32_t type, req_id, tx_id, len;
         char body[64];
-    } msg = { .type = 4 /* XS_WATCH */, .req_id = n };
+    } msg = {.type = 4 /* XS_WATCH */, .req_id = n};
     int len = snprintf(msg.body, sizeof(msg.body), "data/wq%c%u", 0, n);
 
     msg.len = (uint32_t)len + 1;
@@ -274,11 +274,12 @@ static int run_watchquota(void)
         printf("VGPU-CLIENT-FAIL open succeeded with the watch quota spent (%u watches)\n", n);
         return 1;
     }
-    close(xfd);   /* the watches go with the file */
+    close(xfd); /* the watches go with the file */
     if (client_open(&c) || run_ok(&c, 20, false))
         return 1;
     printf("VGPU-CLIENT-WATCHQUOTA-OK quota hit after %u watches (%s); open failed alone (%s), "
-           "the device works afterwards\n", n, strerror(err), strerror(open_err));
+           "the device works afterwards\n",
+           n, strerror(err), strerror(open_err));
     return 0;
 }
 

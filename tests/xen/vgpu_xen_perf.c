@@ -38,8 +38,7 @@ static int open_xen(int64_t poll_ns, vgpu_channel **ch)
 }
 
 /* n NOP round trips on a channel opened with poll_ns (-1: libvgpu's default); p50/p99 in us. */
-static int lat(const char *label, int64_t poll_ns, uint64_t *t, size_t n, double *p50,
-               double *p99)
+static int lat(const char *label, int64_t poll_ns, uint64_t *t, size_t n, double *p50, double *p99)
 {
     vgpu_channel *ch;
     size_t i;
@@ -145,7 +144,7 @@ int main(int argc, char **argv)
         lat("no-polling", 0, t, (size_t)n, &b50, &b99);
     free(t);
     if (r == 0)
-        printf("NOP round trip, %ld each, p50/p99 us: polling %.0f/%.0f, no polling %.0f/%.0f\n",
-               n, a50, a99, b50, b99);
+        printf("NOP round trip, %ld each, p50/p99 us: polling %.0f/%.0f, no polling %.0f/%.0f\n", n,
+               a50, a99, b50, b99);
     return r;
 }

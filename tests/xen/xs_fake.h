@@ -1,4 +1,5 @@
-/* xs_fake.h: an in-memory xenstore, grant table, event channels and core under the Xen transport. */
+/* xs_fake.h: an in-memory xenstore, grant table, event channels and core under the Xen transport.
+ */
 #ifndef VGPU_XS_FAKE_H
 #define VGPU_XS_FAKE_H
 
@@ -11,15 +12,15 @@
 /* What the stand-in core saw. */
 struct fake_core {
     unsigned int attached, detached, released, reads;
-    bool defer_release;                /* detach keeps the release for fake_run_deferred() */
-    struct vgpu_be_chan_desc last;     /* the last attach's descriptor */
+    bool defer_release;            /* detach keeps the release for fake_run_deferred() */
+    struct vgpu_be_chan_desc last; /* the last attach's descriptor */
     struct vgpu_be_chan *deferred[FAKE_CHANS_MAX]; /* detached, release pending */
     unsigned int nr_deferred;
 };
 
 extern struct fake_core fake_core;
-extern unsigned int fake_dir_pages;           /* nr_pages of every data directory mapped */
-extern const char *fake_read_prefix;          /* count xs_read calls under this path */
+extern unsigned int fake_dir_pages;  /* nr_pages of every data directory mapped */
+extern const char *fake_read_prefix; /* count xs_read calls under this path */
 extern unsigned int fake_prefix_reads;
 
 /* The transport's state over the fakes, with these budgets (0: defaults). */
