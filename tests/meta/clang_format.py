@@ -13,7 +13,8 @@ import sys
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # Folders that conform; add one here once it has been formatted.
-FORMATTED = ["sched", "store"]
+FORMATTED = ["sched", "store", "proto", "dom0", "guest-lib", "guest-cuda", "guest-cudart", "ptx",
+             "admin", "examples", "bench", "tests"]
 
 
 def sources(folder):
