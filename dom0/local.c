@@ -16,7 +16,8 @@
 #include <unistd.h>
 #include "local_hb.h"
 #include "vgpu_local.h"
-#include "vgpud.h"
+#include "transport.h"
+#include "vgpu_store.h"
 
 /*
  * Connections that have not said hello yet cost an fd each and prove
@@ -128,6 +129,20 @@ static const struct vgpu_be_chan_ops local_chan_ops = {
 
 static void on_kick(void *ctx, uint32_t events);
 
+/* The client is gone, or cannot be served: no more events; release() frees lc, maybe later. */
+static void conn_drop(struct local_conn *lc)
+{
+    struct vgpu_be_chan *c = lc->chan;
+    struct vgpu_be_loop *l = vgpu_be_get_loop(lc->ls->be);
+
+    vgpu_be_loop_del(l, lc->sock);
+    vgpu_be_loop_del(l, lc->kick_fd);
+    if (lc->throttle_fd >= 0)
+        vgpu_be_loop_del(l, lc->throttle_fd);
+    lc->chan = NULL;
+    vgpu_be_chan_detach(c);
+}
+
 static void on_unthrottle(void *ctx, uint32_t events)
 {
     struct local_conn *lc = ctx;
@@ -141,9 +156,11 @@ static void on_unthrottle(void *ctx, uint32_t events)
     lc->kick_window = vgpu_be_now();
     if (!lc->chan)
         return;
-    if (vgpu_be_loop_add(l, lc->kick_fd, EPOLLIN | EPOLLET, on_kick, lc) < 0)
-        vgpu_be__chan_close(lc->chan, "cannot watch the kick fd again");
-    else
+    if (vgpu_be_loop_add(l, lc->kick_fd, EPOLLIN | EPOLLET, on_kick, lc) < 0) {
+        vgpu_be_log(LOG_ERR, "local pid %d: cannot watch its kick fd again: channel closed",
+                    (int)lc->pid);
+        conn_drop(lc);
+    } else
         vgpu_be_chan_kick(lc->chan); /* what came in while we did not listen */
 }
 
@@ -325,7 +342,7 @@ static uint32_t map_memfd(struct local_conn *lc, const struct vgpu_local_hello *
 static uint32_t resolve(struct local_conn *lc, const struct vgpu_local_hello *h,
                         struct vgpu_be_identity *id, char *why, size_t whylen)
 {
-    struct vgpu_store *store = lc->ls->be->store;
+    struct vgpu_store *store = vgpu_be_get_store(lc->ls->be);
     struct vgpu_store_vm vm;
     char inst[sizeof(h->instance) + 1];
     int r;
@@ -429,17 +446,8 @@ static void on_sock(void *ctx, uint32_t events)
                                     "local pid %d: data after the handshake "
                                     "that is not a host buffer's memfd (or one too many)",
                                     (int)lc->pid);
-        if (r < 0 || (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP))) {
-            struct vgpu_be_chan *c = lc->chan;
-            struct vgpu_be_loop *l = vgpu_be_get_loop(lc->ls->be);
-            /* No more events for this client; release() frees lc, maybe later. */
-            vgpu_be_loop_del(l, lc->sock);
-            vgpu_be_loop_del(l, lc->kick_fd);
-            if (lc->throttle_fd >= 0)
-                vgpu_be_loop_del(l, lc->throttle_fd);
-            lc->chan = NULL;
-            vgpu_be_chan_detach(c);
-        }
+        if (r < 0 || (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP)))
+            conn_drop(lc);
         return;
     }
     pending_remove(lc);
@@ -553,7 +561,7 @@ static void on_accept(void *ctx, uint32_t events)
 static int local_start(struct vgpu_be *be, void **state)
 {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    const char *path = be->cfg.socket_path;
+    const char *path = vgpu_be_get_socket_path(be);
     struct local_state *ls;
     int r;
 
@@ -577,9 +585,9 @@ static int local_start(struct vgpu_be *be, void **state)
         vgpu_be_log(LOG_ERR, "cannot listen on %s: %s", path, strerror(errno));
         goto err_close;
     }
-    r = vgpu_be_loop_add(be->loop, ls->listen_fd, EPOLLIN, on_accept, ls);
+    r = vgpu_be_loop_add(vgpu_be_get_loop(be), ls->listen_fd, EPOLLIN, on_accept, ls);
     if (r == 0)
-        r = vgpu_be_loop_add(be->loop, ls->sweep_fd, EPOLLIN, on_sweep, ls);
+        r = vgpu_be_loop_add(vgpu_be_get_loop(be), ls->sweep_fd, EPOLLIN, on_sweep, ls);
     if (r < 0)
         goto err_close;
     vgpu_be_log(LOG_INFO, "local transport listening on %s", path);
@@ -588,7 +596,7 @@ static int local_start(struct vgpu_be *be, void **state)
 
 err_close:
     if (ls->listen_fd >= 0) {
-        vgpu_be_loop_del(be->loop, ls->listen_fd);
+        vgpu_be_loop_del(vgpu_be_get_loop(be), ls->listen_fd);
         close(ls->listen_fd);
     }
     if (ls->sweep_fd >= 0)
@@ -606,9 +614,9 @@ static void local_stop(void *state)
     while (ls->pending)
         conn_free(ls->pending);
     if (!ls->accept_paused)
-        vgpu_be_loop_del(ls->be->loop, ls->listen_fd);
+        vgpu_be_loop_del(vgpu_be_get_loop(ls->be), ls->listen_fd);
     close(ls->listen_fd);
-    vgpu_be_loop_del(ls->be->loop, ls->sweep_fd);
+    vgpu_be_loop_del(vgpu_be_get_loop(ls->be), ls->sweep_fd);
     close(ls->sweep_fd);
     unlink(ls->path);
     free(ls);

@@ -71,6 +71,16 @@ const struct vgpu_be_limits *vgpu_be_get_limits(struct vgpu_be *be)
     return &be->cfg.limits;
 }
 
+const char *vgpu_be_get_socket_path(struct vgpu_be *be)
+{
+    return be->cfg.socket_path;
+}
+
+struct vgpu_store *vgpu_be_get_store(struct vgpu_be *be)
+{
+    return be->store;
+}
+
 static const char *env_or(const char *name, const char *dflt)
 {
     const char *v = getenv(name);

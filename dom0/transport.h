@@ -120,6 +120,11 @@ struct vgpu_be_limits {
 #define VGPU_XEN_MAX_GRANTS_DEFAULT            131072u /* 512 MiB */
 #define VGPU_XEN_MAX_GRANTS_PER_DOMAIN_DEFAULT 16384u  /* 64 MiB: 15 largest channels */
 const struct vgpu_be_limits *vgpu_be_get_limits(struct vgpu_be *be);
+/* vgpud's monotonic clock in ns (the execution log's). */
+uint64_t vgpu_be_now(void);
+/* The local transport's socket (--socket), and the store VMs are read from (NULL: none). */
+const char *vgpu_be_get_socket_path(struct vgpu_be *be);
+struct vgpu_store *vgpu_be_get_store(struct vgpu_be *be);
 
 /* Log with a level (LOG_ERR..LOG_DEBUG from syslog.h), to stderr or syslog. */
 void vgpu_be_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

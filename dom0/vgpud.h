@@ -201,8 +201,6 @@ struct vgpu_be {
     struct vgpu_be_metrics *metrics; /* the Prometheus endpoint, NULL when off */
 };
 
-uint64_t vgpu_be_now(void);
-
 /* vm.c */
 int vgpu_be__vm_get(struct vgpu_be *be, const struct vgpu_be_identity *id, struct vgpu_be_vm **out);
 uint64_t vgpu_be__vm_quota(const struct vgpu_be *be, const struct vgpu_be_vm *vm);
