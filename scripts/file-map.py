@@ -11,7 +11,7 @@ import os
 import re
 import sys
 
-FOLDERS = ["proto", "sched", "store", "dom0", "ptx", "guest-lib", "guest-cuda", "guest-cudart",
+FOLDERS = ["proto", "sched", "store", "dom0", "dom0/transport", "ptx", "guest-lib", "guest-cuda", "guest-cudart",
            "admin"]
 BEGIN = "<!-- file-map begin: scripts/file-map.py writes this part -->"
 END = "<!-- file-map end -->"
@@ -29,7 +29,7 @@ def summary(path):
     name = os.path.basename(path)
     if text.startswith(name + ":"):
         text = text[len(name) + 1:].strip()
-    first = re.split(r"(?<=[.;])\s", text, maxsplit=1)[0]
+    first = re.split(r"(?<=\.)\s", text, maxsplit=1)[0]
     return first.replace("|", "\\|")
 
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_xenstore.c: libFuzzer target over vgpud's Xen transport as a guest
- * and a confused toolstack see it: the real dom0/xen_*.c over the faked
+ * and a confused toolstack see it: the real dom0/transport/xen_*.c over the faked
  * xenstore of tests/xen/xs_fake.c, driven by writes, removals and watch
  * events. Checks: no crash, no leak, budgets hold, attach/release balance.
  */

@@ -1,5 +1,5 @@
-/* test_xen_transport.c: vgpud's Xen transport (dom0/xen_*.c) over a faked xenstore, grant table and
- * core. */
+/* test_xen_transport.c: vgpud's Xen transport (dom0/transport/xen_*.c) over a faked xenstore, grant
+ * table and core. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,6 +1,6 @@
 /*
  * vgpu_test_back.c: TEST BACKEND for the Xen end-to-end run: vgpud's real
- * Xen transport (dom0/xen_*.c) on a minimal stand-in core that answers
+ * Xen transport (dom0/transport/xen_*.c) on a minimal stand-in core that answers
  * HELLO and NOP (UNSUPPORTED otherwise). Not vgpud: it exists so that the
  * transport and vgpu.ko are tested over real grants and event channels
  * before (and besides) the daemon.

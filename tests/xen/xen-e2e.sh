@@ -39,8 +39,8 @@ rm -rf "$WORK/kmod"
 [ -e "$WORK/kmod/vgpu.ko" ] || { echo "FAIL: vgpu.ko did not build"; exit 1; }
 CFLAGS="-std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I$SRC/proto"
 # shellcheck disable=SC2046,SC2086
-gcc $CFLAGS -I"$SRC/dom0" -o "$WORK/vgpu_test_back" "$HERE/vgpu_test_back.c" \
-  "$SRC"/dom0/xen_*.c "$SRC/proto/vgpu_validate.c" "$SRC/proto/vgpu_status.c" \
+gcc $CFLAGS -I"$SRC/dom0" -I"$SRC/dom0/transport" -o "$WORK/vgpu_test_back" "$HERE/vgpu_test_back.c" \
+  "$SRC"/dom0/transport/xen_*.c "$SRC/proto/vgpu_validate.c" "$SRC/proto/vgpu_status.c" \
   $(pkg-config --cflags --libs xenstore xengnttab xenevtchn)
 # shellcheck disable=SC2086
 gcc $CFLAGS -static -o "$WORK/vgpu_xen_client" "$HERE/vgpu_xen_client.c"

@@ -1,6 +1,6 @@
 /*
  * xs_fake.c: the environment of vgpud's Xen transport, faked in memory so
- * that the real dom0/xen_*.c run in unit tests and the fuzz target: the
+ * that the real dom0/transport/xen_*.c run in unit tests and the fuzz target: the
  * libxenstore calls it makes (a flat list of paths), libxengnttab (maps
  * are fresh zeroed pages; refs >= FAKE_BAD_REF do not map; the directory
  * page says fake_dir_pages), libxenevtchn, the event loop and the core.
