@@ -239,25 +239,6 @@ static void send_welcome(struct local_conn *lc, uint32_t status, const struct vg
                                 (int)lc->pid);
 }
 
-/* Close every descriptor a message carried (the client may send more than three). */
-static void close_passed_fds(struct msghdr *msg)
-{
-    struct cmsghdr *cm;
-
-    for (cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
-        size_t k, nfd;
-
-        if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-            continue;
-        nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        for (k = 0; k < nfd; k++) {
-            int fd;
-            memcpy(&fd, CMSG_DATA(cm) + k * sizeof(int), sizeof(int));
-            close(fd);
-        }
-    }
-}
-
 /* The kick and notify descriptors must be eventfds: a file or a FIFO could block the loop. */
 static bool is_eventfd(int fd)
 {
@@ -299,7 +280,7 @@ static uint32_t recv_hello(struct local_conn *lc, struct vgpu_local_hello *h)
     if (n != sizeof(*h) || !cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
         cm->cmsg_len != CMSG_LEN(3 * sizeof(int)) || CMSG_NXTHDR(&msg, cm) ||
         (msg.msg_flags & MSG_CTRUNC)) {
-        close_passed_fds(&msg);
+        vgpu_local_close_passed_fds(&msg);
         return VGPU_S_PROTOCOL;
     }
     memcpy(fds, CMSG_DATA(cm), sizeof(fds));

@@ -3,6 +3,7 @@
 #define VGPUD_LOCAL_HB_H
 
 #include <stdint.h>
+#include <sys/socket.h>
 #include "vgpu_local.h"
 
 /* Descriptors a client sent (struct vgpu_local_hostbuf) that no MAP claimed yet. */
@@ -31,5 +32,7 @@ uint32_t vgpu_be__local_hb_take(struct vgpu_local_hb_pending *p, int sock, uint6
 
 /* Close every unclaimed descriptor. */
 void vgpu_be__local_hb_clear(struct vgpu_local_hb_pending *p);
+/* Close every descriptor a received message carried (a client may send any number). */
+void vgpu_local_close_passed_fds(struct msghdr *msg);
 
 #endif /* VGPUD_LOCAL_HB_H */

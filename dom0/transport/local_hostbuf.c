@@ -12,7 +12,8 @@
 
 #define NEEDED_SEALS (F_SEAL_SHRINK | F_SEAL_GROW)
 
-static void close_fds(struct msghdr *msg)
+/* Close every descriptor a message carried (a client may send any number). */
+void vgpu_local_close_passed_fds(struct msghdr *msg)
 {
     struct cmsghdr *cm;
 
@@ -64,7 +65,7 @@ static int recv_one(int sock, struct vgpu_local_hb_pending *p)
         cm->cmsg_len != CMSG_LEN(sizeof(int)) || CMSG_NXTHDR(&msg, cm) ||
         (msg.msg_flags & MSG_CTRUNC) || m.magic != VGPU_LOCAL_HOSTBUF_MAGIC || m.rsvd0 ||
         m.buf == 0 || pending_has(p, m.buf) || p->n >= VGPU_LOCAL_HOSTBUF_PENDING_MAX) {
-        close_fds(&msg);
+        vgpu_local_close_passed_fds(&msg);
         return -EPROTO;
     }
     memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
