@@ -11,29 +11,9 @@ if [ ! -x "$C/rt_errors" ] || [ ! -e "$B/guest-cudart/libcudart.so.13" ]; then
     echo "SKIP: no CUDA toolkit (nvcc, the runtime headers and the libcuda stub) found at build time"
     exit 77
 fi
-if [ "$EXECUTOR" = cuda ]; then
-    [ -f "$B/dom0/vgpu-exec-cuda.so" ] || { echo "SKIP: no CUDA toolkit: CUDA executor not built"; exit 77; }
-    ldconfig -p 2>/dev/null | grep -q 'libcuda.so.1' ||
-        { echo "SKIP: no NVIDIA driver (libcuda.so.1 not found): the CUDA path needs a GPU"; exit 77; }
-fi
 RUN=$B/guest-cuda/vgpu-run
 vm "$(uuid 1)" --name cudart --pool B --priority low
-if [ "$EXECUTOR" = cpu ]; then
-    start_vgpud
-else
-    "$VGPUD" --db "$VGPU_DB" --socket "$VGPU_SOCKET" --ctl "$VGPU_CTL" --executor cuda \
-        >"$T/vgpud.log" 2>&1 &
-    VGPUD_PID=$!
-    if ! wait_for 30 status_json; then
-        if grep -qi "no device\|NO_DEVICE\|no CUDA-capable" "$T/vgpud.log"; then
-            echo "SKIP: no GPU: $(grep -m1 -i cuda "$T/vgpud.log")"
-            exit 77
-        fi
-        bad "vgpud --executor cuda did not become ready: $(cat "$T/vgpud.log")"
-        finish
-        exit 1
-    fi
-fi
+start_vgpud_executor "$EXECUTOR"
 export VGPU_INSTANCE=cudart
 
 # The loader takes our runtime, not the toolkit's: vgpu-run's path comes first.

@@ -52,6 +52,31 @@ start_vgpud() {
         { bad "vgpud did not become ready"; cat "$T/vgpud.log"; exit 1; }
 }
 
+# start_vgpud_executor cpu|cuda [VGPUD ARGS]: vgpud on that executor. cuda SKIPs (exit 77) where
+# the CUDA executor was not built, there is no NVIDIA driver, or no GPU answers.
+start_vgpud_executor() {
+    if [ "$1" = cpu ]; then
+        shift
+        start_vgpud "$@"
+        return
+    fi
+    [ -f "$B/dom0/vgpu-exec-cuda.so" ] || { echo "SKIP: no CUDA toolkit: CUDA executor not built"; exit 77; }
+    ldconfig -p 2>/dev/null | grep -q 'libcuda.so.1' ||
+        { echo "SKIP: no NVIDIA driver (libcuda.so.1 not found): the CUDA path needs a GPU"; exit 77; }
+    "$VGPUD" --db "$VGPU_DB" --socket "$VGPU_SOCKET" --ctl "$VGPU_CTL" --executor cuda \
+        >"$T/vgpud.log" 2>&1 &
+    VGPUD_PID=$!
+    if ! wait_for 30 status_json; then
+        if grep -qi "no device\|NO_DEVICE\|no CUDA-capable" "$T/vgpud.log"; then
+            echo "SKIP: no GPU: $(grep -m1 -i cuda "$T/vgpud.log")"
+            exit 77
+        fi
+        bad "vgpud --executor cuda did not become ready: $(cat "$T/vgpud.log")"
+        finish
+        exit 1
+    fi
+}
+
 vgpud_alive() { kill -0 "$VGPUD_PID" 2>/dev/null; }
 
 # uuid N: a fixed UUID for instance N.
