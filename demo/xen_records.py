@@ -79,7 +79,9 @@ def read(console_text, names):
             else:
                 daemon["status_failures"] += 1
         elif tag == "VGPU-FINAL":
-            final = live_status(parse_json(rest, "final status"))
+            doc = parse_json(rest, "final status")
+            daemon["alive_at_end"] = bool(doc.get("vgpud", {}).get("running"))
+            final = live_status(doc) if daemon["alive_at_end"] else {"now_ns": 0, "vms": []}
         elif tag == "VGPU-CLIENTLOG":
             who, _, body = rest.partition(" ")
             if who.endswith("-END") and who[:-4] in recs:
@@ -95,8 +97,7 @@ def read(console_text, names):
     if missing or final is None:
         raise RecordError("dom0 printed no %s" % (
             "final status" if final is None else "client records of " + ", ".join(missing)))
-    # vgpud ran to the end if its last status answered; the exit line says how it stopped.
-    daemon["alive_at_end"] = True
+    # vgpud ran to the end if it answered the final status; the exit line says how it stopped.
     t0 = statuses[0]["now_ns"] if statuses else final["now_ns"]
     return {"t0_ns": t0, "samples": [sample(s, t0) for s in statuses],
             "clients": [client(n, recs[n], ends[n]) for n in names],

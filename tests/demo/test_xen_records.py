@@ -114,6 +114,10 @@ def main():
     warn = xen_records.read(console(extra=["[ 11.0] VGPU-DEMO-DAEMON-LOG WARN lost"]), NAMES)
     v = {x["rule"]: x for x in verify.verify(jobs(), warn)}
     check(not v["stability"]["ok"], "a vgpud warning fails 'stability'")
+    gone = console().replace('VGPU-FINAL {"vgpud": {"running": true',
+                             'VGPU-FINAL {"vgpud": {"running": false')
+    v = {x["rule"]: x for x in verify.verify(jobs(), xen_records.read(gone, NAMES))}
+    check(not v["stability"]["ok"], "vgpud not answering the final status fails 'stability'")
     for text, what in ((console(skip="vgpu-b"), "a domU that printed nothing"),
                        (console().replace('VGPU-FINAL {', 'VGPU-FINAL {{'), "a garbled line")):
         try:
