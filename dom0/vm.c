@@ -138,8 +138,10 @@ int vgpu_be__vm_get(struct vgpu_be *be, const struct vgpu_be_identity *given,
             return -ENOMEM;
         pthread_mutex_init(&vm->lock, NULL);
         pthread_mutex_init(&vm->wlock, NULL);
+        pthread_mutex_lock(&be->lock); /* workers_abort walks the list from another thread */
         vm->next = be->vms;
         be->vms = vm;
+        pthread_mutex_unlock(&be->lock);
     }
     pthread_mutex_lock(&vm->lock);
     vm->id = *id; /* its quota is the store's (quota_from_store): a live one stays */

@@ -37,10 +37,11 @@ struct vgpu_be_worker {
 /* worker_spawn.c */
 /* Daemon set-up: find vgpud-worker, pick its user, open the log socket; probe the executor. */
 int vgpu_be__workers_setup(struct vgpu_be *be);
-/* Start a worker for vm_id on device (NULL: --device; 0 and probe: report the device and
- * exit). Waits for its READY until deadline_ns; *st gets the context creation's status.
- * 0 or -errno. Pool thread or setup. */
-int vgpu_be__worker_spawn(struct vgpu_be *be, uint32_t vm_id, const char *device, bool probe,
+/* Start a worker for vm on device (NULL: --device; vm NULL and probe: report the device and
+ * exit). From the fork on, vm->wk_pid names it (its log lines are the VM's). Waits for its
+ * READY until deadline_ns; *ready gets the context creation's status. 0 or -errno. Pool
+ * thread or setup. */
+int vgpu_be__worker_spawn(struct vgpu_be *be, struct vgpu_be_vm *vm, const char *device, bool probe,
                           uint64_t deadline_ns, struct vgpu_be_worker **out,
                           struct vgpu_worker_msg *ready);
 /* Close fds and unmap; the process must have been reaped. Tolerates NULL. */

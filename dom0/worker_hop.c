@@ -58,7 +58,7 @@ static uint32_t get_worker(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgp
     snprintf(pool, sizeof(pool), "%s", vm->id.pool);
     pthread_mutex_unlock(&vm->lock);
     vgpu_be__pool_device(be, pool, dev, sizeof(dev)); /* the pool's GPU or MIG instance */
-    r = vgpu_be__worker_spawn(be, vm_id, dev, false, vgpu_be_now() + START_WAIT_NS, &w, &m);
+    r = vgpu_be__worker_spawn(be, vm, dev, false, vgpu_be_now() + START_WAIT_NS, &w, &m);
     if (r == 0 && m.status != VGPU_S_OK) {
         vgpu_be_log_ratelimited(LOG_ERR, &vm->wk_crashes,
                                 "VM %u: its worker cannot create a "

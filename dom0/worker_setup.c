@@ -74,7 +74,7 @@ static int probe(struct vgpu_be *be)
     struct vgpu_be_worker *w;
     int status = 0, r;
 
-    r = vgpu_be__worker_spawn(be, 0, NULL, true, vgpu_be_now() + PROBE_WAIT_NS, &w, &m);
+    r = vgpu_be__worker_spawn(be, NULL, NULL, true, vgpu_be_now() + PROBE_WAIT_NS, &w, &m);
     if (r < 0) {
         vgpu_be_log(LOG_ERR, "the executor probe (%s) did not answer: %s", be->worker_path,
                     strerror(-r));

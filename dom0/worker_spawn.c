@@ -200,18 +200,18 @@ static int make_channel(struct vgpu_be_worker *w, int *ring_fd)
  * The VM's newest worker is pid from the fork on: what the worker logs before
  * it is ready (opening the executor, creating its context) is the VM's.
  */
-static void note_pid(struct vgpu_be *be, uint32_t vm_id, pid_t pid)
+static void note_pid(struct vgpu_be *be, struct vgpu_be_vm *vm, pid_t pid)
 {
-    struct vgpu_be_vm *vm;
-
+    if (!vm)
+        return;
     pthread_mutex_lock(&be->lock);
-    if (vm_id && (vm = vgpu_be__vm_by_id(be, vm_id)))
-        vm->wk_pid = pid;
+    vm->wk_pid = pid;
     pthread_mutex_unlock(&be->lock);
 }
 
 /* Fork and exec; the fds the worker gets are in p. */
-static int start_process(struct vgpu_be *be, struct vgpu_be_worker *w, struct spawn_plan *p)
+static int start_process(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_worker *w,
+                         struct spawn_plan *p)
 {
     pid_t pid = fork();
 
@@ -220,7 +220,7 @@ static int start_process(struct vgpu_be *be, struct vgpu_be_worker *w, struct sp
     if (pid == 0)
         child_exec(p, be->worker_exe);
     w->pid = pid;
-    note_pid(be, w->vm_id, pid);
+    note_pid(be, vm, pid);
     w->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
     if (w->pidfd < 0) {
         int e = errno;
@@ -253,10 +253,11 @@ static int wait_ready(struct vgpu_be_worker *w, uint64_t deadline, struct vgpu_w
     return -ETIMEDOUT;
 }
 
-int vgpu_be__worker_spawn(struct vgpu_be *be, uint32_t vm_id, const char *device, bool probe,
+int vgpu_be__worker_spawn(struct vgpu_be *be, struct vgpu_be_vm *vm, const char *device, bool probe,
                           uint64_t deadline_ns, struct vgpu_be_worker **out,
                           struct vgpu_worker_msg *ready)
 {
+    uint32_t vm_id = 0;
     struct vgpu_be_worker *w = calloc(1, sizeof(*w));
     struct spawn_plan *p = calloc(1, sizeof(*p));
     int sv[2] = {-1, -1}, ring_fd = -1, null_fd = -1, r;
@@ -267,6 +268,11 @@ int vgpu_be__worker_spawn(struct vgpu_be *be, uint32_t vm_id, const char *device
         return -ENOMEM;
     }
     w->pidfd = w->ctl = w->kick = w->notify = -1;
+    if (vm) {
+        pthread_mutex_lock(&vm->lock); /* the loop rewrites vm->id when a channel attaches */
+        vm_id = vm->id.vm_id;
+        pthread_mutex_unlock(&vm->lock);
+    }
     w->vm_id = vm_id;
     w->be = be;
     r = make_channel(w, &ring_fd);
@@ -281,7 +287,7 @@ int vgpu_be__worker_spawn(struct vgpu_be *be, uint32_t vm_id, const char *device
         plan_args(be, p, vm_id, device, probe);
         w->ctl = sv[0];
         sv[0] = -1;
-        r = start_process(be, w, p);
+        r = start_process(be, vm, w, p);
     }
     if (sv[0] >= 0)
         close(sv[0]);
