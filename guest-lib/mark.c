@@ -55,7 +55,12 @@ int vgpu_mark_wait(vgpu_channel *ch, struct vgpu_mark *m)
         r = vgpu__wait_one(ch);
     if (r < 0)
         return r;
-    return -(int)m->status;
+    if (m->status) {
+        ch->last_err =
+            (struct vgpu_error){.op = VGPU_OP_EVENT_MARK, .status = m->status, .detail = m->detail};
+        return -(int)m->status;
+    }
+    return vgpu__take_error(ch);
 }
 
 void vgpu_mark_forget(vgpu_channel *ch, struct vgpu_mark *m)
@@ -77,7 +82,12 @@ int vgpu_poll(vgpu_channel *ch, int *idle)
         r = vgpu__reap(ch);
     if (r < 0)
         return r;
+    if (ch->ring.rsp_cons != ch->ring.req_prod_pvt) {
+        if (idle)
+            *idle = 0;
+        return 0;
+    }
     if (idle)
-        *idle = ch->ring.rsp_cons == ch->ring.req_prod_pvt;
-    return 0;
+        *idle = 1;
+    return vgpu__take_error(ch);
 }

@@ -135,14 +135,20 @@ struct vgpu_mark {
 /* Queue a mark on the current stream and send the job, without waiting. -VGPU_S_UNSUPPORTED
  * where the host lacks VGPU_FEAT_STREAMS. */
 int vgpu_mark(vgpu_channel *ch, struct vgpu_mark *m);
-/* Wait until m is answered; its status, negated. -VGPU_S_BAD_HANDLE if m is not outstanding. */
+/*
+ * Wait until m is answered. Its status, negated; if it succeeded, the first error of the work
+ * answered so far (reported once, as vgpu_sync() does). -VGPU_S_BAD_HANDLE if m is neither
+ * answered nor outstanding.
+ */
 int vgpu_mark_wait(vgpu_channel *ch, struct vgpu_mark *m);
 /* Stop filling m (it may be freed); its answer, when it comes, is dropped. */
 void vgpu_mark_forget(vgpu_channel *ch, struct vgpu_mark *m);
 /*
  * Send what is queued and take the answers that are there, without
  * waiting (marks answered get done set). *idle (may be NULL): 1 if every
- * request sent so far is answered. 0 or -VGPU_S_* (a broken channel).
+ * request sent so far is answered. Returns -VGPU_S_* for a broken channel;
+ * once idle, the first error of the work (reported once, as vgpu_sync()
+ * does); else 0.
  */
 int vgpu_poll(vgpu_channel *ch, int *idle);
 

@@ -814,7 +814,7 @@ static void test_streams_on_the_wire(void **state)
     vgpu_channel *ch = open_on(f, 2, 16, -1);
     struct vgpu_mark m, m2;
     uint64_t d;
-    int idle = 0;
+    int idle = 0, r;
 
     assert_int_equal(vgpu_mem_alloc(ch, 4096, &d), 0);
     assert_int_equal(vgpu_set_stream(ch, 5), 0);
@@ -837,6 +837,14 @@ static void test_streams_on_the_wire(void **state)
     assert_int_equal(m2.host_ns, MARK_NS + 1);
     assert_int_equal(last_op(f, VGPU_OP_EVENT_MARK)->rsvd0, 0);
     assert_int_equal(vgpu_mark_wait(ch, &m2), 0); /* answered already: at once */
+    /* An error of queued work comes back from the poll that finds the channel idle, once. */
+    assert_int_equal(vgpu_memset(ch, DEV_BASE + DEV_SIZE, 1, 16), 0);
+    do
+        r = vgpu_poll(ch, &idle);
+    while (r == 0 && !idle);
+    assert_int_equal(r, -VGPU_S_BAD_HANDLE);
+    assert_int_equal(idle, 1);
+    assert_int_equal(vgpu_poll(ch, &idle), 0);
     vgpu_close(ch);
     fake_free(f);
 }
