@@ -117,6 +117,19 @@ static bool ends_job(const struct vgpu_req *req)
 }
 
 /*
+ * The channel's limits. features is written by HELLO's answer, which runs on a pool thread when a
+ * (hostile) guest put HELLO in a job with executor work, so it is read atomically.
+ */
+static void chan_limits(const struct vgpu_be_chan *c, struct vgpu_limits *lim)
+{
+    lim->data_size = c->lim.data_size;
+    lim->max_shmem = c->lim.max_shmem;
+    lim->max_params = c->lim.max_params;
+    lim->rsvd0 = 0;
+    lim->features = __atomic_load_n(&c->lim.features, __ATOMIC_RELAXED);
+}
+
+/*
  * Take one copied request. A request only a broken or hostile guest would
  * send (unknown op, reserved header bits, anything before HELLO) closes the
  * channel; other invalid requests are answered, in order, with their status.
@@ -124,9 +137,13 @@ static bool ends_job(const struct vgpu_req *req)
  */
 static bool take(struct vgpu_be_chan *c, const struct vgpu_req *req)
 {
-    uint32_t st = (uint32_t)vgpu_proto_check_req(req, &c->lim);
+    struct vgpu_limits lim;
+    uint32_t st;
 
-    if (st == VGPU_S_BAD_OP || req->rsvd0 || (req->flags & ~VGPU_REQF_MASK)) {
+    chan_limits(c, &lim);
+    st = (uint32_t)vgpu_proto_check_req(req, &lim);
+    if (st == VGPU_S_BAD_OP || !vgpu_proto_stream_ok(req, lim.features) ||
+        (req->flags & ~VGPU_REQF_MASK)) {
         vgpu_be__chan_close(c, "malformed request header (unknown op or reserved bits set)");
         return false;
     }

@@ -21,9 +21,11 @@ bool vgpu_be__job_is_control(const struct vgpu_be_job *job)
 }
 
 /* What HELLO offers: the ops behind these features run in the VM's worker (wk_params.c,
- * wk_upload.c, wk_globals.c); host buffers (wk_hostbuf.c) where the transport has them. */
+ * wk_upload.c, wk_globals.c, wk_ops.c's EVENT_MARK); host buffers (wk_hostbuf.c) where the
+ * transport has them. */
 #define HOST_FEATURES                                                                              \
-    (VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS | VGPU_FEAT_GLOBALS)
+    (VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS | VGPU_FEAT_GLOBALS |   \
+     VGPU_FEAT_STREAMS)
 
 static uint32_t do_hello(struct vgpu_be_chan *c, const struct vgpu_req *req, struct vgpu_rsp *rsp)
 {
@@ -35,6 +37,8 @@ static uint32_t do_hello(struct vgpu_be_chan *c, const struct vgpu_req *req, str
     if (st != VGPU_S_OK)
         return (uint32_t)st;
     c->features = features;
+    /* Stream ids pass from the next request on; read by the loop thread (chan.c). */
+    __atomic_store_n(&c->lim.features, features, __ATOMIC_RELAXED);
     rsp->u.hello.version = version;
     rsp->u.hello.nr_slots = c->ring.nr_slots;
     rsp->u.hello.features = features;

@@ -99,6 +99,7 @@ static int chan_add(struct wk *w, const struct vgpu_worker_msg *m, int fd)
     c->data = data;
     c->data_size = m->data_size;
     vgpu_proto_limits_default(&c->lim, c->data_size);
+    c->lim.features = VGPU_FEAT_STREAMS; /* vgpud let stream ids through only where agreed */
     register_area(w, c);
     c->next = w->chans;
     w->chans = c;

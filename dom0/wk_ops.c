@@ -1,6 +1,7 @@
 /* wk_ops.c: one request on the executor, after checking its handles against the VM's own. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "wk.h"
 
 #define MODULE_IMAGE_MAX VGPU_MODULE_MAX
@@ -214,6 +215,24 @@ static uint32_t op_copy_dtod(struct wk *w, struct wk_chan *c, const struct vgpu_
     return (uint32_t)w->xops->copy_dtod(w->ctx, d->dst, d->src, d->len, &rsp->detail);
 }
 
+/*
+ * EVENT_MARK: the worker runs a channel's requests one at a time, in order,
+ * whatever their stream, so the work before the mark on its stream is done
+ * once the executor has finished all it was given; the answer is the host's
+ * CLOCK_MONOTONIC then. Streams are kept in order, never overlapped.
+ */
+static uint32_t op_event_mark(struct wk *w, struct vgpu_rsp *rsp)
+{
+    struct timespec ts;
+    uint32_t st = (uint32_t)w->xops->sync(w->ctx, &rsp->detail);
+
+    if (st != VGPU_S_OK)
+        return st;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    rsp->u.handle = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    return VGPU_S_OK;
+}
+
 /* The caller checked req with vgpu_proto_check_req() against c's limits. */
 uint32_t wk__run_one(struct wk *w, struct wk_chan *c, const struct vgpu_req *req,
                      struct vgpu_rsp *rsp, uint64_t quota)
@@ -240,6 +259,8 @@ uint32_t wk__run_one(struct wk *w, struct wk_chan *c, const struct vgpu_req *req
         return op_launch(w, c, req, rsp);
     case VGPU_OP_SYNC:
         return (uint32_t)w->xops->sync(w->ctx, &rsp->detail);
+    case VGPU_OP_EVENT_MARK:
+        return op_event_mark(w, rsp);
     case VGPU_OP_FUNC_PARAMS:
         return wk__op_func_params(w, c, req, rsp);
     case VGPU_OP_MODULE_CHUNK:

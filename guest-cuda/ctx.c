@@ -17,6 +17,8 @@ static void ctx_free(CUcontext c)
     if (!c)
         return;
     vcu__obj_del(&c->obj);
+    if (c->ch)
+        vgpu_sync(c->ch);   /* every event mark answered before its event is freed */
     vcu__obj_free_owned(c); /* its streams and events, as the driver destroys them */
     while (c->mods) {
         CUmodule m = c->mods;
@@ -80,7 +82,16 @@ CUresult vcu__ctx_enter_this(CUcontext c)
         pthread_mutex_unlock(&c->lock);
         return r;
     }
+    vgpu_set_stream(c->ch, 0); /* the default stream unless vcu__stream_enter says otherwise */
     return CUDA_SUCCESS;
+}
+
+bool vcu__ctx_lock_any(CUcontext c)
+{
+    if (!vcu__obj_ok(c, VCU_CTX))
+        return false;
+    pthread_mutex_lock(&c->lock);
+    return true;
 }
 
 CUresult vcu__ctx_enter(CUcontext *out)

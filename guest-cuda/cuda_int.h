@@ -64,6 +64,7 @@ struct CUctx_st {
     struct vcu_alloc *allocs;
     struct vcu_hostmem *host;
     struct CUmod_st *mods;
+    uint32_t stream_ids; /* the last stream id given (0 is the default stream) */
 };
 
 struct CUfunc_st {
@@ -105,14 +106,23 @@ struct CUstream_st {
     CUcontext ctx;
     unsigned int flags;
     int priority;
+    uint32_t id; /* its id on the wire (VGPU_FEAT_STREAMS), unique in ctx, != 0 */
 };
 
+/*
+ * An event. Where the host has streams and the stream is of the event's
+ * own context, recording sends an event mark on that context's channel and
+ * returns; mark is filled when the host answers, with the host's time.
+ * Elsewhere recording waits for the work and notes the guest's time in ns.
+ */
 struct CUevent_st {
     struct vcu_obj obj;
-    CUcontext ctx;
+    CUcontext ctx; /* the context it was created in */
     unsigned int flags;
     bool recorded;
-    uint64_t ns; /* CLOCK_MONOTONIC when the work before it completed */
+    bool marked;           /* mark was sent on ctx's channel (answered or not) */
+    struct vgpu_mark mark; /* libvgpu fills it while !mark.done: free only after forgetting */
+    uint64_t ns;           /* without marks: CLOCK_MONOTONIC when the work before it completed */
 };
 
 /* handle.c: the registry of live handles. */
@@ -131,8 +141,13 @@ int vcu__open_channel(vgpu_channel **out);
 CUresult vcu__ctx_enter(CUcontext *out);
 CUresult vcu__ctx_enter_this(CUcontext c);
 void vcu__ctx_leave(CUcontext c);
-/* The context a stream handle belongs to (0, LEGACY, PER_THREAD: the current one), entered. */
+/* The context a stream handle belongs to (0, LEGACY, PER_THREAD: the current one), entered, with
+ * the stream's id set on its channel for the work queued next. */
 CUresult vcu__stream_enter(CUstream s, CUcontext *out);
+/* event.c: wait until e's mark is answered (CUDA_SUCCESS where it has none); its result. */
+CUresult vcu__event_wait(CUevent e);
+/* Lock c whatever its sticky state (no checks but that it is alive); false if it is not. */
+bool vcu__ctx_lock_any(CUcontext c);
 
 /* error.c: a libvgpu result as the CUresult the driver would give; latches sticky errors. */
 CUresult vcu__result(CUcontext c, int r);

@@ -1,4 +1,4 @@
-/* stream.c: streams and events: ordered queues on the context's channel, timed at completion. */
+/* stream.c: streams: ordered queues on the context's channel, each with an id on the wire. */
 #include <stdlib.h>
 #include "cuda_int.h"
 
@@ -8,17 +8,24 @@
 
 CUresult vcu__stream_enter(CUstream s, CUcontext *out)
 {
+    CUresult r;
+
     if (!s || s == STREAM_LEGACY || s == STREAM_PER_THREAD)
         return vcu__ctx_enter(out);
     if (!vcu__obj_ok(s, VCU_STREAM))
         return CUDA_ERROR_INVALID_HANDLE;
+    r = vcu__ctx_enter_this(s->ctx);
+    if (r != CUDA_SUCCESS)
+        return r;
+    vgpu_set_stream(s->ctx->ch, s->id); /* without VGPU_FEAT_STREAMS: one order, also right */
     *out = s->ctx;
-    return vcu__ctx_enter_this(s->ctx);
+    return CUDA_SUCCESS;
 }
 
 /*
- * Priorities are clamped to the range and kept; all streams of a context run in submission
- * order.
+ * Priorities are clamped to the range and kept. Each stream's work carries its id to the host,
+ * which keeps each stream's order; the host runs a context's streams in submission order (no
+ * overlap).
  */
 VCU_API CUresult cuStreamCreateWithPriority(CUstream *ps, unsigned int flags, int priority)
 {
@@ -38,6 +45,9 @@ VCU_API CUresult cuStreamCreateWithPriority(CUstream *ps, unsigned int flags, in
         s->priority = priority > 0                   ? 0
                       : priority < PRIORITY_GREATEST ? PRIORITY_GREATEST
                                                      : priority;
+        if (++c->stream_ids == 0) /* 0 is the default stream */
+            c->stream_ids = 1;
+        s->id = c->stream_ids;
         s->obj.owner = c;
         vcu__obj_add(&s->obj, VCU_STREAM);
         *ps = s;
@@ -66,7 +76,10 @@ VCU_API CUresult cuStreamDestroy(CUstream s)
     return cuStreamDestroy_v2(s);
 }
 
-/* One channel per context: waiting for a stream waits for all the context's queued work. */
+/*
+ * One channel per context: waiting for a stream waits for all the context's queued work (and
+ * returns the first error of it).
+ */
 VCU_API CUresult cuStreamSynchronize(CUstream s)
 {
     CUcontext c;
@@ -79,10 +92,23 @@ VCU_API CUresult cuStreamSynchronize(CUstream s)
     return r;
 }
 
-/* libvgpu cannot look without waiting: the query completes the work, then answers "done". */
+/*
+ * Looks without waiting: CUDA_ERROR_NOT_READY while any work queued on the context is unanswered
+ * (other streams' included: they run in one order on the host), else the first error of that work.
+ */
 VCU_API CUresult cuStreamQuery(CUstream s)
 {
-    return cuStreamSynchronize(s);
+    CUcontext c;
+    int idle = 0;
+    CUresult r = vcu__stream_enter(s, &c);
+
+    if (r != CUDA_SUCCESS)
+        return r;
+    r = vcu__result(c, vgpu_poll(c->ch, &idle)); /* idle: with the work's first error */
+    if (r == CUDA_SUCCESS && !idle)
+        r = CUDA_ERROR_NOT_READY;
+    vcu__ctx_leave(c);
+    return r;
 }
 
 VCU_API CUresult cuStreamGetPriority(CUstream s, int *priority)
@@ -105,7 +131,10 @@ VCU_API CUresult cuStreamGetFlags(CUstream s, unsigned int *flags)
     return CUDA_SUCCESS;
 }
 
-/* Events complete when recorded (see cuEventRecord): the wait is already satisfied. */
+/*
+ * Work of one context runs in submission order on the host, so a stream of the event's context
+ * needs nothing more; a stream of another context waits here, in the guest, for the event.
+ */
 VCU_API CUresult cuStreamWaitEvent(CUstream s, CUevent e, unsigned int flags)
 {
     CUcontext c;
@@ -114,105 +143,10 @@ VCU_API CUresult cuStreamWaitEvent(CUstream s, CUevent e, unsigned int flags)
     if (!vcu__obj_ok(e, VCU_EVENT))
         return CUDA_ERROR_INVALID_HANDLE;
     r = vcu__stream_enter(s, &c);
-    if (r == CUDA_SUCCESS)
-        vcu__ctx_leave(c);
-    return r;
-}
-
-/* An event belongs to the current context and is destroyed with it. */
-VCU_API CUresult cuEventCreate(CUevent *pe, unsigned int flags)
-{
-    CUevent e;
-    CUcontext c;
-    CUresult r;
-
-    if (!pe || flags & ~7u)
-        return CUDA_ERROR_INVALID_VALUE;
-    r = vcu__ctx_enter(&c);
     if (r != CUDA_SUCCESS)
         return r;
     vcu__ctx_leave(c);
-    e = calloc(1, sizeof(*e));
-    if (!e)
-        return CUDA_ERROR_OUT_OF_MEMORY;
-    e->ctx = c;
-    e->flags = flags;
-    e->obj.owner = c;
-    vcu__obj_add(&e->obj, VCU_EVENT);
-    *pe = e;
-    return CUDA_SUCCESS;
-}
-
-/*
- * The event completes when the work queued before it has: libvgpu has no
- * marker op yet, so recording waits for that work and notes the time.
- * Elapsed times are therefore those of the guest's view of completion.
- */
-VCU_API CUresult cuEventRecord(CUevent e, CUstream s)
-{
-    CUcontext c;
-    CUresult r;
-
-    if (!vcu__obj_ok(e, VCU_EVENT))
-        return CUDA_ERROR_INVALID_HANDLE;
-    r = vcu__stream_enter(s, &c);
-    if (r != CUDA_SUCCESS)
-        return r;
-    r = vcu__result(c, vgpu_sync(c->ch));
-    vcu__ctx_leave(c);
-    if (r == CUDA_SUCCESS) {
-        e->ns = vcu__now_ns();
-        e->recorded = true;
-    }
-    return r;
-}
-
-VCU_API CUresult cuEventRecordWithFlags(CUevent e, CUstream s, unsigned int flags)
-{
-    return flags ? CUDA_ERROR_NOT_SUPPORTED : cuEventRecord(e, s);
-}
-
-VCU_API CUresult cuEventQuery(CUevent e)
-{
-    return vcu__obj_ok(e, VCU_EVENT) ? CUDA_SUCCESS : CUDA_ERROR_INVALID_HANDLE;
-}
-
-VCU_API CUresult cuEventSynchronize(CUevent e)
-{
-    return vcu__obj_ok(e, VCU_EVENT) ? CUDA_SUCCESS : CUDA_ERROR_INVALID_HANDLE;
-}
-
-VCU_API CUresult cuEventElapsedTime_v2(float *ms, CUevent start, CUevent end)
-{
-    if (!ms)
-        return CUDA_ERROR_INVALID_VALUE;
-    if (!vcu__obj_ok(start, VCU_EVENT) || !vcu__obj_ok(end, VCU_EVENT))
-        return CUDA_ERROR_INVALID_HANDLE;
-    if ((start->flags | end->flags) & CU_EVENT_DISABLE_TIMING)
-        return CUDA_ERROR_INVALID_HANDLE;
-    if (!start->recorded || !end->recorded)
-        return CUDA_ERROR_INVALID_HANDLE;
-    *ms = (float)((double)((int64_t)(end->ns - start->ns)) / 1e6);
-    return CUDA_SUCCESS;
-}
-
-VCU_API CUresult cuEventElapsedTime(float *ms, CUevent start, CUevent end)
-{
-    return cuEventElapsedTime_v2(ms, start, end);
-}
-
-VCU_API CUresult cuEventDestroy_v2(CUevent e)
-{
-    if (!vcu__obj_ok(e, VCU_EVENT))
-        return CUDA_ERROR_INVALID_HANDLE;
-    vcu__obj_del(&e->obj);
-    free(e);
-    return CUDA_SUCCESS;
-}
-
-VCU_API CUresult cuEventDestroy(CUevent e)
-{
-    return cuEventDestroy_v2(e);
+    return c == e->ctx ? CUDA_SUCCESS : vcu__event_wait(e);
 }
 
 /* Per-thread default stream variants (VCU_ALIAS). */
@@ -221,5 +155,3 @@ VCU_ALIAS(cuStreamGetFlags_ptsz, cuStreamGetFlags);
 VCU_ALIAS(cuStreamWaitEvent_ptsz, cuStreamWaitEvent);
 VCU_ALIAS(cuStreamQuery_ptsz, cuStreamQuery);
 VCU_ALIAS(cuStreamSynchronize_ptsz, cuStreamSynchronize);
-VCU_ALIAS(cuEventRecord_ptsz, cuEventRecord);
-VCU_ALIAS(cuEventRecordWithFlags_ptsz, cuEventRecordWithFlags);

@@ -3,9 +3,10 @@
 
 static __thread cudaError_t last_error;
 
+/* cudaErrorNotReady (a query of work still running) is an answer, not an error: not kept. */
 cudaError_t vrt__ret(cudaError_t e)
 {
-    if (e != cudaSuccess)
+    if (e != cudaSuccess && e != cudaErrorNotReady)
         last_error = e;
     return e;
 }

@@ -33,7 +33,7 @@ VRT_API cudaError_t cudaStreamSynchronize(cudaStream_t s)
 }
 VRT_ALIAS(cudaStreamSynchronize_ptsz, cudaStreamSynchronize);
 
-/* libcuda completes the work, then answers: never cudaErrorNotReady. */
+/* cudaErrorNotReady while work queued on the context is still running (libcuda's cuStreamQuery). */
 VRT_API cudaError_t cudaStreamQuery(cudaStream_t s)
 {
     IN_CTX(cuStreamQuery((CUstream)s));
@@ -69,9 +69,10 @@ VRT_API cudaError_t cudaEventCreateWithFlags(cudaEvent_t *ev, unsigned int flags
 }
 
 /*
- * libcuda's events: recording waits for the work queued before it (on
- * every stream of the context) and notes the time, so an event is complete
- * once recorded and elapsed times are the guest's view of completion.
+ * libcuda's events: recording sends a mark and returns; the event is
+ * complete when the host has done the work queued before it, and elapsed
+ * times are the host's (a host without streams: recording waits, and the
+ * times are the guest's).
  */
 VRT_API cudaError_t cudaEventRecord(cudaEvent_t ev, cudaStream_t s)
 {

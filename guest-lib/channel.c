@@ -7,7 +7,7 @@
 /* What we ask HELLO for. */
 #define GUEST_FEATURES                                                                             \
     (VGPU_FEAT_EVENT_IDX | VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS | VGPU_FEAT_GLOBALS |   \
-     VGPU_FEAT_HOSTBUF)
+     VGPU_FEAT_HOSTBUF | VGPU_FEAT_STREAMS)
 #include "vgpu_local.h"
 
 #define DEFAULT_RING_ORDER 2u

@@ -23,7 +23,8 @@ struct vgpu__pending {
     void *dst;            /* on success copy data[data_off, +len) here (DTOH, DEVICE_INFO) */
     uint64_t data_off;
     uint64_t len;
-    uint64_t stage_end; /* staging is released up to here once answered */
+    uint64_t stage_end;     /* staging is released up to here once answered */
+    struct vgpu_mark *mark; /* EVENT_MARK: filled with the answer; NULL: forgotten */
 };
 
 /*
@@ -58,6 +59,7 @@ struct vgpu_channel {
     bool always_kick;           /* the host did not agree to VGPU_FEAT_EVENT_IDX */
     uint64_t next_id;
     uint64_t features; /* agreed at HELLO */
+    uint32_t stream;   /* stream id of the requests queued next (VGPU_FEAT_STREAMS) */
     int64_t poll_ns;
     int error;                   /* first error of async work not yet reported (negated) */
     struct vgpu_error async_err; /* ... and what it was about */
@@ -121,6 +123,9 @@ void vgpu__shm_free_all(vgpu_channel *ch);
 /* Queue one copy between [buf, buf + len) of b and the device (op HOSTBUF_HTOD/DTOH). */
 int vgpu__shm_copy(vgpu_channel *ch, uint16_t op, struct vgpu__shm *b, const void *buf,
                    uint64_t dptr, uint64_t len);
+
+/* mark.c: fill m from its EVENT_MARK's answer. */
+void vgpu__mark_answer(struct vgpu_mark *m, const struct vgpu_rsp *rsp);
 
 /* Nanoseconds of CLOCK_MONOTONIC. */
 uint64_t vgpu__now_ns(void);

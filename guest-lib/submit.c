@@ -1,6 +1,7 @@
 /* submit.c: the hot path: write requests, publish jobs, match responses to their requests. */
 #include <string.h>
 #include "channel_int.h"
+#include "vgpu_proto.h"
 
 int vgpu__break(vgpu_channel *ch, int err)
 {
@@ -46,6 +47,8 @@ int vgpu__queue(vgpu_channel *ch, struct vgpu_req *req, const struct vgpu__pendi
     if (r < 0)
         return r;
     req->id = ++ch->next_id;
+    if ((ch->features & VGPU_FEAT_STREAMS) && vgpu_proto_op_has_stream(req->op))
+        req->rsvd0 = ch->stream;
     p = &ch->pend[ch->ring.req_prod_pvt & (ch->ring.nr_slots - 1)];
     if (how)
         *p = *how;
@@ -110,6 +113,8 @@ static int complete(vgpu_channel *ch, const struct vgpu_rsp *rsp, const struct v
         memcpy(p->dst, (const char *)ch->port.data + p->data_off, p->len);
     if (p->rsp)
         memcpy(p->rsp, rsp, sizeof(*rsp));
+    if (p->mark)
+        vgpu__mark_answer(p->mark, rsp);
     if (err)
         record_error(ch, rsp, p->rsp != NULL);
     ch->stage.tail = p->stage_end;

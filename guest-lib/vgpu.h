@@ -111,6 +111,47 @@ int vgpu_func_params(vgpu_channel *ch, uint64_t func, struct vgpu_param_info *ou
 int vgpu_launch(vgpu_channel *ch, uint64_t func, const uint32_t grid[3], const uint32_t block[3],
                 uint32_t shmem, const void *params, size_t params_len);
 
+/*
+ * Streams (the host agreed VGPU_FEAT_STREAMS). vgpu_set_stream names the
+ * stream (0: the default one) that the launches, memsets, copies and
+ * marks queued from now on belong to; each stream keeps its order.
+ * -VGPU_S_UNSUPPORTED for a stream other than 0 where the host lacks the
+ * feature (everything then runs in one order, which is correct too).
+ */
+int vgpu_set_stream(vgpu_channel *ch, uint32_t stream);
+
+/*
+ * An event mark: answered once all work queued before it on its stream is
+ * done, with the host's CLOCK_MONOTONIC at that moment. The caller owns
+ * the struct and keeps it until done is set or it calls vgpu_mark_forget().
+ */
+struct vgpu_mark {
+    uint64_t host_ns; /* when the work before it was done (host clock, ns); valid once done */
+    uint32_t done;    /* 1 once the host answered */
+    uint32_t status;  /* the answer's enum vgpu_status (a failure of the work before it) */
+    uint32_t detail;  /* executor code where the executor made status, else 0 */
+    uint32_t rsvd0;
+};
+/* Queue a mark on the current stream and send the job, without waiting. -VGPU_S_UNSUPPORTED
+ * where the host lacks VGPU_FEAT_STREAMS. */
+int vgpu_mark(vgpu_channel *ch, struct vgpu_mark *m);
+/*
+ * Wait until m is answered. Its status, negated; if it succeeded, the first error of the work
+ * answered so far (reported once, as vgpu_sync() does). -VGPU_S_BAD_HANDLE if m is neither
+ * answered nor outstanding.
+ */
+int vgpu_mark_wait(vgpu_channel *ch, struct vgpu_mark *m);
+/* Stop filling m (it may be freed); its answer, when it comes, is dropped. */
+void vgpu_mark_forget(vgpu_channel *ch, struct vgpu_mark *m);
+/*
+ * Send what is queued and take the answers that are there, without
+ * waiting (marks answered get done set). *idle (may be NULL): 1 if every
+ * request sent so far is answered. Returns -VGPU_S_* for a broken channel;
+ * once idle, the first error of the work (reported once, as vgpu_sync()
+ * does); else 0.
+ */
+int vgpu_poll(vgpu_channel *ch, int *idle);
+
 /* Close the current job without waiting. */
 int vgpu_flush(vgpu_channel *ch);
 /* Close the current job and wait for all queued work; returns the first error of that work. */

@@ -12,10 +12,18 @@ struct vgpu_limits {
     uint64_t data_size;  /* data-area bytes */
     uint32_t max_shmem;  /* dynamic shared memory per launch, <= VGPU_SHMEM_MAX */
     uint32_t max_params; /* packed parameter bytes, <= VGPU_PARAMS_MAX */
+    uint32_t rsvd0;
+    uint64_t features; /* VGPU_FEAT_* agreed (0 until HELLO): STREAMS allows stream ids */
 };
 
 /* Default limits for a data area of data_size bytes. */
 void vgpu_proto_limits_default(struct vgpu_limits *lim, uint64_t data_size);
+
+/* True if op carries a stream id in vgpu_req.rsvd0 where VGPU_FEAT_STREAMS is agreed. */
+bool vgpu_proto_op_has_stream(uint32_t op);
+
+/* True if req's header rsvd0 is allowed: zero, or a stream id on an op that carries one. */
+bool vgpu_proto_stream_ok(const struct vgpu_req *req, uint64_t features);
 
 /* True if [off, off + len) lies inside [0, size), without overflow. */
 bool vgpu_proto_range_ok(uint64_t off, uint64_t len, uint64_t size);

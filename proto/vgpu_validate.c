@@ -25,6 +25,7 @@ static const uint8_t op_args_size[VGPU_OP_COUNT_] = {
     [VGPU_OP_HOSTBUF_UNMAP] = sizeof(struct vgpu_req_ptr),
     [VGPU_OP_HOSTBUF_HTOD] = sizeof(struct vgpu_req_hostbuf_copy),
     [VGPU_OP_HOSTBUF_DTOH] = sizeof(struct vgpu_req_hostbuf_copy),
+    [VGPU_OP_EVENT_MARK] = 0,
 };
 
 static const char *const op_names[VGPU_OP_COUNT_] = {
@@ -50,6 +51,7 @@ static const char *const op_names[VGPU_OP_COUNT_] = {
     [VGPU_OP_HOSTBUF_UNMAP] = "HOSTBUF_UNMAP",
     [VGPU_OP_HOSTBUF_HTOD] = "HOSTBUF_HTOD",
     [VGPU_OP_HOSTBUF_DTOH] = "HOSTBUF_DTOH",
+    [VGPU_OP_EVENT_MARK] = "EVENT_MARK",
 };
 
 /* An op code inside the range but not (yet) defined, such as one reserved for later. */
@@ -70,6 +72,30 @@ void vgpu_proto_limits_default(struct vgpu_limits *lim, uint64_t data_size)
     lim->data_size = data_size;
     lim->max_shmem = VGPU_SHMEM_MAX;
     lim->max_params = VGPU_PARAMS_MAX;
+    lim->rsvd0 = 0;
+    lim->features = 0;
+}
+
+bool vgpu_proto_op_has_stream(uint32_t op)
+{
+    switch (op) {
+    case VGPU_OP_LAUNCH:
+    case VGPU_OP_MEMSET:
+    case VGPU_OP_COPY_HTOD:
+    case VGPU_OP_COPY_DTOH:
+    case VGPU_OP_COPY_DTOD:
+    case VGPU_OP_HOSTBUF_HTOD:
+    case VGPU_OP_HOSTBUF_DTOH:
+    case VGPU_OP_EVENT_MARK:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool vgpu_proto_stream_ok(const struct vgpu_req *req, uint64_t features)
+{
+    return req->rsvd0 == 0 || ((features & VGPU_FEAT_STREAMS) && vgpu_proto_op_has_stream(req->op));
 }
 
 bool vgpu_proto_range_ok(uint64_t off, uint64_t len, uint64_t size)
@@ -221,7 +247,7 @@ int vgpu_proto_check_req(const struct vgpu_req *req, const struct vgpu_limits *l
 
     if (!op_defined(req->op))
         return VGPU_S_BAD_OP;
-    if (req->rsvd0 || (req->flags & ~VGPU_REQF_MASK))
+    if (!vgpu_proto_stream_ok(req, lim->features) || (req->flags & ~VGPU_REQF_MASK))
         return VGPU_S_BAD_FIELD;
     used = op_args_size[req->op];
     if (!all_zero(req->u.raw + used, sizeof(req->u.raw) - used))

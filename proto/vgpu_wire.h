@@ -41,6 +41,7 @@ enum vgpu_op {
     VGPU_OP_HOSTBUF_UNMAP = 20, /* forget a host buffer (VGPU_FEAT_HOSTBUF) */
     VGPU_OP_HOSTBUF_HTOD = 21,  /* host buffer -> device, one request (VGPU_FEAT_HOSTBUF) */
     VGPU_OP_HOSTBUF_DTOH = 22,  /* device -> host buffer, one request (VGPU_FEAT_HOSTBUF) */
+    VGPU_OP_EVENT_MARK = 23,    /* answered when its stream's earlier work is done; rsp: host ns */
     VGPU_OP_COUNT_
 };
 
@@ -54,7 +55,21 @@ enum vgpu_op {
 #define VGPU_FEAT_MODULE_CHUNKS 0x4ull  /* the host answers VGPU_OP_MODULE_CHUNK */
 #define VGPU_FEAT_GLOBALS       0x8ull  /* the host answers VGPU_OP_GLOBAL_GET */
 #define VGPU_FEAT_HOSTBUF       0x10ull /* the host answers VGPU_OP_HOSTBUF_* */
-#define VGPU_FEAT_MASK          0x1full
+#define VGPU_FEAT_STREAMS       0x20ull /* vgpu_req.rsvd0 is a stream id; EVENT_MARK answered */
+#define VGPU_FEAT_MASK          0x3full
+
+/*
+ * Streams (VGPU_FEAT_STREAMS). With the feature agreed, the header's rsvd0
+ * of LAUNCH, MEMSET, COPY_HTOD, COPY_DTOH, COPY_DTOD, HOSTBUF_HTOD,
+ * HOSTBUF_DTOH and EVENT_MARK is the stream the request belongs to, any
+ * value the guest chooses (0: the default stream); it stays zero on every
+ * other op, and on every op without the feature. Each stream keeps its
+ * order. EVENT_MARK on stream S is answered once all work submitted
+ * before it on S is done, with the host's CLOCK_MONOTONIC at that moment
+ * (ns) in the answer's handle; SYNC waits for every stream. A mark does
+ * not end a job: send it flagged END_JOB (or follow it with BATCH_END)
+ * for it to be answered without a SYNC.
+ */
 
 /* Executor kinds reported by DEVICE_INFO. */
 enum vgpu_executor_kind {
@@ -199,7 +214,7 @@ struct vgpu_req {
     uint64_t id;    /* chosen by the guest, echoed in the response */
     uint16_t op;    /* enum vgpu_op */
     uint16_t flags; /* VGPU_REQF_* */
-    uint32_t rsvd0; /* must be zero */
+    uint32_t rsvd0; /* zero; with VGPU_FEAT_STREAMS, the stream id of the ops named above */
     union {
         struct vgpu_req_hello hello;
         struct vgpu_req_info info;
@@ -250,7 +265,7 @@ struct vgpu_rsp {
     uint32_t rsvd0;
     union {
         uint64_t handle; /* MEM_ALLOC: dptr; MODULE_LOAD, last MODULE_CHUNK; FUNC_GET;
-                            FUNC_PARAMS: count */
+                            FUNC_PARAMS: count; EVENT_MARK: host CLOCK_MONOTONIC ns */
         struct vgpu_rsp_hello hello;
         struct vgpu_rsp_global global;
         uint8_t raw[40];

@@ -1,5 +1,6 @@
 /* cu_matmul.c: tiled matmul sized by the occupancy API; streams, events, elapsed time; reloads. */
 #include <math.h>
+#include <time.h>
 #include "common.h"
 
 #define N    64
@@ -74,6 +75,114 @@ static void streams_and_events(CUfunction mm, CUfunction busy, CUdeviceptr da, C
     CHECK(cuStreamDestroy(s2));
 }
 
+#define BUSY_NS   200000000ull   /* long against a round trip to the host */
+#define DEADLINE  20000000000ull /* ns a query may keep answering NOT_READY */
+#define ORDER_LEN (256u * 1024u)
+
+static unsigned long long now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
+/*
+ * Query until query() stops answering NOT_READY (or a deadline); ns since t0 then. A query begun
+ * before min_ns passed since t0 must answer NOT_READY: the work cannot be done yet, and a query
+ * must not wait for it.
+ */
+static unsigned long long ready_after(CUresult (*query)(void *), void *h, unsigned long long t0,
+                                      unsigned long long min_ns)
+{
+    unsigned long long ts;
+    CUresult r;
+
+    do {
+        ts = now_ns();
+        r = query(h);
+    } while (r == CUDA_ERROR_NOT_READY && ts - t0 < DEADLINE);
+    if (r == CUDA_SUCCESS && ts - t0 < min_ns)
+        fprintf(stderr, "a query begun %llu ns after the launch of a %llu ns kernel said done\n",
+                ts - t0, min_ns);
+    EXPECT_TRUE(r != CUDA_SUCCESS || ts - t0 >= min_ns);
+    return EXPECT(r, CUDA_SUCCESS) ? now_ns() - t0 : 0;
+}
+
+static CUresult event_query(void *h)
+{
+    return cuEventQuery((CUevent)h);
+}
+
+static CUresult stream_query(void *h)
+{
+    return cuStreamQuery((CUstream)h);
+}
+
+/*
+ * An event after a BUSY_NS kernel, and its stream, are not complete before BUSY_NS passed since
+ * the launch (queried without waiting), and the events around the kernel are BUSY_NS apart.
+ */
+static void events_complete_late(CUfunction busy, CUdeviceptr dout)
+{
+    CUstream s;
+    CUevent before, after;
+    unsigned long long ns = BUSY_NS, t0, t;
+    void *args[] = {&ns, &dout};
+    float ms = 0.0f;
+
+    CHECK(cuStreamCreate(&s, CU_STREAM_NON_BLOCKING));
+    CHECK(cuEventCreate(&before, CU_EVENT_DEFAULT));
+    CHECK(cuEventCreate(&after, CU_EVENT_DEFAULT));
+    CHECK(cuEventRecord(before, s));
+    EXPECT(cuEventElapsedTime(&ms, before, after), CUDA_ERROR_INVALID_HANDLE); /* not recorded */
+    t0 = now_ns();
+    CHECK(cuLaunchKernel(busy, 1, 1, 1, 1, 1, 1, 0, s, args, NULL));
+    CHECK(cuEventRecord(after, s));
+    t = ready_after(event_query, after, t0, BUSY_NS);
+    EXPECT_TRUE(t >= BUSY_NS);
+    CHECK(cuEventSynchronize(after));
+    CHECK(cuEventElapsedTime(&ms, before, after));
+    EXPECT_TRUE(ms >= BUSY_NS / 1e6 && ms < 10000.0f);
+    t0 = now_ns();
+    CHECK(cuLaunchKernel(busy, 1, 1, 1, 1, 1, 1, 0, s, args, NULL));
+    t = ready_after(stream_query, s, t0, BUSY_NS);
+    EXPECT_TRUE(t >= BUSY_NS);
+    CHECK(cuEventDestroy(before));
+    CHECK(cuEventDestroy(after));
+    CHECK(cuStreamDestroy(s));
+}
+
+/* Memsets and copies of two streams interleaved: each stream's data is its own last value. */
+static void stream_order(void)
+{
+    static unsigned char out[ORDER_LEN];
+    CUstream s[2];
+    CUdeviceptr src[2], dst[2];
+    int k, i, bad = 0;
+
+    for (k = 0; k < 2; k++) {
+        CHECK(cuStreamCreate(&s[k], CU_STREAM_NON_BLOCKING));
+        CHECK(cuMemAlloc(&src[k], ORDER_LEN));
+        CHECK(cuMemAlloc(&dst[k], ORDER_LEN));
+    }
+    for (i = 1; i <= 4; i++)
+        for (k = 0; k < 2; k++) {
+            CHECK(cuMemsetD8Async(src[k], (unsigned char)(16 * k + i), ORDER_LEN, s[k]));
+            CHECK(cuMemcpyDtoDAsync(dst[k], src[k], ORDER_LEN, s[k]));
+        }
+    for (k = 0; k < 2; k++) {
+        CHECK(cuStreamSynchronize(s[k]));
+        CHECK(cuMemcpyDtoH(out, dst[k], ORDER_LEN));
+        for (i = 0; i < (int)ORDER_LEN; i++)
+            bad += out[i] != 16 * k + 4;
+        CHECK(cuMemFree(src[k]));
+        CHECK(cuMemFree(dst[k]));
+        CHECK(cuStreamDestroy(s[k]));
+    }
+    EXPECT_TRUE(bad == 0);
+}
+
 int main(int argc, char **argv)
 {
     CUcontext ctx;
@@ -109,6 +218,8 @@ int main(int argc, char **argv)
     CHECK(cuMemcpyHtoD(da, a, sizeof(a)));
     CHECK(cuMemcpyHtoD(db, b, sizeof(b)));
     streams_and_events(mm, busy, da, db, dc, dout);
+    events_complete_late(busy, dout);
+    stream_order();
     CHECK(cuCtxDestroy(ctx));
     free(image);
     return finish("cu_matmul");

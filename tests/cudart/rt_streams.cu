@@ -1,4 +1,5 @@
 // rt_streams.cu: two streams with async copies and kernels, events ordering them and timing.
+#include <time.h>
 #include "rt_common.h"
 
 __global__ void scale(float *x, float f, int n)
@@ -6,6 +7,54 @@ __global__ void scale(float *x, float f, int n)
     int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < n)
         x[i] *= f;
+}
+
+// Spin for ns nanoseconds of %globaltimer.
+__global__ void busy(unsigned long long ns)
+{
+    unsigned long long t0, t;
+
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t0));
+    do
+        asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+    while (t - t0 < ns);
+}
+
+static unsigned long long now_ns()
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
+// An event after a 100 ms kernel: queries begun before 100 ms passed answer cudaErrorNotReady,
+// which is not kept as the last error; the elapsed time around the kernel is at least 100 ms.
+static void not_ready(cudaStream_t s)
+{
+    const unsigned long long ns = 100000000ull;
+    unsigned long long t0, ts;
+    cudaEvent_t e[2];
+    cudaError_t r;
+    float ms = 0.0f;
+
+    CHECK(cudaEventCreate(&e[0]));
+    CHECK(cudaEventCreate(&e[1]));
+    CHECK(cudaEventRecord(e[0], s));
+    t0 = now_ns();
+    busy<<<1, 1, 0, s>>>(ns);
+    CHECK(cudaEventRecord(e[1], s));
+    do {
+        ts = now_ns();
+        r = cudaEventQuery(e[1]);
+    } while (r == cudaErrorNotReady && ts - t0 < 20000000000ull);
+    CHECK(r);
+    EXPECT_TRUE(ts - t0 >= ns); // the query that said done began after the kernel could end
+    CHECK(cudaGetLastError());  // cudaErrorNotReady was not an error
+    CHECK(cudaEventElapsedTime(&ms, e[0], e[1]));
+    EXPECT_TRUE(ms >= 100.0f);
+    CHECK(cudaEventDestroy(e[0]));
+    CHECK(cudaEventDestroy(e[1]));
 }
 
 int main()
@@ -54,6 +103,7 @@ int main()
             want[i] = (float)(i + k) * (float)(k + 2);
         expect_close(h[k], want, n, k ? "stream 1" : "stream 0");
     }
+    not_ready(s[1]);
     for (int k = 0; k < 2; k++) {
         CHECK(cudaStreamDestroy(s[k]));
         CHECK(cudaEventDestroy(done[k]));

@@ -24,8 +24,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
     data = buf + sizeof(req) + sizeof(idx);
     data_size = len - sizeof(req) - sizeof(idx);
     vgpu_proto_limits_default(&lim, data_size);
+    lim.features = (idx[3] & 1) ? VGPU_FEAT_STREAMS : 0; /* stream ids agreed or not */
 
     st = vgpu_proto_check_req(&req, &lim);
+    if (st == VGPU_S_OK && req.rsvd0 && (!lim.features || !vgpu_proto_op_has_stream(req.op)))
+        abort(); /* a stream id passed where none may be */
     if (st == VGPU_S_OK) {
         if (req.op == VGPU_OP_FUNC_GET) {
             char name[VGPU_NAME_MAX];

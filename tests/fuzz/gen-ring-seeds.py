@@ -12,6 +12,8 @@ import sys
 SLOTS = 32
 HELLO, INFO, ALLOC, FREE, MEMSET, HTOD, DTOH, DTOD = 1, 2, 3, 4, 5, 6, 7, 8
 LOAD, UNLOAD, FUNC, LAUNCH, SYNC, BATCH_END, NOP, PARAMS, CHUNK = 9, 10, 11, 12, 13, 14, 15, 16, 17
+MARK = 23
+FEAT_STREAMS = 0x20
 D0 = 0x100000000000
 
 PTX = b""".version 8.0
@@ -54,12 +56,12 @@ L: bra L;
 """
 
 
-def req(i, op, body=b"", flags=0):
-    return struct.pack("<QHHI", i, op, flags, 0) + body.ljust(48, b"\0")
+def req(i, op, body=b"", flags=0, stream=0):
+    return struct.pack("<QHHI", i, op, flags, stream) + body.ljust(48, b"\0")
 
 
-def hello(i):
-    return req(i, HELLO, struct.pack("<HHIQ", 1, 1, 0, 0x7))
+def hello(i, features=0x7):
+    return req(i, HELLO, struct.pack("<HHIQ", 1, 1, 0, features))
 
 
 def seed(reqs, data=b"", prod=None):
@@ -114,6 +116,12 @@ def main():
         "batch_index_games": seed([hello(1), req(2, NOP), req(3, BATCH_END), req(4, NOP)],
                                   prod=0x80000001),
         "before_hello": seed([req(1, NOP), hello(2)]),
+        "streams": seed([hello(1, 0x7 | FEAT_STREAMS), req(2, ALLOC, q("<Q", 4096)),
+                         req(3, MEMSET, q("<QQII", D0, 4096, 1, 0), stream=1),
+                         req(4, MARK, stream=1, flags=1),
+                         req(5, DTOD, q("<QQQ", D0 + 2048, D0, 1024), stream=2),
+                         req(6, MARK, stream=2), req(7, MARK),
+                         req(8, NOP, stream=3), req(9, SYNC)]),
     }
     for name, data in seeds.items():
         with open(os.path.join(out, name), "wb") as f:

@@ -27,8 +27,9 @@
 #define LOG_MAX   4096
 #define FUNC_VADD 0x77
 #define NEW_FEATURES                                                                               \
-    (VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS | VGPU_FEAT_GLOBALS) /* what old_host lacks   \
-                                                                           */
+    (VGPU_FEAT_FUNC_PARAMS | VGPU_FEAT_MODULE_CHUNKS | VGPU_FEAT_GLOBALS |                         \
+     VGPU_FEAT_STREAMS)      /* what old_host lacks */
+#define MARK_NS 123456789ull /* the fake's host time for the n-th mark: MARK_NS + n */
 
 /* The fake vgpud: one client, jobs answered only once closed, as the real host does. */
 struct fake {
@@ -59,6 +60,7 @@ struct fake {
     struct vgpu_req job[LOG_MAX];
     uint32_t njob;
     uint64_t dev_top;
+    uint32_t nmarks;
     uint8_t dev[DEV_SIZE];
 };
 
@@ -122,6 +124,7 @@ static uint32_t fake_exec(struct fake *f, const struct vgpu_req *q, struct vgpu_
                                  VGPU_FEAT_EVENT_IDX | (f->old_host ? 0 : NEW_FEATURES), &ver,
                                  &rsp->u.hello.features))
             return VGPU_S_VERSION;
+        f->lim.features = rsp->u.hello.features; /* stream ids pass from now on */
         rsp->u.hello.version = ver;
         rsp->u.hello.nr_slots = f->ring.nr_slots;
         rsp->u.hello.data_size = f->data_size;
@@ -177,6 +180,9 @@ static uint32_t fake_exec(struct fake *f, const struct vgpu_req *q, struct vgpu_
         return VGPU_S_OK;
     case VGPU_OP_LAUNCH:
         return fake_launch(f, &q->u.launch);
+    case VGPU_OP_EVENT_MARK:
+        rsp->u.handle = MARK_NS + f->nmarks++;
+        return VGPU_S_OK;
     default:
         return VGPU_S_OK;
     }
@@ -789,6 +795,60 @@ static void test_module_chunks(void **state)
     free(image);
 }
 
+/* The request of op last logged by the fake. */
+static const struct vgpu_req *last_op(const struct fake *f, uint16_t op)
+{
+    uint32_t i = f->nlog;
+
+    while (i-- > 0)
+        if (f->log[i].op == op)
+            return &f->log[i];
+    fail_msg("op %u never reached the fake", op);
+    return NULL;
+}
+
+/* Stream ids ride in rsvd0 of the ops that carry one; a mark ends its job and gets the time. */
+static void test_streams_on_the_wire(void **state)
+{
+    struct fake *f = fake_new();
+    vgpu_channel *ch = open_on(f, 2, 16, -1);
+    struct vgpu_mark m, m2;
+    uint64_t d;
+    int idle = 0, r;
+
+    assert_int_equal(vgpu_mem_alloc(ch, 4096, &d), 0);
+    assert_int_equal(vgpu_set_stream(ch, 5), 0);
+    assert_int_equal(vgpu_memset(ch, d, 1, 4096), 0);
+    assert_int_equal(vgpu_mark(ch, &m), 0);
+    assert_int_equal(vgpu_mark_wait(ch, &m), 0);
+    assert_int_equal(m.done, 1);
+    assert_int_equal(m.host_ns, MARK_NS);
+    assert_int_equal(last_op(f, VGPU_OP_MEMSET)->rsvd0, 5);
+    assert_int_equal(last_op(f, VGPU_OP_EVENT_MARK)->rsvd0, 5);
+    assert_int_equal(last_op(f, VGPU_OP_EVENT_MARK)->flags, VGPU_REQF_END_JOB);
+    assert_int_equal(vgpu_mem_free(ch, d), 0); /* carries no stream */
+    assert_int_equal(last_op(f, VGPU_OP_MEM_FREE)->rsvd0, 0);
+    assert_int_equal(vgpu_set_stream(ch, 0), 0);
+    assert_int_equal(vgpu_mark(ch, &m2), 0);
+    while (!m2.done) /* the fake answers on its own thread; poll never waits */
+        assert_int_equal(vgpu_poll(ch, &idle), 0);
+    assert_int_equal(vgpu_poll(ch, &idle), 0);
+    assert_int_equal(idle, 1);
+    assert_int_equal(m2.host_ns, MARK_NS + 1);
+    assert_int_equal(last_op(f, VGPU_OP_EVENT_MARK)->rsvd0, 0);
+    assert_int_equal(vgpu_mark_wait(ch, &m2), 0); /* answered already: at once */
+    /* An error of queued work comes back from the poll that finds the channel idle, once. */
+    assert_int_equal(vgpu_memset(ch, DEV_BASE + DEV_SIZE, 1, 16), 0);
+    do
+        r = vgpu_poll(ch, &idle);
+    while (r == 0 && !idle);
+    assert_int_equal(r, -VGPU_S_BAD_HANDLE);
+    assert_int_equal(idle, 1);
+    assert_int_equal(vgpu_poll(ch, &idle), 0);
+    vgpu_close(ch);
+    fake_free(f);
+}
+
 /* A host without the new features is never sent their ops (it would close the channel). */
 static void test_func_params_old_host(void **state)
 {
@@ -810,6 +870,14 @@ static void test_func_params_old_host(void **state)
     /* Nor GLOBAL_GET. */
     assert_int_equal(vgpu_global_get(ch, 0x5000, "counter", &mod, &mod), -VGPU_S_UNSUPPORTED);
     assert_int_equal(count_op(f, VGPU_OP_GLOBAL_GET), 0);
+    /* Nor a stream id or EVENT_MARK. */
+    assert_int_equal(vgpu_set_stream(ch, 3), -VGPU_S_UNSUPPORTED);
+    assert_int_equal(vgpu_mark(ch, (struct vgpu_mark[1]){{0}}), -VGPU_S_UNSUPPORTED);
+    assert_int_equal(vgpu_mem_alloc(ch, 256, &mod), 0);
+    assert_int_equal(vgpu_memset(ch, mod, 1, 256), 0);
+    assert_int_equal(vgpu_sync(ch), 0);
+    assert_int_equal(last_op(f, VGPU_OP_MEMSET)->rsvd0, 0);
+    assert_int_equal(count_op(f, VGPU_OP_EVENT_MARK), 0);
     assert_int_equal(vgpu_nop(ch), 0);
     vgpu_close(ch);
     fake_free(f);
@@ -856,6 +924,7 @@ int main(void)
         cmocka_unit_test(test_response_with_wrong_id),
         cmocka_unit_test(test_host_buffers),
         cmocka_unit_test(test_func_names),
+        cmocka_unit_test(test_streams_on_the_wire),
         cmocka_unit_test(test_func_params),
         cmocka_unit_test(test_func_params_old_host),
         cmocka_unit_test(test_global_get),

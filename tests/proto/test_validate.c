@@ -248,6 +248,35 @@ static void test_hostbuf(void **state)
     assert_string_equal(vgpu_status_name(VGPU_S_PINNED_LIMIT), "PINNED_LIMIT");
 }
 
+/* Stream ids (VGPU_FEAT_STREAMS): in the header's rsvd0 of the ops that carry one, once agreed. */
+static void test_stream_ids(void **state)
+{
+    struct vgpu_limits agreed = lim;
+    int carriers = 0;
+
+    (void)state;
+    agreed.features = VGPU_FEAT_STREAMS;
+    for (uint16_t op = 1; op < VGPU_OP_COUNT_; op++) {
+        struct vgpu_req r = valid_req(op);
+        r.rsvd0 = 0xfffffffeu;
+        int want = vgpu_proto_op_has_stream(op) ? VGPU_S_OK : VGPU_S_BAD_FIELD;
+        int st = vgpu_proto_check_req(&r, &agreed);
+        if (st != want)
+            fail_msg("op %s with a stream id: expected %s, got %s", vgpu_proto_op_name(op),
+                     vgpu_status_name(want), vgpu_status_name(st));
+        /* Without the feature, the same request is refused. */
+        assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_FIELD);
+        assert_false(vgpu_proto_stream_ok(&r, 0));
+        carriers += vgpu_proto_op_has_stream(op);
+    }
+    assert_int_equal(carriers, 8); /* LAUNCH, MEMSET, the five copies, EVENT_MARK */
+    struct vgpu_req r = valid_req(VGPU_OP_EVENT_MARK);
+    assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_OK); /* stream 0 needs no feature */
+    r.u.raw[0] = 1;                                              /* the mark has no arguments */
+    assert_int_equal(vgpu_proto_check_req(&r, &agreed), VGPU_S_BAD_FIELD);
+    assert_string_equal(vgpu_proto_op_name(VGPU_OP_EVENT_MARK), "EVENT_MARK");
+}
+
 static void test_ranges(void **state)
 {
     struct vgpu_req r;
@@ -410,6 +439,7 @@ int main(void)
         cmocka_unit_test_setup(test_bad_values, setup),
         cmocka_unit_test_setup(test_ranges, setup),
         cmocka_unit_test_setup(test_hostbuf, setup),
+        cmocka_unit_test_setup(test_stream_ids, setup),
         cmocka_unit_test_setup(test_launch_limits, setup),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_hello_negotiation),
