@@ -62,6 +62,13 @@ int vgpu_proto_negotiate(const struct vgpu_req_hello *h, uint64_t host_features,
  * 1..max_pages. Returns VGPU_S_OK or VGPU_S_BAD_FIELD.
  */
 int vgpu_proto_check_data_dir(const struct vgpu_data_dir *dir, uint32_t max_pages);
+/*
+ * A host buffer's grant directory (vgpu_wire.h, VGPU_HOSTBUF_TOP_MAGIC),
+ * each page checked on the backend's private copy: the top page of a buffer
+ * of size bytes, and its directory page i. VGPU_S_OK or VGPU_S_BAD_FIELD.
+ */
+int vgpu_proto_check_hostbuf_top(const struct vgpu_data_dir *top, uint64_t size);
+int vgpu_proto_check_hostbuf_dir(const struct vgpu_data_dir *dir, uint32_t i, uint64_t size);
 
 /* Name of an op ("LAUNCH"), "UNKNOWN" if not one. */
 const char *vgpu_proto_op_name(uint32_t op);

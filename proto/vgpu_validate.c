@@ -21,7 +21,7 @@ static const uint8_t op_args_size[VGPU_OP_COUNT_] = {
     [VGPU_OP_FUNC_PARAMS] = sizeof(struct vgpu_req_func_params),
     [VGPU_OP_MODULE_CHUNK] = sizeof(struct vgpu_req_module_chunk),
     [VGPU_OP_GLOBAL_GET] = sizeof(struct vgpu_req_func),
-    [VGPU_OP_HOSTBUF_MAP] = sizeof(struct vgpu_req_hostbuf_map) - 8, /* rsvd0 must be zero */
+    [VGPU_OP_HOSTBUF_MAP] = sizeof(struct vgpu_req_hostbuf_map) - 4, /* rsvd0 must be zero */
     [VGPU_OP_HOSTBUF_UNMAP] = sizeof(struct vgpu_req_ptr),
     [VGPU_OP_HOSTBUF_HTOD] = sizeof(struct vgpu_req_hostbuf_copy),
     [VGPU_OP_HOSTBUF_DTOH] = sizeof(struct vgpu_req_hostbuf_copy),
@@ -292,6 +292,41 @@ int vgpu_proto_negotiate(const struct vgpu_req_hello *h, uint64_t host_features,
         return VGPU_S_VERSION;
     *version = h->version_max < VGPU_PROTO_VERSION ? h->version_max : VGPU_PROTO_VERSION;
     *features = h->features & host_features & VGPU_FEAT_MASK;
+    return VGPU_S_OK;
+}
+
+/*
+ * Pages of a host buffer of size bytes and the directory pages that list
+ * them; false when size is not a whole number of pages within the layout's
+ * maximum. 32-bit arithmetic once bounded (no 64-bit division in the kernel).
+ */
+static bool hostbuf_dirs(uint64_t size, uint32_t *pages, uint32_t *dirs)
+{
+    if (size == 0 || size % VGPU_PAGE_SIZE || size / VGPU_PAGE_SIZE > VGPU_HOSTBUF_XEN_PAGES_MAX)
+        return false;
+    *pages = (uint32_t)(size / VGPU_PAGE_SIZE);
+    *dirs = (*pages + VGPU_DATA_DIR_SLOTS - 1) / VGPU_DATA_DIR_SLOTS;
+    return true;
+}
+
+int vgpu_proto_check_hostbuf_top(const struct vgpu_data_dir *top, uint64_t size)
+{
+    uint32_t pages, dirs;
+
+    if (top->magic != VGPU_HOSTBUF_TOP_MAGIC || !hostbuf_dirs(size, &pages, &dirs) ||
+        top->nr_pages != dirs)
+        return VGPU_S_BAD_FIELD;
+    return VGPU_S_OK;
+}
+
+int vgpu_proto_check_hostbuf_dir(const struct vgpu_data_dir *dir, uint32_t i, uint64_t size)
+{
+    uint32_t pages, dirs;
+
+    if (dir->magic != VGPU_DATA_DIR_MAGIC || !hostbuf_dirs(size, &pages, &dirs) || i >= dirs)
+        return VGPU_S_BAD_FIELD;
+    if (dir->nr_pages != (i + 1 < dirs ? VGPU_DATA_DIR_SLOTS : pages - i * VGPU_DATA_DIR_SLOTS))
+        return VGPU_S_BAD_FIELD;
     return VGPU_S_OK;
 }
 

@@ -180,7 +180,8 @@ struct vgpu_req_func_params { /* FUNC_PARAMS */
 struct vgpu_req_hostbuf_map { /* HOSTBUF_MAP */
     uint64_t buf;             /* the guest's id, != 0 */
     uint64_t size;            /* bytes, a multiple of VGPU_PAGE_SIZE, 1..VGPU_HOSTBUF_SIZE_MAX */
-    uint64_t rsvd0;           /* zero (reserved for the Xen transport's grant directory) */
+    uint32_t grant_dir;       /* Xen: grant ref of the top directory (below); local: zero */
+    uint32_t rsvd0;           /* zero */
 };
 
 struct vgpu_req_hostbuf_copy { /* HOSTBUF_HTOD, HOSTBUF_DTOH */
@@ -301,6 +302,22 @@ struct vgpu_data_dir {
     uint32_t gref[VGPU_DATA_DIR_SLOTS];
 };
 
+/*
+ * A host buffer's pages (Xen transport, HOSTBUF_MAP's grant_dir): a
+ * directory of directories, all pages granted read-only to the backend
+ * except the data pages (read/write). The top page is a struct
+ * vgpu_data_dir with magic VGPU_HOSTBUF_TOP_MAGIC whose nr_pages is the
+ * number of directory pages, ceil(size / VGPU_PAGE_SIZE / 1022), and whose
+ * gref[] lists them in order. Each directory page is a struct vgpu_data_dir
+ * with magic VGPU_DATA_DIR_MAGIC listing data-page grant refs in order:
+ * 1022 in every one but the last, which holds the rest (1..1022). The
+ * buffer is the data pages in that order, exactly size / VGPU_PAGE_SIZE of
+ * them; anything else refuses the MAP (BAD_FIELD). At most 1022 * 1022
+ * pages (about 4 GiB) per buffer.
+ */
+#define VGPU_HOSTBUF_TOP_MAGIC     0x54475056u /* "VPGT" little-endian */
+#define VGPU_HOSTBUF_XEN_PAGES_MAX ((uint64_t)VGPU_DATA_DIR_SLOTS * VGPU_DATA_DIR_SLOTS)
+
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_req) == 64, "request slot is 64 bytes");
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_rsp) == 64, "response slot is 64 bytes");
 VGPU_STATIC_ASSERT(offsetof(struct vgpu_req, op) == 8, "req.op at 8");
@@ -318,6 +335,8 @@ VGPU_STATIC_ASSERT(offsetof(struct vgpu_req_module_chunk, len) == 24, "chunk.len
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_rsp_global) == 16, "global rsp 16");
 VGPU_STATIC_ASSERT(offsetof(struct vgpu_rsp, u.global.size) == 32, "global.size at rsp 32");
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_req_hostbuf_map) == 24, "hostbuf map args 24");
+VGPU_STATIC_ASSERT(offsetof(struct vgpu_req_hostbuf_map, grant_dir) == 16,
+                   "hostbuf_map.grant_dir at 16");
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_req_hostbuf_copy) == 32, "hostbuf copy args 32");
 VGPU_STATIC_ASSERT(offsetof(struct vgpu_req_hostbuf_copy, len) == 24, "hostbuf_copy.len at 24");
 VGPU_STATIC_ASSERT(sizeof(struct vgpu_device_info) == 256, "device info 256");

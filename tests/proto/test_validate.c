@@ -230,6 +230,8 @@ static void test_hostbuf(void **state)
     assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_FIELD);
     r.u.hostbuf_map.size = VGPU_HOSTBUF_SIZE_MAX;
     assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_OK);
+    r.u.hostbuf_map.grant_dir = 77; /* the transport checks it (local: must be zero) */
+    assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_OK);
     r.u.hostbuf_map.rsvd0 = 1;
     assert_int_equal(vgpu_proto_check_req(&r, &lim), VGPU_S_BAD_FIELD);
     r = valid_req(VGPU_OP_HOSTBUF_UNMAP);
@@ -418,6 +420,42 @@ static void test_data_dir(void **state)
     assert_int_equal(vgpu_proto_check_data_dir(&d, 1024), VGPU_S_BAD_FIELD);
 }
 
+/* 64 MiB: 16384 pages in 17 directories, the last holding 16384 - 16 * 1022 = 32. */
+static void test_hostbuf_dirs(void **state)
+{
+    static struct vgpu_data_dir d;
+    const uint64_t size = 64ull << 20;
+
+    (void)state;
+    d.magic = VGPU_HOSTBUF_TOP_MAGIC;
+    d.nr_pages = 17;
+    assert_int_equal(vgpu_proto_check_hostbuf_top(&d, size), VGPU_S_OK);
+    d.nr_pages = 16;
+    assert_int_equal(vgpu_proto_check_hostbuf_top(&d, size), VGPU_S_BAD_FIELD);
+    d.nr_pages = 1;
+    assert_int_equal(vgpu_proto_check_hostbuf_top(&d, VGPU_PAGE_SIZE), VGPU_S_OK);
+    assert_int_equal(vgpu_proto_check_hostbuf_top(&d, 0), VGPU_S_BAD_FIELD);
+    assert_int_equal(vgpu_proto_check_hostbuf_top(&d, VGPU_PAGE_SIZE + 1), VGPU_S_BAD_FIELD);
+    d.nr_pages = VGPU_DATA_DIR_SLOTS + 1; /* past the layout's ~4 GiB */
+    assert_int_equal(
+        vgpu_proto_check_hostbuf_top(&d, (VGPU_HOSTBUF_XEN_PAGES_MAX + 1) * VGPU_PAGE_SIZE),
+        VGPU_S_BAD_FIELD);
+    d.magic = VGPU_DATA_DIR_MAGIC; /* a data directory is not a top page */
+    d.nr_pages = 1;
+    assert_int_equal(vgpu_proto_check_hostbuf_top(&d, VGPU_PAGE_SIZE), VGPU_S_BAD_FIELD);
+
+    d.nr_pages = VGPU_DATA_DIR_SLOTS;
+    assert_int_equal(vgpu_proto_check_hostbuf_dir(&d, 0, size), VGPU_S_OK);
+    assert_int_equal(vgpu_proto_check_hostbuf_dir(&d, 15, size), VGPU_S_OK);
+    assert_int_equal(vgpu_proto_check_hostbuf_dir(&d, 16, size), VGPU_S_BAD_FIELD);
+    d.nr_pages = 32;
+    assert_int_equal(vgpu_proto_check_hostbuf_dir(&d, 16, size), VGPU_S_OK);
+    assert_int_equal(vgpu_proto_check_hostbuf_dir(&d, 17, size), VGPU_S_BAD_FIELD);
+    assert_int_equal(vgpu_proto_check_hostbuf_dir(&d, 3, size), VGPU_S_BAD_FIELD);
+    d.magic = VGPU_HOSTBUF_TOP_MAGIC;
+    assert_int_equal(vgpu_proto_check_hostbuf_dir(&d, 16, size), VGPU_S_BAD_FIELD);
+}
+
 static void test_strerror(void **state)
 {
     (void)state;
@@ -444,6 +482,7 @@ int main(void)
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_hello_negotiation),
         cmocka_unit_test(test_data_dir),
+        cmocka_unit_test(test_hostbuf_dirs),
         cmocka_unit_test(test_strerror),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
