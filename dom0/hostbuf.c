@@ -41,7 +41,7 @@ static uint32_t take_map(struct vgpu_be_chan *c, struct vgpu_be_job *job,
     int fd = -1;
 
     /* The transport's pages are claimed (and closed) whatever refuses them. */
-    st = c->d.ops->hostbuf_take(c->d.tctx, m->buf, m->size, &fd);
+    st = c->d.ops->hostbuf_take(c->d.tctx, m, &fd);
     if (st == VGPU_S_OK && find(c, m->buf))
         st = VGPU_S_BAD_FIELD;
     if (st == VGPU_S_OK && over_limit(c, m->size))
@@ -51,6 +51,8 @@ static uint32_t take_map(struct vgpu_be_chan *c, struct vgpu_be_job *job,
     if (st != VGPU_S_OK) {
         if (fd >= 0)
             close(fd);
+        if (fd >= 0 && c->d.ops->hostbuf_drop)
+            c->d.ops->hostbuf_drop(c->d.tctx, m->buf);
         return st;
     }
     b->id = m->buf;
@@ -122,6 +124,8 @@ static void drop(struct vgpu_be_chan *c, struct vgpu_be_hostbuf *b)
     c->vm->pinned_used -= b->size;
     c->vm->nhostbufs--;
     close(b->fd);
+    if (c->d.ops->hostbuf_drop)
+        c->d.ops->hostbuf_drop(c->d.tctx, b->id);
     free(b);
 }
 

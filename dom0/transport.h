@@ -30,13 +30,22 @@ struct vgpu_be_chan_ops {
     void (*release)(void *tctx);
     /*
      * Optional (NULL: the transport has no host buffers, VGPU_FEAT_HOSTBUF
-     * is not offered). The pages of host buffer buf, size bytes, as a
-     * descriptor the worker can mmap at offset 0: the transport checks them
-     * (local: a memfd of that size, sealed against shrinking and growing)
-     * and hands over ownership of *fd. Returns VGPU_S_OK or the status the
-     * MAP is answered with (BAD_HANDLE: none came for buf; BAD_FIELD).
+     * is not offered). The pages of the host buffer a validated MAP names
+     * (m->buf, m->size bytes; m->grant_dir on Xen), as a descriptor the
+     * worker can mmap at offset 0: the transport checks them (local: a
+     * memfd of that size, sealed against shrinking and growing, and
+     * grant_dir zero; Xen: the grant directory and the grant budgets) and
+     * hands over ownership of *fd. Returns VGPU_S_OK or the status the MAP
+     * is answered with (BAD_HANDLE: none came for buf; BAD_FIELD;
+     * PINNED_LIMIT: past what the transport may keep mapped).
      */
-    uint32_t (*hostbuf_take)(void *tctx, uint64_t buf, uint64_t size, int *fd);
+    uint32_t (*hostbuf_take)(void *tctx, const struct vgpu_req_hostbuf_map *m, int *fd);
+    /*
+     * Optional. The core let go of buffer buf that hostbuf_take gave it (its
+     * descriptor closed: unmapped, refused, or the channel's end); the
+     * transport may count its pages free. Not called after release.
+     */
+    void (*hostbuf_drop)(void *tctx, uint64_t buf);
 };
 
 struct vgpu_be_chan_desc {
@@ -112,13 +121,15 @@ struct vgpu_be_limits {
      */
     uint32_t kick_budget;
     uint32_t kick_window_ms;
-    /* Xen: guest pages kept mapped (rings + data areas; Dom0's maptrack is
-     * shared with blkback and netback), all domains and one domain. */
+    /* Xen: guest pages kept mapped (rings + data areas + host buffers; Dom0's
+     * maptrack is shared with blkback and netback), all domains and one domain. */
     uint32_t xen_max_grants;
     uint32_t xen_max_grants_per_domain;
 };
-#define VGPU_XEN_MAX_GRANTS_DEFAULT            131072u /* 512 MiB */
-#define VGPU_XEN_MAX_GRANTS_PER_DOMAIN_DEFAULT 16384u  /* 64 MiB: 15 largest channels */
+#define VGPU_XEN_MAX_GRANTS_DEFAULT 131072u /* 512 MiB */
+/* Per domain: 320 MiB, host buffers up to the default pinned limit (256 MiB) + 64 MiB of channels.
+ */
+#define VGPU_XEN_MAX_GRANTS_PER_DOMAIN_DEFAULT 81920u
 const struct vgpu_be_limits *vgpu_be_get_limits(struct vgpu_be *be);
 /* vgpud's monotonic clock in ns (the execution log's). */
 uint64_t vgpu_be_now(void);

@@ -114,11 +114,18 @@ static void op_release(void *tctx)
     conn_free(tctx);
 }
 
-static uint32_t op_hostbuf_take(void *tctx, uint64_t buf, uint64_t size, int *fd)
+static uint32_t op_hostbuf_take(void *tctx, const struct vgpu_req_hostbuf_map *m, int *fd)
 {
     struct local_conn *lc = tctx;
+    uint32_t st = vgpu_be__local_hb_take(&lc->hb, lc->sock, m->buf, m->size, fd);
 
-    return vgpu_be__local_hb_take(&lc->hb, lc->sock, buf, size, fd);
+    /* grant_dir is the Xen transport's; here it must be zero. Taken (and closed) either way. */
+    if (st == VGPU_S_OK && m->grant_dir != 0) {
+        close(*fd);
+        *fd = -1;
+        st = VGPU_S_BAD_FIELD;
+    }
+    return st;
 }
 
 static const struct vgpu_be_chan_ops local_chan_ops = {

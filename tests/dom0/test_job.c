@@ -16,11 +16,10 @@
 /* A transport without host buffers, and one with them (the hook is never called here). */
 static const struct vgpu_be_chan_ops plain_ops;
 
-static uint32_t take_none(void *tctx, uint64_t buf, uint64_t size, int *fd)
+static uint32_t take_none(void *tctx, const struct vgpu_req_hostbuf_map *m, int *fd)
 {
     (void)tctx;
-    (void)buf;
-    (void)size;
+    (void)m;
     *fd = -1;
     return VGPU_S_UNSUPPORTED;
 }
