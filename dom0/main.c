@@ -55,7 +55,7 @@ static const char usage[] =
     "                          ring is read once (default 2000/10)\n"
     "      --xen-max-grants N  Xen: guest pages all channels together may keep mapped\n"
     "                          (default 131072 = 512 MiB)\n"
-    "      --xen-max-grants-per-domain N  Xen: the same for one domain (default 16384)\n"
+    "      --xen-max-grants-per-domain N  Xen: the same for one domain (default 81920)\n"
     "      --metrics [ADDR:]PORT  serve Prometheus metrics at http://ADDR:PORT/metrics (default\n"
     "                          off; ADDR defaults to 127.0.0.1; [::1]:PORT for IPv6; port 0\n"
     "                          picks a free one, logged at start; see vgpud(8))\n"

@@ -5,12 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <fcntl.h>
 #include <stdint.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <xen/sys/gntdev.h>
 #include "xen_internal.h"
 
 struct vgpu_xen_chan *vgpu_xen__chan_by_port(struct vgpu_xen *x, int port)
@@ -65,7 +62,7 @@ static void vgpu_xen_chan_unmap(struct vgpu_xen_chan *c)
  * May c map n more grant pages? Both budgets count pages kept mapped (the
  * directory's single page is mapped only for a moment). NULL or why not.
  */
-static const char *vgpu_xen_grants_refused(struct vgpu_xen_chan *c, uint32_t n)
+const char *vgpu_xen__grants_refused(struct vgpu_xen_chan *c, uint64_t n)
 {
     struct vgpu_xen *x = c->dev->x;
     const struct vgpu_xen_chan *o;
@@ -82,11 +79,16 @@ static const char *vgpu_xen_grants_refused(struct vgpu_xen_chan *c, uint32_t n)
     return NULL;
 }
 
-/* Record n pages mapped for c. */
-static void vgpu_xen_grants_take(struct vgpu_xen_chan *c, uint32_t n)
+void vgpu_xen__grants_take(struct vgpu_xen_chan *c, uint32_t n)
 {
     c->grants += n;
     c->dev->x->grants += n;
+}
+
+void vgpu_xen__grants_give(struct vgpu_xen_chan *c, uint32_t n)
+{
+    c->grants -= n;
+    c->dev->x->grants -= n;
 }
 
 /* ops->release: the core is done. Unmap, tell the frontend (Closed), free. */
@@ -98,6 +100,7 @@ static void vgpu_xen_chan_release(void *tctx)
     char be_dir[128];
 
     vgpu_xen_chan_unlink(c);
+    vgpu_xen__hostbufs_forget(c);
     vgpu_xen_chan_unmap(c);
     if (d->slots[c->index].chan == c) {
         /* Closed by the core (protocol violation): keep it closed until the frontend agrees. */
@@ -131,6 +134,8 @@ static void vgpu_xen_chan_notify(void *tctx)
 static const struct vgpu_be_chan_ops vgpu_xen_chan_ops = {
     .notify = vgpu_xen_chan_notify,
     .release = vgpu_xen_chan_release,
+    .hostbuf_take = vgpu_xen__hostbuf_take,
+    .hostbuf_drop = vgpu_xen__hostbuf_drop,
 };
 
 /*
@@ -141,29 +146,8 @@ static const struct vgpu_be_chan_ops vgpu_xen_chan_ops = {
  */
 static int vgpu_xen_share_data(struct vgpu_xen_chan *c, const struct vgpu_data_dir *dir)
 {
-    struct ioctl_gntdev_map_grant_ref *m;
-    size_t len = sizeof(*m) + (dir->nr_pages - 1) * sizeof(m->refs[0]);
-    int fd, err = 0;
-
-    m = calloc(1, len);
-    if (!m)
-        return -ENOMEM;
-    m->count = dir->nr_pages;
-    for (uint32_t i = 0; i < dir->nr_pages; i++) {
-        m->refs[i].domid = c->dev->domid;
-        m->refs[i].ref = dir->gref[i];
-    }
-    fd = open("/dev/xen/gntdev", O_RDWR | O_CLOEXEC);
-    if (fd < 0 || ioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, m) < 0) {
-        err = -errno;
-        if (fd >= 0)
-            close(fd);
-    } else {
-        c->data_fd = fd;
-        c->data_fd_off = m->index;
-    }
-    free(m);
-    return err;
+    return vgpu_xen__gntdev_share(c->dev->domid, dir->gref, dir->nr_pages, &c->data_fd,
+                                  &c->data_fd_off);
 }
 
 /* Map the directory once, copy it, check the copy, map the data pages. */
@@ -189,7 +173,7 @@ static int vgpu_xen_map_data(struct vgpu_xen_chan *c, uint32_t dir_ref, uint32_t
     if (vgpu_proto_check_data_dir(dir, max_pages) != VGPU_S_OK) {
         *why = "bad data directory (magic or page count)";
         err = -EINVAL;
-    } else if ((*why = vgpu_xen_grants_refused(c, 2 * dir->nr_pages)) != NULL) {
+    } else if ((*why = vgpu_xen__grants_refused(c, 2 * dir->nr_pages)) != NULL) {
         /* Twice: vgpud maps the data pages, and the VM's worker maps them again. */
         err = -ENOSPC;
     } else {
@@ -200,14 +184,14 @@ static int vgpu_xen_map_data(struct vgpu_xen_chan *c, uint32_t dir_ref, uint32_t
             err = -EINVAL;
         } else {
             c->nr_data = dir->nr_pages;
-            vgpu_xen_grants_take(c, dir->nr_pages);
+            vgpu_xen__grants_take(c, dir->nr_pages);
             if ((err = vgpu_xen_share_data(c, dir)) < 0)
                 vgpu_be_log(LOG_ERR,
                             "xen: dom%u: data pages not shareable with the VM's "
                             "worker: %s",
                             c->dev->domid, strerror(-err));
             else
-                vgpu_xen_grants_take(c, dir->nr_pages); /* the worker maps them too */
+                vgpu_xen__grants_take(c, dir->nr_pages); /* the worker maps them too */
             err = 0;
         }
     }
@@ -249,7 +233,7 @@ static int vgpu_xen_chan_map(struct vgpu_xen_chan *c, const char *fe_dir, const 
         *why = "data-dir-ref or event-channel missing or malformed";
         return -EINVAL;
     }
-    if ((*why = vgpu_xen_grants_refused(c, 1u << order)) != NULL)
+    if ((*why = vgpu_xen__grants_refused(c, 1u << order)) != NULL)
         return -ENOSPC;
     c->ring = xengnttab_map_domain_grant_refs(x->xgt, 1u << order, d->domid, refs,
                                               PROT_READ | PROT_WRITE);
@@ -258,7 +242,7 @@ static int vgpu_xen_chan_map(struct vgpu_xen_chan *c, const char *fe_dir, const 
         return -EINVAL;
     }
     c->ring_order = order;
-    vgpu_xen_grants_take(c, 1u << order);
+    vgpu_xen__grants_take(c, 1u << order);
     if (vgpu_xen_map_data(c, dir_ref, max_pages, why))
         return -EINVAL;
     lp = xenevtchn_bind_interdomain(x->xce, d->domid, port);

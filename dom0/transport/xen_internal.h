@@ -29,6 +29,7 @@ enum {
 
 struct vgpu_xen;
 struct vgpu_xen_dev;
+struct vgpu_xen_hb;
 
 /* One channel: the transport context (tctx) the core hands back in ops. */
 struct vgpu_xen_chan {
@@ -38,12 +39,13 @@ struct vgpu_xen_chan {
     struct vgpu_be_chan *core;  /* NULL once detached */
     void *ring;                 /* mapped ring, 1 << ring_order pages */
     uint32_t ring_order;
-    void *data;           /* mapped data area */
-    uint32_t nr_data;     /* data pages */
-    int data_fd;          /* gntdev fd with the data grants only, for the worker */
-    uint64_t data_fd_off; /* their mmap offset in it */
-    uint32_t grants;      /* grant pages mapped for it (ring + data) */
-    uint32_t vm_id;       /* identity it was attached with */
+    void *data;                   /* mapped data area */
+    uint32_t nr_data;             /* data pages */
+    int data_fd;                  /* gntdev fd with the data grants only, for the worker */
+    uint64_t data_fd_off;         /* their mmap offset in it */
+    uint32_t grants;              /* grant pages mapped for it (ring + data + host buffers) */
+    struct vgpu_xen_hb *hostbufs; /* host buffers handed to the core (xen_hostbuf.c) */
+    uint32_t vm_id;               /* identity it was attached with */
     char vm_uuid[37];
     int local_port;           /* -1 when not bound */
     uint64_t window_start_ms; /* kick rate limiting */
@@ -139,5 +141,27 @@ void vgpu_xen__chan_detach(struct vgpu_xen_chan *c);
 struct vgpu_xen_chan *vgpu_xen__chan_by_port(struct vgpu_xen *x, int port);
 void vgpu_xen__chan_event(struct vgpu_xen_chan *c);
 void vgpu_xen__chan_unthrottle_all(struct vgpu_xen *x);
+/*
+ * The grant budgets (struct vgpu_be_limits): may c keep n more grant pages
+ * mapped? NULL or why not. take/give count n pages mapped for c, or no more.
+ */
+const char *vgpu_xen__grants_refused(struct vgpu_xen_chan *c, uint64_t n);
+void vgpu_xen__grants_take(struct vgpu_xen_chan *c, uint32_t n);
+void vgpu_xen__grants_give(struct vgpu_xen_chan *c, uint32_t n);
+
+/* xen_gntdev.c (faked in the unit tests) */
+/*
+ * A fresh gntdev instance holding exactly refs[0..n) of domid, for a worker
+ * to mmap at *off (the grants map when it does; nothing maps before).
+ * 0 and *fd (the caller's), or -errno and *fd = -1.
+ */
+int vgpu_xen__gntdev_share(uint32_t domid, const uint32_t *refs, uint32_t n, int *fd,
+                           uint64_t *off);
+
+/* xen_hostbuf.c: the ops of host buffers (transport.h) on Xen. Loop thread. */
+uint32_t vgpu_xen__hostbuf_take(void *tctx, const struct vgpu_req_hostbuf_map *m, int *fd);
+void vgpu_xen__hostbuf_drop(void *tctx, uint64_t buf);
+/* The channel goes: forget its buffers (their pages return with the channel's grants). */
+void vgpu_xen__hostbufs_forget(struct vgpu_xen_chan *c);
 
 #endif /* VGPUD_XEN_INTERNAL_H */

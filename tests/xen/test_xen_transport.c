@@ -249,8 +249,8 @@ static void test_frontend_event_syncs_only_its_device(void **state)
 
 static void test_grant_budget_per_domain(void **state)
 {
-    /* A channel: 1 ring + 4 data pages; its check counts the data twice (the worker's map). */
-    struct vgpu_xen *x = fake_xen_new(1000, 14);
+    /* A channel: 1 ring + 4 data pages, mapped by vgpud and again by the worker: 9. */
+    struct vgpu_xen *x = fake_xen_new(1000, 18);
 
     connect_domain(x, 1, 101, UUID1);
     fake_channel(1, "channel-0", VGPU_XS_CONNECTED);
@@ -259,13 +259,13 @@ static void test_grant_budget_per_domain(void **state)
     fire_fe(x, 1);
     assert_int_equal(fake_core.attached, 2);
     assert_string_equal(fake_read(BE1 "/channel-2/state"), "6");
-    assert_int_equal(x->grants, 10);
+    assert_int_equal(x->grants, 18);
     /* Another domain has its own budget. */
     connect_domain(x, 2, 102, UUID2);
     fake_channel(2, "channel-0", VGPU_XS_CONNECTED);
     fire_fe(x, 2);
     assert_int_equal(fake_core.attached, 3);
-    assert_int_equal(x->grants, 15);
+    assert_int_equal(x->grants, 27);
     fake_xen_free(x);
 }
 

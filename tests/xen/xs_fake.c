@@ -2,8 +2,9 @@
  * xs_fake.c: the environment of vgpud's Xen transport, faked in memory so
  * that the real dom0/transport/xen_*.c run in unit tests and the fuzz target: the
  * libxenstore calls it makes (a flat list of paths), libxengnttab (maps
- * are fresh zeroed pages; refs >= FAKE_BAD_REF do not map; the directory
- * page says fake_dir_pages), libxenevtchn, the event loop and the core.
+ * are fresh zeroed pages, or what fake_gref_page gave; refs >= FAKE_BAD_REF
+ * do not map; the data directory page says fake_dir_pages), gntdev (a memfd
+ * per share), libxenevtchn, the event loop and the core.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -11,10 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include "xs_fake.h"
 
 #define FAKE_NODES_MAX 4096
-#define FAKE_BAD_REF   100000u
+#define FAKE_GREFS_MAX 64
 
 struct fake_node {
     char *path;
@@ -28,7 +30,15 @@ static bool introduced[VGPU_XEN_DOMID_MAX + 1];
 static int next_port = 1;
 static int fake_handle; /* the handles point here */
 
+static struct {
+    uint32_t ref;
+    uint8_t *page;
+} grefs[FAKE_GREFS_MAX];
+static unsigned int nr_grefs;
+
 struct fake_core fake_core;
+unsigned int fake_gntdev_shares;
+uint32_t fake_gntdev_last_pages;
 unsigned int fake_dir_pages = 4;
 const char *fake_read_prefix;
 unsigned int fake_prefix_reads;
@@ -224,11 +234,29 @@ int xengnttab_set_max_grants(xengnttab_handle *g, uint32_t n)
     return 0;
 }
 
+void fake_gref_page(uint32_t ref, const void *page)
+{
+    if (nr_grefs == FAKE_GREFS_MAX)
+        return;
+    grefs[nr_grefs].ref = ref;
+    grefs[nr_grefs].page = malloc(VGPU_PAGE_SIZE);
+    memcpy(grefs[nr_grefs].page, page, VGPU_PAGE_SIZE);
+    nr_grefs++;
+}
+
+static const uint8_t *gref_page(uint32_t ref)
+{
+    for (unsigned int i = 0; i < nr_grefs; i++)
+        if (grefs[i].ref == ref)
+            return grefs[i].page;
+    return NULL;
+}
+
 void *xengnttab_map_domain_grant_refs(xengnttab_handle *g, uint32_t count, uint32_t domid,
                                       uint32_t *refs, int prot)
 {
     uint32_t i;
-    void *p;
+    uint8_t *p;
 
     for (i = 0; i < count; i++) {
         if (refs[i] >= FAKE_BAD_REF)
@@ -236,7 +264,13 @@ void *xengnttab_map_domain_grant_refs(xengnttab_handle *g, uint32_t count, uint3
     }
     p = mmap(NULL, (size_t)count * VGPU_PAGE_SIZE, PROT_READ | PROT_WRITE,
              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
+    if (p == MAP_FAILED)
+        return NULL;
+    for (i = 0; i < count; i++) {
+        if (gref_page(refs[i]))
+            memcpy(p + (size_t)i * VGPU_PAGE_SIZE, gref_page(refs[i]), VGPU_PAGE_SIZE);
+    }
+    return p;
 }
 
 void *xengnttab_map_grant_ref(xengnttab_handle *g, uint32_t domid, uint32_t ref, int prot)
@@ -244,8 +278,8 @@ void *xengnttab_map_grant_ref(xengnttab_handle *g, uint32_t domid, uint32_t ref,
     struct vgpu_data_dir *dir = xengnttab_map_domain_grant_refs(g, 1, domid, &ref, prot);
     uint32_t i;
 
-    if (!dir)
-        return NULL;
+    if (!dir || gref_page(ref))
+        return dir;
     dir->magic = VGPU_DATA_DIR_MAGIC;
     dir->nr_pages = fake_dir_pages;
     for (i = 0; i < VGPU_DATA_DIR_SLOTS; i++)
@@ -395,6 +429,27 @@ void fake_run_deferred(void)
     }
 }
 
+/* Like gntdev, refs are not looked at until someone maps them: a memfd of their size. */
+int vgpu_xen__gntdev_share(uint32_t domid, const uint32_t *refs, uint32_t n, int *fd, uint64_t *off)
+{
+    *fd = -1;
+    if (n == 0)
+        return -EINVAL;
+    *fd = memfd_create("fake-gntdev", MFD_CLOEXEC);
+    if (*fd < 0 || ftruncate(*fd, (off_t)n * VGPU_PAGE_SIZE) < 0) {
+        int err = -errno;
+
+        if (*fd >= 0)
+            close(*fd);
+        *fd = -1;
+        return err;
+    }
+    *off = 0;
+    fake_gntdev_shares++;
+    fake_gntdev_last_pages = n;
+    return 0;
+}
+
 /* ---- set-up ---- */
 
 struct vgpu_xen *fake_xen_new(uint32_t max_grants, uint32_t max_grants_per_domain)
@@ -436,6 +491,10 @@ void fake_xen_free(struct vgpu_xen *x)
     memset(introduced, 0, sizeof(introduced));
     memset(&fake_core, 0, sizeof(fake_core));
     fake_dir_pages = 4;
+    while (nr_grefs)
+        free(grefs[--nr_grefs].page);
+    fake_gntdev_shares = 0;
+    fake_gntdev_last_pages = 0;
     fake_read_prefix = NULL;
     fake_prefix_reads = 0;
 }

@@ -8,6 +8,7 @@
 #include "xen_internal.h"
 
 #define FAKE_CHANS_MAX 64
+#define FAKE_BAD_REF   100000u /* grant refs from here on do not map */
 
 /* What the stand-in core saw. */
 struct fake_core {
@@ -22,6 +23,11 @@ extern struct fake_core fake_core;
 extern unsigned int fake_dir_pages;  /* nr_pages of every data directory mapped */
 extern const char *fake_read_prefix; /* count xs_read calls under this path */
 extern unsigned int fake_prefix_reads;
+extern unsigned int fake_gntdev_shares; /* gntdev instances handed out */
+extern uint32_t fake_gntdev_last_pages; /* grant refs in the last one */
+
+/* What a map of grant ref ref shows (a copy of one page); up to 64 refs. */
+void fake_gref_page(uint32_t ref, const void *page);
 
 /* The transport's state over the fakes, with these budgets (0: defaults). */
 struct vgpu_xen *fake_xen_new(uint32_t max_grants, uint32_t max_grants_per_domain);
