@@ -43,6 +43,7 @@ struct wk_chan {
     } funcs[WK_MAX_FUNCS];
     struct wk_upload *upload;    /* a module image arriving in chunks, or NULL */
     struct wk_hostbuf *hostbufs; /* its host buffers (wk_hostbuf.c) */
+    uint64_t hb_unmapped;        /* the last buffer whose pages would not map (0: none) */
 };
 
 struct wk {

@@ -40,11 +40,29 @@ static void unmap(struct wk *w, struct wk_hostbuf *b)
     free(b);
 }
 
+/* Page-lock b for the executor; where it will not (a grant mapping, say), copies are staged. */
+static void host_register(struct wk *w, struct wk_hostbuf *b)
+{
+    static bool told;
+    uint32_t detail = 0, st;
+
+    if (!w->xops->host_register || !w->xops->host_unregister)
+        return;
+    st = (uint32_t)w->xops->host_register(w->ctx, b->p, b->size, &detail);
+    b->registered = st == VGPU_S_OK;
+    if (!b->registered && !told) {
+        told = true;
+        wk__log("host buffer %llu (%llu bytes) cannot be page-locked (%s, code %u): "
+                "its copies are staged by the executor",
+                (unsigned long long)b->id, (unsigned long long)b->size, vgpu_strerror((int)st),
+                detail);
+    }
+}
+
 int wk__hostbuf_add(struct wk *w, const struct vgpu_worker_msg *m, int fd)
 {
     struct wk_chan *c = wk__chan_find(w, m->chan);
     struct wk_hostbuf *b;
-    uint32_t detail = 0;
     void *p;
 
     if (fd < 0 || !c || m->hostbuf == 0 || find(c, m->hostbuf) || m->data_size == 0 ||
@@ -53,11 +71,16 @@ int wk__hostbuf_add(struct wk *w, const struct vgpu_worker_msg *m, int fd)
     /*
      * Not populated: the pages are the guest's, made when it first writes them (populating
      * 256 MiB here took ~0.6 s, past the 50 ms an alloc may take). The executor's host_register
-     * pins them where it needs to (CUDA: cuMemHostRegister).
+     * pins them where it needs to (CUDA: cuMemHostRegister). A gntdev descriptor (Xen) maps
+     * its grants here, all of them or none: EINVAL when the guest named refs it had not
+     * granted us, and the MAP is answered BAD_FIELD.
      */
     p = mmap(NULL, m->data_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (p == MAP_FAILED)
+    if (p == MAP_FAILED) {
+        if (errno == EINVAL)
+            c->hb_unmapped = m->hostbuf;
         return -errno;
+    }
     b = calloc(1, sizeof(*b));
     if (!b) {
         munmap(p, m->data_size);
@@ -66,14 +89,7 @@ int wk__hostbuf_add(struct wk *w, const struct vgpu_worker_msg *m, int fd)
     b->id = m->hostbuf;
     b->size = m->data_size;
     b->p = p;
-    if (w->xops->host_register &&
-        w->xops->host_register(w->ctx, p, m->data_size, &detail) != VGPU_S_OK) {
-        wk__log("host buffer %llu (%llu bytes): the executor refused to register it (code %u)",
-                (unsigned long long)b->id, (unsigned long long)b->size, detail);
-        unmap(w, b);
-        return -EIO;
-    }
-    b->registered = w->xops->host_register != NULL;
+    host_register(w, b);
     b->next = c->hostbufs;
     c->hostbufs = b;
     return 0;
@@ -126,7 +142,9 @@ uint32_t wk__op_hostbuf(struct wk *w, struct wk_chan *c, const struct vgpu_req *
 {
     switch (req->op) {
     case VGPU_OP_HOSTBUF_MAP: /* mapped by the HB_ADD vgpud sent before the job: did it work? */
-        return lookup(w, c, req->u.hostbuf_map.buf) ? VGPU_S_OK : VGPU_S_NO_MEMORY;
+        if (lookup(w, c, req->u.hostbuf_map.buf))
+            return VGPU_S_OK;
+        return c->hb_unmapped == req->u.hostbuf_map.buf ? VGPU_S_BAD_FIELD : VGPU_S_NO_MEMORY;
     case VGPU_OP_HOSTBUF_UNMAP:
         return op_unmap(w, c, req->u.hostbuf_unmap.handle);
     default:
