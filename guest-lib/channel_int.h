@@ -43,10 +43,11 @@ struct vgpu__hostblk { /* one vgpu_host_alloc buffer */
     struct vgpu__hostblk *next;
 };
 
-struct vgpu__shm { /* one host buffer of its own (VGPU_FEAT_HOSTBUF): a sealed memfd's pages */
-    uint64_t id;   /* its name on the wire */
-    char *p;       /* our mapping */
-    uint64_t size; /* bytes, whole pages */
+struct vgpu__shm {   /* one host buffer of its own (VGPU_FEAT_HOSTBUF): the port's pages */
+    uint64_t id;     /* its name on the wire */
+    char *p;         /* our mapping */
+    uint64_t size;   /* bytes, whole pages */
+    uint64_t handle; /* the port's (hostbuf_alloc) */
     struct vgpu__shm *next;
 };
 

@@ -1,9 +1,5 @@
-/* hostbuf_shm.c: host buffers of their own (VGPU_FEAT_HOSTBUF): a sealed memfd each, any size. */
-#include <errno.h>
-#include <fcntl.h>
+/* hostbuf_shm.c: host buffers of their own (VGPU_FEAT_HOSTBUF): the port's pages, any size. */
 #include <stdlib.h>
-#include <sys/mman.h>
-#include <unistd.h>
 #include "channel_int.h"
 
 /* A request that fails before it reaches the host still says why in vgpu_last_error(). */
@@ -13,63 +9,47 @@ static void *fail(vgpu_channel *ch, int status)
     return NULL;
 }
 
-/* Pages sealed so the host's mapping can never be cut (SHRINK) and it holds what it counted. */
-static int make_memfd(uint64_t size, void **p)
-{
-    int fd = memfd_create("vgpu-hostbuf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-
-    if (fd < 0)
-        return -1;
-    if (ftruncate(fd, (off_t)size) < 0 ||
-        fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0 ||
-        (*p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-static int map_on_host(vgpu_channel *ch, struct vgpu__shm *b, int fd)
+static int map_on_host(vgpu_channel *ch, struct vgpu__shm *b, uint32_t grant_dir)
 {
     struct vgpu_req req = {.op = VGPU_OP_HOSTBUF_MAP};
     struct vgpu_rsp rsp;
-    int r = ch->port.ops->hostbuf_send(&ch->port, b->id, fd);
 
-    if (r < 0) {
-        fail(ch, -r);
-        return vgpu__break(ch, r);
-    }
     req.u.hostbuf_map.buf = b->id;
     req.u.hostbuf_map.size = b->size;
+    req.u.hostbuf_map.grant_dir = grant_dir;
     return vgpu__call(ch, &req, &rsp, NULL); /* a failed answer sets ch->last_err */
 }
 
 void *vgpu__shm_alloc(vgpu_channel *ch, size_t size)
 {
     uint64_t len = ((uint64_t)size + VGPU_PAGE_SIZE - 1) & ~(uint64_t)(VGPU_PAGE_SIZE - 1);
+    const struct vgpu_port_ops *ops = ch->port.ops;
     struct vgpu__shm *b;
+    uint32_t grant_dir = 0;
     void *p = NULL;
-    int fd, r;
+    int r;
 
-    if (!(ch->features & VGPU_FEAT_HOSTBUF) || !ch->port.ops->hostbuf_send)
+    if (!(ch->features & VGPU_FEAT_HOSTBUF) || !ops->hostbuf_alloc)
         return fail(ch, VGPU_S_UNSUPPORTED);
     if (len == 0 || len > VGPU_HOSTBUF_SIZE_MAX)
         return fail(ch, VGPU_S_PINNED_LIMIT);
     b = calloc(1, sizeof(*b));
     if (!b)
         return fail(ch, VGPU_S_NO_MEMORY);
-    fd = make_memfd(len, &p);
-    if (fd < 0) {
-        free(b);
-        return fail(ch, VGPU_S_NO_MEMORY);
-    }
     b->id = ++ch->shm_ids;
+    r = ops->hostbuf_alloc(&ch->port, b->id, len, &p, &grant_dir, &b->handle);
+    if (r < 0) {
+        free(b);
+        fail(ch, -r);
+        if (r == -VGPU_S_NO_DEVICE)
+            vgpu__break(ch, r);
+        return NULL;
+    }
     b->p = p;
     b->size = len;
-    r = map_on_host(ch, b, fd);
-    close(fd); /* vgpud has its own descriptor; our mapping stays */
+    r = map_on_host(ch, b, grant_dir);
     if (r < 0) {
-        munmap(p, len);
+        ops->hostbuf_free(&ch->port, p, len, b->handle);
         free(b);
         return NULL;
     }
@@ -100,7 +80,7 @@ static void unlink_shm(vgpu_channel *ch, struct vgpu__shm *b)
             *pp = b->next;
             break;
         }
-    munmap(b->p, b->size);
+    ch->port.ops->hostbuf_free(&ch->port, b->p, b->size, b->handle);
     free(b);
 }
 

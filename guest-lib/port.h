@@ -54,10 +54,17 @@ struct vgpu_port_ops {
     void (*close)(struct vgpu_port *p);
     /*
      * Optional (NULL: no host buffers of their own on this transport).
-     * Hand the backend the pages of host buffer buf: fd, a sealed memfd
-     * (the caller keeps its own descriptor). 0 or -VGPU_S_NO_DEVICE.
+     * Pages for host buffer buf, size bytes (whole pages), mapped at *mem and
+     * made reachable by the backend: local, a sealed memfd sent on the
+     * socket; Xen, pages vgpu.ko granted. *grant_dir is what HOSTBUF_MAP
+     * names them by (local: 0), *handle what hostbuf_free needs.
+     * 0, -VGPU_S_NO_MEMORY (or PINNED_LIMIT: past the module's cap), or
+     * -VGPU_S_NO_DEVICE.
      */
-    int (*hostbuf_send)(struct vgpu_port *p, uint64_t buf, int fd);
+    int (*hostbuf_alloc)(struct vgpu_port *p, uint64_t buf, uint64_t size, void **mem,
+                         uint32_t *grant_dir, uint64_t *handle);
+    /* Unmap and let go of what hostbuf_alloc made; also after close(). */
+    void (*hostbuf_free)(struct vgpu_port *p, void *mem, uint64_t size, uint64_t handle);
 };
 
 extern const struct vgpu_port_ops vgpu__port_local;

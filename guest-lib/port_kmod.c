@@ -92,6 +92,42 @@ static int kmod_wait(struct vgpu_port *p, int timeout_ms)
     return 0;
 }
 
+/*
+ * vgpu.ko allocates the pages and grants them with their directory; we map
+ * them at the offset it gives. The MAP that follows names the directory.
+ */
+static int kmod_hostbuf_alloc(struct vgpu_port *p, uint64_t buf, uint64_t size, void **mem,
+                              uint32_t *grant_dir, uint64_t *handle)
+{
+    struct vgpu_ioc_hostbuf hb = {.size = size};
+    void *m;
+
+    (void)buf; /* the module knows buffers by their mmap offset */
+    if (ioctl(p->fd, VGPU_IOC_HOSTBUF_ALLOC, &hb) < 0)
+        return errno == ENOSPC ? -VGPU_S_PINNED_LIMIT
+               : errno == EIO  ? -VGPU_S_NO_DEVICE
+                               : -VGPU_S_NO_MEMORY;
+    m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, p->fd, (off_t)hb.mmap_off);
+    if (m == MAP_FAILED) {
+        ioctl(p->fd, VGPU_IOC_HOSTBUF_FREE, &hb);
+        return -VGPU_S_NO_MEMORY;
+    }
+    *mem = m;
+    *grant_dir = hb.grant_dir;
+    *handle = hb.mmap_off;
+    return 0;
+}
+
+/* After the backend's UNMAP answer, or once the file is closed (it then frees them all). */
+static void kmod_hostbuf_free(struct vgpu_port *p, void *mem, uint64_t size, uint64_t handle)
+{
+    struct vgpu_ioc_hostbuf hb = {.mmap_off = handle};
+
+    munmap(mem, size);
+    if (p->fd >= 0)
+        ioctl(p->fd, VGPU_IOC_HOSTBUF_FREE, &hb);
+}
+
 static void kmod_close(struct vgpu_port *p)
 {
     vgpu__port_release(p);
@@ -103,4 +139,6 @@ const struct vgpu_port_ops vgpu__port_kmod = {
     .kick = kmod_kick,
     .wait = kmod_wait,
     .close = kmod_close,
+    .hostbuf_alloc = kmod_hostbuf_alloc,
+    .hostbuf_free = kmod_hostbuf_free,
 };

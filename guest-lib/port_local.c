@@ -205,7 +205,7 @@ static int local_wait(struct vgpu_port *p, int timeout_ms)
 }
 
 /* One struct vgpu_local_hostbuf with the buffer's memfd, before its MAP (vgpu_local.h). */
-static int local_hostbuf_send(struct vgpu_port *p, uint64_t buf, int fd)
+static int hostbuf_send(struct vgpu_port *p, uint64_t buf, int fd)
 {
     struct vgpu_local_hostbuf m = {.magic = VGPU_LOCAL_HOSTBUF_MAGIC, .buf = buf};
     union {
@@ -230,6 +230,47 @@ static int local_hostbuf_send(struct vgpu_port *p, uint64_t buf, int fd)
     return n == (ssize_t)sizeof(m) ? 0 : -VGPU_S_NO_DEVICE;
 }
 
+/* Pages sealed so the host's mapping can never be cut (SHRINK) and it holds what it counted. */
+static int make_memfd(uint64_t size, void **mem)
+{
+    int fd = memfd_create("vgpu-hostbuf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+    if (fd < 0)
+        return -1;
+    if (ftruncate(fd, (off_t)size) < 0 ||
+        fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0 ||
+        (*mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int local_hostbuf_alloc(struct vgpu_port *p, uint64_t buf, uint64_t size, void **mem,
+                               uint32_t *grant_dir, uint64_t *handle)
+{
+    int fd = make_memfd(size, mem), r;
+
+    if (fd < 0)
+        return -VGPU_S_NO_MEMORY;
+    r = hostbuf_send(p, buf, fd);
+    close(fd); /* vgpud has its own descriptor; our mapping stays */
+    if (r < 0) {
+        munmap(*mem, size);
+        return r;
+    }
+    *grant_dir = 0;
+    *handle = 0;
+    return 0;
+}
+
+static void local_hostbuf_free(struct vgpu_port *p, void *mem, uint64_t size, uint64_t handle)
+{
+    (void)p;
+    (void)handle;
+    munmap(mem, size);
+}
+
 static void local_close(struct vgpu_port *p)
 {
     vgpu__port_release(p);
@@ -241,5 +282,6 @@ const struct vgpu_port_ops vgpu__port_local = {
     .kick = local_kick,
     .wait = local_wait,
     .close = local_close,
-    .hostbuf_send = local_hostbuf_send,
+    .hostbuf_alloc = local_hostbuf_alloc,
+    .hostbuf_free = local_hostbuf_free,
 };
