@@ -292,6 +292,7 @@ static int vgpu_chan_setup(struct vgpu_chan *ch, struct xenbus_device *xbdev)
 	ch->ring_order = min(vgpu_param_ring_order, front->max_ring_order);
 	ch->nr_ring_pages = 1u << ch->ring_order;
 	ch->nr_data_pages = clamp(vgpu_param_data_pages, 1u, front->max_data_pages);
+	ch->be_domid = xbdev->otherend_id;
 	ch->fe_dir = kasprintf(GFP_KERNEL, "%s/channel-%u", xbdev->nodename, ch->index);
 	ch->be_dir = kasprintf(GFP_KERNEL, "%s/channel-%u", xbdev->otherend, ch->index);
 	if (!ch->fe_dir || !ch->be_dir)
@@ -353,6 +354,8 @@ int vgpu_chan_open(struct vgpu_fe *front, struct vgpu_chan **out)
 	ch->be_state = XenbusStateUnknown;
 	init_waitqueue_head(&ch->wq);
 	atomic_set(&ch->events, 0);
+	mutex_init(&ch->hb_lock);
+	INIT_LIST_HEAD(&ch->hostbufs);
 	INIT_DELAYED_WORK(&ch->teardown, vgpu_chan_teardown_work);
 	kref_get(&front->kref);
 

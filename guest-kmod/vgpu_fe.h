@@ -94,12 +94,18 @@ struct vgpu_chan {
 	bool file_closed;
 	bool detached;			/* off front->chans: resources being released */
 	bool released;			/* resources released */
+	domid_t be_domid;		/* the backend's domain, what host buffers are granted to */
+	struct mutex hb_lock;		/* host buffers (vgpu_hostbuf.c): */
+	struct list_head hostbufs;
+	u64 hb_slots;			/* mmap slots in use, a bit each */
+	u64 hb_bytes;			/* their bytes, against hostbuf_max_mb */
 };
 
 extern struct workqueue_struct *vgpu_wq;
 extern unsigned int vgpu_param_ring_order;
 extern unsigned int vgpu_param_data_pages;
 extern unsigned int vgpu_param_connect_ms;
+extern unsigned int vgpu_param_hostbuf_max_mb;
 
 /* vgpu_xenbus.c */
 int vgpu_xenbus_register(void);
@@ -128,6 +134,13 @@ static inline void vgpu_vma_set_flags(struct vm_area_struct *vma, vm_flags_t fla
 	vma->vm_flags |= flags;
 #endif
 }
+
+/* vgpu_hostbuf.c */
+long vgpu_hostbuf_alloc(struct vgpu_chan *ch, void __user *arg);
+long vgpu_hostbuf_free(struct vgpu_chan *ch, void __user *arg);
+long vgpu_hostbuf_free_off(struct vgpu_chan *ch, u64 off);
+int vgpu_hostbuf_mmap(struct vgpu_chan *ch, struct vm_area_struct *vma);
+void vgpu_hostbuf_free_all(struct vgpu_chan *ch);
 
 /* vgpu_fops.c */
 int vgpu_misc_register(void);

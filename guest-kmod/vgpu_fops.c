@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vgpu_fops.c: /dev/vgpu, the misc device libvgpu talks to: one channel
- * per open, mmap of the ring and the data area, kick, info, poll, read.
+ * per open, mmap of the ring, the data area and host buffers, kick, info,
+ * host-buffer alloc and free, poll, read.
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -31,6 +32,8 @@ static int vgpu_fop_open(struct inode *inode, struct file *file)
 
 static int vgpu_fop_release(struct inode *inode, struct file *file)
 {
+	/* No mapping is left (each holds the file): the buffers' grants end now. */
+	vgpu_hostbuf_free_all(file->private_data);
 	vgpu_chan_close(file->private_data);
 	return 0;
 }
@@ -53,7 +56,7 @@ static int vgpu_fop_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct vgpu_chan *ch = file->private_data;
 	struct vgpu_fe *front = ch->front;
-	unsigned long off = vma->vm_pgoff << PAGE_SHIFT;
+	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	unsigned long npages = vma_pages(vma);
 	int err;
 
@@ -61,6 +64,8 @@ static int vgpu_fop_mmap(struct file *file, struct vm_area_struct *vma)
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 	vgpu_vma_set_flags(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
+	if (off >= VGPU_MMAP_HOSTBUF_OFF)
+		return vgpu_hostbuf_mmap(ch, vma);
 	mutex_lock(&front->lock);
 	if (ch->released || ch->broken) {
 		err = -EIO;
@@ -106,6 +111,10 @@ static long vgpu_fop_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 			return -EIO;
 		vgpu_chan_kick(ch);
 		return 0;
+	case VGPU_IOC_HOSTBUF_ALLOC:
+		return vgpu_hostbuf_alloc(ch, (void __user *)arg);
+	case VGPU_IOC_HOSTBUF_FREE:
+		return vgpu_hostbuf_free(ch, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -23,6 +23,10 @@ unsigned int vgpu_param_data_pages = 256;
 module_param_named(data_pages, vgpu_param_data_pages, uint, 0644);
 MODULE_PARM_DESC(data_pages, "data-area pages per channel (capped by the backend's max-data-pages)");
 
+unsigned int vgpu_param_hostbuf_max_mb = 1024;
+module_param_named(hostbuf_max_mb, vgpu_param_hostbuf_max_mb, uint, 0644);
+MODULE_PARM_DESC(hostbuf_max_mb, "host buffers one open of /dev/vgpu may hold, MiB in all (at most 64 buffers)");
+
 unsigned int vgpu_param_connect_ms = 10000;
 module_param_named(connect_ms, vgpu_param_connect_ms, uint, 0644);
 MODULE_PARM_DESC(connect_ms, "how long open() waits for the backend to connect a channel, ms");
