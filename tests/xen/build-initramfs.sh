@@ -3,7 +3,8 @@
 # Env: CACHE (unpacked packages, from fetch.sh), WORK (output), HERE (tests/xen),
 #      KO (vgpu.ko), BIN_DOM0 (dom0 programs), BIN_DOMU (domU programs, static),
 #      BIN_DOMU_DYN (domU programs with their shared libraries, e.g. libvgpu examples),
-#      DOMU_MEM (MiB).
+#      DOMU_MEM (MiB), DOMU_MEM_A (MiB of vgpu-a, which maps a 64 MiB host buffer;
+#      default DOMU_MEM + 96).
 set -euo pipefail
 ROOT=$CACHE/root
 KVER=$(cat "$CACHE/kver")
@@ -70,7 +71,8 @@ cp "$ROOT/etc/xen/xl.conf" "$D/etc/xen/xl.conf"
 # Fixed UUIDs: dom0-init.sh registers the VMs under them before they exist.
 for r in a b c; do
   R=$(echo "$r" | tr '[:lower:]' '[:upper:]')
-  sed "s/@NAME@/vgpu-$r/; s/@ROLE@/$R/; s/@DOMU_MEM@/$DOMU_MEM/; s/@UUID@/6b1e0a4c-5f3d-4c2a-9e71-00000000000$r/" \
+  M=$DOMU_MEM; [ "$r" = a ] && M=${DOMU_MEM_A:-$((DOMU_MEM + 96))}
+  sed "s/@NAME@/vgpu-$r/; s/@ROLE@/$R/; s/@DOMU_MEM@/$M/; s/@UUID@/6b1e0a4c-5f3d-4c2a-9e71-00000000000$r/" \
     "$HERE/domU.cfg.in" > "$D/etc/xen/vgpu-$r.cfg"
 done
 cp "$CACHE/vmlinux" "$D/boot/vmlinuz"   # raw ELF: libxc would spend ~4.7 s un-xz'ing a bzImage

@@ -68,6 +68,8 @@ if [ "$BACKEND" = vgpud ]; then
   ctl register-vm $UUID_C --name vgpu-c --pool A --priority low --vm-id 103 --mem-quota 48M > /dev/null; } ||
     fail "vgpuctl register-vm"
   echo "VGPU-E2E-REGISTERED $(ctl list-vms | grep -c vgpu-) VMs uptime=$(up)"
+  # vgpu-a's host buffers: one of 64 MiB fits, a second one does not.
+  ctl set-pinned-limit $UUID_A 96M > /dev/null || fail "vgpuctl set-pinned-limit"
   # shellcheck disable=SC2086 # $VGPUD_OPTS: options from the kernel command line, split on purpose
   vgpud --transport xen --executor cpu --db $DB_PATH --cpu-mem 64 --exec-log /tmp/exec.csv $VGPUD_OPTS \
     > /tmp/backend.log 2>&1 &
@@ -187,8 +189,30 @@ expect_ok "$DB" r3 60 VGPU-E2E-ROUNDTRIP-AFTER-HOSTILE-OK
 expect_ok "$DA" r3 120 VGPU-E2E-STORM-OK
 kill -0 $BPID || fail "backend died"
 
+# gntdev descriptors vgpud holds (its own handle, then one per data area and host
+# buffer it shares with a worker), and grant mappings in the workers.
+gntdev_fds() {
+  n=0; for f in "/proc/$BPID/fd"/*; do [ "$(readlink "$f")" = /dev/xen/gntdev ] && n=$((n+1)); done; echo $n
+}
+worker_grant_maps() {
+  n=0; for p in /proc/[0-9]*; do
+    grep -q vgpud-worker "$p/cmdline" 2>/dev/null || continue
+    c=$(grep -c /dev/xen/gntdev "$p/maps" 2>/dev/null); n=$((n + ${c:-0}))
+  done; echo $n
+}
+
 # Destroy dom B while its client is mid-stream; the backend must carry on.
 waitkey "/local/domain/$DB/data/looping" 60 >/dev/null || fail "dom$DB never started looping"
+if [ "$BACKEND" = vgpud ]; then
+  V=$(xenstore-read "/local/domain/$DB/data/holding")
+  case "$V" in VGPU-HB-HOLD*) ;; *) fail "dom$DB's host buffer: $V" ;; esac
+  F0=$(gntdev_fds); M0=$(worker_grant_maps)
+  # Two channels (4 = the handle, 2 data areas, 1 buffer); the worker maps the buffer and
+  # the data area of the channel that holds it (the other sends only NOPs: no worker).
+  if [ "$F0" -lt 4 ] || [ "$M0" -lt 2 ]; then
+    fail "dom$DB holds a host buffer, yet vgpud has $F0 gntdev fds (expected 4+) and its workers $M0 grant mappings (2+)"
+  fi
+fi
 sleep 1
 N0=$(grep -c "xen: dom$DB/0/ch[0-9]*: released" /tmp/backend.log)
 xl destroy vgpu-b || fail "xl destroy"
@@ -196,6 +220,13 @@ i=0; while [ "$(grep -c "xen: dom$DB/0/ch[0-9]*: released" /tmp/backend.log)" -l
   i=$((i+1)); [ $i -gt 100 ] && { cat /tmp/backend.log; fail "backend did not release dom$DB's channel"; }; sleep 0.1; done
 kill -0 $BPID || fail "backend died after the destroy"
 echo "VGPU-E2E-DESTROY-OK dom$DB destroyed mid-request, its channel released, backend alive uptime=$(up)"
+if [ "$BACKEND" = vgpud ]; then
+  # No channel is open now (dom A waits for go): only vgpud's own gntdev handle may be left.
+  i=0; while [ "$(gntdev_fds)" != 1 ] || [ "$(worker_grant_maps)" != 0 ]; do
+    i=$((i+1)); [ $i -gt 100 ] && fail "after dom$DB's destroy: vgpud has $(gntdev_fds) gntdev fds (expected 1), workers $(worker_grant_maps) grant mappings (expected 0)"
+    sleep 0.1; done
+  echo "VGPU-E2E-HOSTBUF-DESTROY-OK dom$DB destroyed with a 4 MiB host buffer mapped: vgpud's gntdev fds $F0 -> 1 (its own handle), workers' grant mappings $M0 -> 0 uptime=$(up)"
+fi
 
 if [ "$BACKEND" = vgpud ]; then
   # The provisioning service from here on: its first pass drops dom$DB's stale
@@ -215,6 +246,11 @@ expect_ok "$DA" r4 60 VGPU-E2E-AFTER-OK
 if [ "$BACKEND" = vgpud ]; then
   expect_ok "$DA" r7 120 VGPU-E2E-EXAMPLE-VECTOR-ADD-OK
   expect_ok "$DA" r8 120 VGPU-E2E-EXAMPLE-SAXPY-OK
+  expect_ok "$DA" h1 240 VGPU-E2E-HOSTBUF-64MIB-OK
+  expect_ok "$DA" h2 60 VGPU-E2E-HOSTBUF-HOSTILE-OK
+  grep -q "host buffer .* refused: the domain's grant budget" /tmp/backend.log ||
+    fail "vgpud did not name the domain's grant budget for dom$DA's 400 MiB host buffer"
+  kill -0 $BPID || fail "backend died"
 fi
 expect_ok "$DA" r5 60 VGPU-E2E-UNLOAD-OK
 expect_ok "$DA" r6 60 VGPU-E2E-RELOAD-OK

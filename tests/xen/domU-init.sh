@@ -58,6 +58,10 @@ if [ "$ROLE" = A ]; then
   if [ "$(xenstore-read data/examples 2>/dev/null)" = 1 ]; then
     if [ -x /usr/bin/vector_add ]; then run r7 vector_add; else put r7 "FAIL vector_add missing"; fi
     if [ -x /usr/bin/saxpy ]; then run r8 saxpy; else put r8 "FAIL saxpy missing"; fi
+    # Host buffers of their own: 64 MiB end to end (vgpu-a's pinned limit is 96M), then
+    # grant directories built by hand that vgpud must refuse.
+    run h1 vgpu_xen_hostbuf big 64
+    run h2 vgpu_xen_client hbhostile
   fi
   # Unload: refused while bound (xenbus holds a module reference) and while a
   # channel is open. Unbinding with a channel open breaks it cleanly; then rmmod works.
@@ -143,6 +147,12 @@ else
   fi
   run r3 vgpu_xen_client ok 100
   vgpu_xen_client loop > /tmp/loop.out 2>&1 &
+  if [ "$(xenstore-read data/examples 2>/dev/null)" = 1 ]; then
+    # A host buffer mapped in dom0 when the domain is destroyed (vgpud's run).
+    vgpu_xen_hostbuf hold 4 > /tmp/hold.out 2>&1 &
+    i=0; while ! grep -q VGPU-HB- /tmp/hold.out; do i=$((i+1)); [ $i -gt 300 ] && break; sleep 0.1; done
+    put holding "$(head -1 /tmp/hold.out)"
+  fi
   sleep 0.5
   put looping 1
 fi

@@ -12,11 +12,16 @@
  *   vgpu_xen_client watchquota fills the domain's xenstore watch quota, then
  *                              open must fail alone: the device stays up and
  *                              works once the watches are gone
+ *   vgpu_xen_client hbhostile  HOSTBUF_MAPs naming grant directories built by hand
+ *                              (/dev/xen/gntalloc): unmappable, malformed, data refs
+ *                              not granted, past the grant budget: each refused
+ *                              with its status, the channel still works
  * Every open also checks that a MAP_PRIVATE mapping is refused (EINVAL).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +32,11 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <grp.h>
+#include <xen/sys/gntalloc.h>
 #include "vgpu_proto.h"
 #include "vgpu_ioctl.h"
+
+#define MIB_1 (1ull << 20)
 
 struct client {
     int fd;
@@ -38,6 +46,8 @@ struct client {
     struct vgpu_front_ring f;
     uint64_t next_id;
 };
+
+static uint64_t hello_features = VGPU_FEAT_EVENT_IDX;
 
 static int fail(const char *what)
 {
@@ -94,7 +104,7 @@ static void client_req(struct client *c, uint16_t op, int end_job)
     if (op == VGPU_OP_HELLO) {
         r->u.hello.version_min = VGPU_PROTO_VERSION_MIN;
         r->u.hello.version_max = VGPU_PROTO_VERSION;
-        r->u.hello.features = VGPU_FEAT_EVENT_IDX;
+        r->u.hello.features = hello_features;
     }
 }
 
@@ -191,6 +201,92 @@ static int run_hostile(struct client *c)
         return 1;
     }
     printf("VGPU-CLIENT-HOSTILE-OK channel closed by the backend, kick -> EIO\n");
+    return 0;
+}
+
+/* n pages granted to dom0 from userspace, mapped at *pages, their refs in refs[]. */
+static int gnt_alloc(uint32_t n, uint8_t **pages, uint32_t *refs)
+{
+    size_t len = sizeof(struct ioctl_gntalloc_alloc_gref) + n * sizeof(uint32_t);
+    struct ioctl_gntalloc_alloc_gref *a = calloc(1, len);
+    int fd = open("/dev/xen/gntalloc", O_RDWR);
+
+    if (!a || fd < 0)
+        return fail("open /dev/xen/gntalloc");
+    a->domid = 0;
+    a->flags = GNTALLOC_FLAG_WRITABLE;
+    a->count = n;
+    if (ioctl(fd, IOCTL_GNTALLOC_ALLOC_GREF, a))
+        return fail("IOCTL_GNTALLOC_ALLOC_GREF");
+    *pages =
+        mmap(NULL, n * VGPU_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)a->index);
+    if (*pages == MAP_FAILED)
+        return fail("mmap gntalloc");
+    memcpy(refs, a->gref_ids, n * sizeof(uint32_t));
+    free(a); /* fd stays open: the grants live until we exit */
+    return 0;
+}
+
+/* One HOSTBUF_MAP; 0 if it was answered want, else 1 after saying so. */
+static int map_expect(struct client *c, const char *what, uint64_t size, uint32_t grant_dir,
+                      uint32_t want)
+{
+    struct vgpu_req *r = vgpu_front_next_req(&c->f);
+    struct vgpu_rsp rsp;
+
+    memset(r, 0, sizeof(*r));
+    r->id = ++c->next_id;
+    r->op = VGPU_OP_HOSTBUF_MAP;
+    r->flags = VGPU_REQF_END_JOB;
+    r->u.hostbuf_map.buf = c->next_id;
+    r->u.hostbuf_map.size = size;
+    r->u.hostbuf_map.grant_dir = grant_dir;
+    if (client_push(c) || client_rsp(c, &rsp))
+        return 1;
+    if (rsp.status != want) {
+        printf("VGPU-CLIENT-FAIL hbhostile %s: status %u, expected %u\n", what, rsp.status, want);
+        return 1;
+    }
+    printf("VGPU-CLIENT-HBHOSTILE %s: refused (status %u)\n", what, rsp.status);
+    return 0;
+}
+
+static int run_hbhostile(struct client *c)
+{
+    struct vgpu_data_dir *top, *dir;
+    uint32_t refs[2], i;
+    uint8_t *pages;
+
+    hello_features |= VGPU_FEAT_HOSTBUF;
+    if (run_ok(c, 8, false) || gnt_alloc(2, &pages, refs))
+        return 1;
+    top = (struct vgpu_data_dir *)pages;
+    dir = (struct vgpu_data_dir *)(pages + VGPU_PAGE_SIZE);
+    if (map_expect(c, "unmappable grant_dir", MIB_1, 77777, VGPU_S_BAD_FIELD))
+        return 1;
+    top->magic = 0x12345678u;
+    top->nr_pages = 1;
+    top->gref[0] = refs[1];
+    if (map_expect(c, "bad top magic", MIB_1, refs[0], VGPU_S_BAD_FIELD))
+        return 1;
+    top->magic = VGPU_HOSTBUF_TOP_MAGIC;
+    dir->magic = VGPU_DATA_DIR_MAGIC;
+    dir->nr_pages = 100; /* 1 MiB is 256 pages */
+    if (map_expect(c, "short directory", MIB_1, refs[0], VGPU_S_BAD_FIELD))
+        return 1;
+    dir->nr_pages = 256;
+    for (i = 0; i < 256; i++)
+        dir->gref[i] = 0xeeeeee00u + i; /* never granted: the worker's map fails */
+    if (map_expect(c, "data refs not granted", MIB_1, refs[0], VGPU_S_BAD_FIELD))
+        return 1;
+    /* 400 MiB, 102400 pages: past the domain's grant budget (81920), within vgpud's (131072) */
+    top->nr_pages = 101;
+    if (map_expect(c, "past the grant budget", 400 * MIB_1, refs[0], VGPU_S_PINNED_LIMIT))
+        return 1;
+    if (run_ok(c, 8, false))
+        return 1;
+    printf("VGPU-CLIENT-HBHOSTILE-OK unmappable, malformed, not granted, over budget: "
+           "each refused, the channel works on\n");
     return 0;
 }
 
@@ -298,6 +394,8 @@ int main(int argc, char **argv)
         return 1;
     if (!strcmp(mode, "hostile"))
         return run_hostile(&c);
+    if (!strcmp(mode, "hbhostile"))
+        return run_hbhostile(&c);
     if (!strcmp(mode, "storm")) {
         for (i = 0; i < n; i++) {
             if (ioctl(c.fd, VGPU_IOC_KICK))

@@ -4,7 +4,7 @@
 # dom0 running the vgpu backend; passes on explicit markers only.
 # Exit: 0 pass, 1 fail, 77 skip (QEMU, packages, headers or libxen-dev missing).
 # Env: VGPU_SRCDIR VGPU_BUILDDIR (meson sets them), VGPU_XENLAB_CACHE (package
-# cache, default /var/cache/vgpu-xenlab), TIMEOUT, MEM, DOM0_MEM, DOMU_MEM;
+# cache, default /var/cache/vgpu-xenlab), TIMEOUT, MEM, DOM0_MEM, DOMU_MEM, DOMU_MEM_A;
 # VGPU_XEN_MODE=demo: three domUs load pools A and B instead of the checks (run-demo);
 # VGPU_XEN_EXECLOG: where the execution log extracted from the console goes.
 set -euo pipefail
@@ -49,8 +49,11 @@ gcc $CFLAGS -static -o "$WORK/vgpu_xen_badgrant" "$HERE/vgpu_xen_badgrant.c"
 # shellcheck disable=SC2086
 gcc $CFLAGS -I"$SRC/guest-lib" -static -pthread -o "$WORK/vgpu_xen_perf" "$HERE/vgpu_xen_perf.c" \
   "$SRC"/guest-lib/*.c "$SRC/proto/vgpu_validate.c" "$SRC/proto/vgpu_status.c" -lm
+# shellcheck disable=SC2086
+gcc $CFLAGS -I"$SRC/guest-lib" -static -pthread -o "$WORK/vgpu_xen_hostbuf" "$HERE/vgpu_xen_hostbuf.c" \
+  "$SRC"/guest-lib/*.c "$SRC/proto/vgpu_validate.c" "$SRC/proto/vgpu_status.c" -lm
 export KO=$WORK/kmod/vgpu.ko BIN_DOM0=$WORK/vgpu_test_back
-export BIN_DOMU="$WORK/vgpu_xen_client $WORK/vgpu_xen_badgrant $WORK/vgpu_xen_perf" BIN_DOMU_DYN=""
+export BIN_DOMU="$WORK/vgpu_xen_client $WORK/vgpu_xen_badgrant $WORK/vgpu_xen_perf $WORK/vgpu_xen_hostbuf" BIN_DOMU_DYN=""
 # The backend: vgpud when the build has one with the Xen transport (VGPU_XEN_VGPUD
 # and VGPU_XEN_VGPUCTL override the paths), else the test backend.
 VGPUD=${VGPU_XEN_VGPUD:-$BUILD/dom0/vgpud}
