@@ -120,7 +120,11 @@ static int vgpu_xen_open_handles(struct vgpu_xen *x)
                     x->xgt ? "/dev/xen/evtchn" : "/dev/xen/gntdev", strerror(errno));
         return -errno ? -errno : -EIO;
     }
-    /* Our own budget is the limit (plus the directory page mapped for a moment). */
+    /*
+     * Our own budget is the limit (plus the directory page mapped for a moment). A host
+     * buffer's directory pages, mapped for a moment, fit in the budget its pages passed:
+     * those are mapped by the worker, through gntdev instances of their own.
+     */
     xengnttab_set_max_grants(x->xgt, x->limits.xen_max_grants + 1u);
     x->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (x->timer_fd < 0)
