@@ -238,28 +238,44 @@ void vgpu_be__pool_device(struct vgpu_be *be, const char *name, char *out, size_
 int vgpu_be__pool_refresh_device(struct vgpu_be *be, const char *name, char *device, size_t len);
 void vgpu_be__pools_stop(struct vgpu_be *be);
 int vgpu_be__pool_set_limit(struct vgpu_be *be, const char *name, uint64_t limit_ns);
-void vgpu_be__job_submit(struct vgpu_be *be, struct vgpu_be_job *job);
 
-/* job.c: control requests (loop) and a job's answers once the worker has run it */
+/* job.c: a job's life, in the order it happens (the file's head comment tells it whole). */
+/* Loop: a new, empty job of channel c (NULL: out of memory), and a request added to it. */
+struct vgpu_be_job *vgpu_be__job_new(struct vgpu_be_chan *c);
+int vgpu_be__job_append(struct vgpu_be_job *job, const struct vgpu_req *req, uint32_t prefail);
+/* Loop: the job being gathered (c->cur) is closed: to the end of c's pending list. */
+void vgpu_be__chan_queue_cur(struct vgpu_be_chan *c);
+/* Loop: start c's pending jobs while it has none in flight (control-only ones answered here). */
+void vgpu_be__job_start_next(struct vgpu_be_chan *c);
+/* Loop: queue job in its VM's pool and wake the pool's thread. */
+void vgpu_be__job_submit(struct vgpu_be *be, struct vgpu_be_job *job);
+/* Pool thread, be->lock held: the pool's next job from sched/; 0, or -EAGAIN/-EBUSY. */
+int vgpu_be__job_dispatch(struct vgpu_be_pool *p, struct vgpu_be_job **out);
+/* Pool thread, no lock: run the job's work in its VM's worker and put its answers together. */
+void vgpu_be__job_execute(struct vgpu_be *be, struct vgpu_be_job *job);
+/* Pool thread, be->lock held: completed in sched/, handed to the loop (the done list). */
+void vgpu_be__job_complete(struct vgpu_be *be, struct vgpu_be_job *job);
+void vgpu_be__done_add_locked(struct vgpu_be *be, struct vgpu_be_job *job); /* holds be->lock */
+void vgpu_be__done_add(struct vgpu_be *be, struct vgpu_be_job *job);
+/* Loop: answer every finished job; true if there was one. */
+bool vgpu_be__done_drain(struct vgpu_be *be);
+/* Loop: c's in-flight job is finished (or was never run): answered, freed, the next started. */
+void vgpu_be__chan_job_done(struct vgpu_be_chan *c, struct vgpu_be_job *job);
+/* Loop: answer every request of job with status (cancelled, shut down) without running it. */
+void vgpu_be__chan_fail_job(struct vgpu_be_chan *c, struct vgpu_be_job *job, uint32_t status);
+void vgpu_be__job_free(struct vgpu_be_job *job);
+
+/* job_control.c: requests vgpud answers itself, and a job's answers once its worker ran it */
 void vgpu_be__job_execute_control(struct vgpu_be *be, struct vgpu_be_job *job);
 bool vgpu_be__job_item_to_worker(const struct vgpu_be_item *it);
 void vgpu_be__job_answer(struct vgpu_be *be, struct vgpu_be_job *job);
 bool vgpu_be__job_is_control(const struct vgpu_be_job *job);
-void vgpu_be__job_free(struct vgpu_be_job *job);
 
 /* chan.c */
-void vgpu_be__chan_job_done(struct vgpu_be_chan *c, struct vgpu_be_job *job);
 void vgpu_be__chan_close(struct vgpu_be_chan *c, const char *why);
 void vgpu_be__chan_shutdown(struct vgpu_be_chan *c);
-void vgpu_be__chan_queue_cur(struct vgpu_be_chan *c);
 bool vgpu_be__chan_poll(struct vgpu_be_chan *c);
-void vgpu_be__chan_fail_job(struct vgpu_be_chan *c, struct vgpu_be_job *job, uint32_t status);
 void vgpu_be__chans_arm(struct vgpu_be *be, bool armed);
-
-/* pool.c: completions from pool threads to the loop */
-void vgpu_be__done_add_locked(struct vgpu_be *be, struct vgpu_be_job *job); /* holds be->lock */
-void vgpu_be__done_add(struct vgpu_be *be, struct vgpu_be_job *job);
-bool vgpu_be__done_drain(struct vgpu_be *be);
 
 /* execlog.c */
 int vgpu_be__execlog_open(struct vgpu_be *be);
