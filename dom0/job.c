@@ -65,6 +65,7 @@ void vgpu_be__chan_queue_cur(struct vgpu_be_chan *c)
 {
     struct vgpu_be_job *job = c->cur;
 
+    VGPUD_STAMP(job, st_closed);
     c->cur = NULL;
     if (c->pending_tail)
         c->pending_tail->next = job;
@@ -210,8 +211,10 @@ static void hop(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_job *j
     pthread_mutex_unlock(&be->lock);
     while (r == 0 && !lost && next < job->n) {
         n = vgpu_be__hop_push(w, job, &next, deadline);
+        VGPUD_STAMP(job, st_pushed);
         r = vgpu_be__hop_wait(be, w, n,
                               deadline == UINT64_MAX ? deadline : deadline + VGPUD_KILL_GRACE_NS);
+        VGPUD_STAMP(job, st_answered);
         if (r == 0)
             r = vgpu_be__hop_take(be, w, job, n, &lost);
     }
@@ -311,6 +314,7 @@ bool vgpu_be__done_drain(struct vgpu_be *be)
     pthread_mutex_unlock(&be->lock);
     while (job) {
         struct vgpu_be_job *next = job->next;
+        VGPUD_STAMP(job, st_drained);
         vgpu_be__chan_job_done(job->chan, job);
         job = next;
     }
@@ -321,10 +325,11 @@ bool vgpu_be__done_drain(struct vgpu_be *be)
 void vgpu_be__chan_job_done(struct vgpu_be_chan *c, struct vgpu_be_job *job)
 {
     c->inflight = NULL;
-    vgpu_be__execlog_write(c->be, job);
     vgpu_be__hostbuf_settle(c, job);
     if (c->state == CHAN_OPEN)
         respond(c, job);
+    VGPUD_STAMP(job, st_answered_guest);
+    vgpu_be__execlog_write(c->be, job); /* after the answer: off the guest's path */
     vgpu_be__job_free(job);
     if (c->state == CHAN_OPEN)
         vgpu_be__job_start_next(c);

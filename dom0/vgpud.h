@@ -134,7 +134,18 @@ struct vgpu_be_job {
     uint64_t limit_ns; /* its pool's hard limit at dispatch */
     bool running;      /* dispatched, executing (be->lock) */
     bool finished;     /* on the done list, not yet answered (be->lock) */
+#ifdef VGPUD_JOB_STAMPS
+    /* Where its time went (bench/latency-split.sh; -DVGPUD_JOB_STAMPS builds only): closed in
+     * its channel, pushed to the worker's ring, its answers seen, the worker's own run time,
+     * taken off the done list, answered on the guest's ring. CLOCK_MONOTONIC ns. */
+    uint64_t st_closed, st_pushed, st_answered, st_wk_run, st_drained, st_answered_guest;
+#endif
 };
+#ifdef VGPUD_JOB_STAMPS
+#define VGPUD_STAMP(job, field) ((job)->field = vgpu_be_now())
+#else
+#define VGPUD_STAMP(job, field) ((void)0)
+#endif
 
 struct vgpu_be_config {
     const char *db_path;

@@ -202,6 +202,9 @@ int vgpu_be__hop_take(struct vgpu_be *be, struct vgpu_be_worker *w, struct vgpu_
     job->chan->vm->gpu_ns += done.gpu_ns;
     pthread_mutex_unlock(&be->lock);
     *lost = done.lost;
+#ifdef VGPUD_JOB_STAMPS
+    job->st_wk_run = done.run_ns;
+#endif
     for (k = 1; k < n; k++) {
         struct vgpu_be_item *it;
         vgpu_front_take_rsp(&w->ring, &rsp);
