@@ -66,7 +66,15 @@ static void *pool_main(void *arg)
     bool spun = false;
 
     pthread_mutex_lock(&be->lock);
-    while (!be->stopping) {
+    while (!be->stopping || p->handoff) {
+        if ((job = p->handoff)) { /* dispatched by the loop (job.c's fast path) */
+            p->handoff = NULL;
+            pthread_mutex_unlock(&be->lock);
+            vgpu_be__job_resume(be, job);
+            pthread_mutex_lock(&be->lock);
+            vgpu_be__job_complete(be, job);
+            continue;
+        }
         if (vgpu_be__job_dispatch(p, &job) < 0) {
             if (!spun && be->cfg.poll_ns) {
                 spun = true;

@@ -16,8 +16,9 @@ struct vgpu_be_job;
 #define VGPUD_WORKER_USER          "vgpu-worker"           /* created by the install */
 
 /*
- * One worker process. While it serves a VM (vm->worker), only the pool
- * thread holding vm->wlock uses its fds and ring; the pointer itself is
+ * One worker process. While it serves a VM (vm->worker), only the owner
+ * of the VM's hop (vm->hop_busy: a pool thread, or the loop for a job it
+ * pushed) uses its fds and ring; the pointer itself is
  * changed under be->lock. Once retired (last channel gone) it belongs to
  * the loop thread, which reaps it.
  */
@@ -49,7 +50,7 @@ void vgpu_be__worker_free(struct vgpu_be_worker *w);
 int vgpu_be__worker_kill(struct vgpu_be_worker *w);
 
 /* worker_hop.c: the steps of a job's trip to its VM's worker (job.c strings them together).
- * Pool thread, holding the VM's wlock. */
+ * The owner of the VM's hop (vm->hop_busy); get_worker and attach: a pool thread only. */
 /* After a job's deadline, the time its worker has to stop the kernel and answer before it is
  * killed (a kernel it cannot stop, or a worker that does not answer). */
 #define VGPUD_KILL_GRACE_NS (50ull * 1000000ull)
@@ -87,7 +88,7 @@ enum vgpu_be_loss {
     VGPU_BE_LOSS_LIMIT = 1, /* killed: a job ran over its pool's time limit */
     VGPU_BE_LOSS_FAULT = 2, /* a GPU fault poisoned its context; it answered, then ended */
 };
-/* Pool thread, vm->wlock held: the worker died or was killed; count it and log it once. */
+/* Pool thread, owning the VM's hop: the worker died or was killed; count it and log it once. */
 void vgpu_be__worker_lost(struct vgpu_be *be, struct vgpu_be_vm *vm, enum vgpu_be_loss loss,
                           const char *why);
 /* "none", "starting", "idle", "running", "exited" (be->lock held) */
