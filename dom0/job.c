@@ -15,6 +15,9 @@
  *   4. dispatched by its pool's thread (vgpu_be__job_dispatch), run in its VM's worker
  *      (vgpu_be__job_execute: the hop over the worker's ring, worker_hop.c), completed in the
  *      scheduler and put on the done list (vgpu_be__job_complete);
+ *   4'. or, reaching an idle pool, dispatched by the loop, pushed to a worker that is ready,
+ *      its answers polled for and completed there (the fast path, below; what would wait goes
+ *      to the pool's thread, vgpu_be__job_resume);
  *   5. taken off the done list (loop, vgpu_be__done_drain), answered on the guest's ring and
  *      freed (vgpu_be__chan_job_done), and its channel's next job started.
  * Cancelled jobs (channel closed, VM removed, shutdown) leave the path through
