@@ -137,8 +137,10 @@ int vgpu_be__vm_get(struct vgpu_be *be, const struct vgpu_be_identity *given,
         if (!vm)
             return -ENOMEM;
         pthread_mutex_init(&vm->lock, NULL);
+        pthread_mutex_lock(&be->lock); /* pool threads walk the list (worker_spawn.c) */
         vm->next = be->vms;
         be->vms = vm;
+        pthread_mutex_unlock(&be->lock);
     }
     pthread_mutex_lock(&vm->lock);
     vm->id = *id; /* its quota is the store's (quota_from_store): a live one stays */

@@ -203,10 +203,21 @@ static int make_channel(struct vgpu_be_worker *w, int *ring_fd)
 static void note_pid(struct vgpu_be *be, uint32_t vm_id, pid_t pid)
 {
     struct vgpu_be_vm *vm;
+    bool match;
 
+    if (!vm_id)
+        return;
+    /* A pool thread: the loop adds VMs under be->lock and rewrites their ids under vm->lock. */
     pthread_mutex_lock(&be->lock);
-    if (vm_id && (vm = vgpu_be__vm_by_id(be, vm_id)))
-        vm->wk_pid = pid;
+    for (vm = be->vms; vm; vm = vm->next) {
+        pthread_mutex_lock(&vm->lock);
+        match = vm->id.vm_id == vm_id;
+        pthread_mutex_unlock(&vm->lock);
+        if (match) {
+            vm->wk_pid = pid;
+            break;
+        }
+    }
     pthread_mutex_unlock(&be->lock);
 }
 
