@@ -136,6 +136,7 @@ static int setup(struct vgpu_be *be)
     int r;
 
     pthread_mutex_init(&be->lock, NULL);
+    pthread_cond_init(&be->hop_free, NULL);
     be->armed = true;
     be->ctl_fd = be->done_fd = be->watchdog_fd = be->log_fd = be->log_wfd = be->worker_exe = -1;
     be->started_ns = vgpu_be_now();
@@ -217,7 +218,6 @@ static void teardown(struct vgpu_be *be)
     for (vm = be->vms; vm; vm = next) {
         next = vm->next;
         pthread_mutex_destroy(&vm->lock);
-        pthread_mutex_destroy(&vm->wlock);
         free(vm);
     }
     vgpu_sched_destroy(be->sched);
@@ -231,6 +231,7 @@ static void teardown(struct vgpu_be *be)
     if (sig_fd >= 0)
         close(sig_fd);
     vgpu_be__loop_destroy(be->loop);
+    pthread_cond_destroy(&be->hop_free);
     pthread_mutex_destroy(&be->lock);
 }
 

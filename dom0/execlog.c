@@ -3,8 +3,14 @@
 #include <inttypes.h>
 #include "vgpud.h"
 
+#define EXECLOG_COLUMNS                                                                            \
+    "seq,job_id,pool,vm_id,vm_name,priority,aged,channel,nreq,submit_ns,dispatch_ns,complete_ns,status"
+#ifdef VGPUD_JOB_STAMPS /* bench/latency-split.sh's build: where each job's time went */
 #define EXECLOG_HEADER                                                                             \
-    "seq,job_id,pool,vm_id,vm_name,priority,aged,channel,nreq,submit_ns,dispatch_ns,complete_ns,status\n"
+    EXECLOG_COLUMNS ",closed_ns,pushed_ns,answered_ns,wk_run_ns,drained_ns,answered_guest_ns\n"
+#else
+#define EXECLOG_HEADER EXECLOG_COLUMNS "\n"
+#endif
 
 int vgpu_be__execlog_open(struct vgpu_be *be)
 {
@@ -26,9 +32,15 @@ void vgpu_be__execlog_write(struct vgpu_be *be, const struct vgpu_be_job *job)
     if (!be->exec_log)
         return;
     fprintf(be->exec_log,
-            "%" PRIu64 ",%" PRIu64 ",%s,%u,%s,%u,%d,%s,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s\n",
+            "%" PRIu64 ",%" PRIu64 ",%s,%u,%s,%u,%d,%s,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s",
             job->seq, job->sched_id, job->pool, c->vm->id.vm_id, c->vm->id.vm_name, job->priority,
             job->aged, c->d.label, job->n, job->submit_ns, job->dispatch_ns, job->complete_ns,
             vgpu_status_name((int)job->status));
+#ifdef VGPUD_JOB_STAMPS
+    fprintf(be->exec_log, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
+            job->st_closed, job->st_pushed, job->st_answered, job->st_wk_run, job->st_drained,
+            job->st_answered_guest);
+#endif
+    fputc('\n', be->exec_log);
     fflush(be->exec_log);
 }

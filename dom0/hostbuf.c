@@ -194,3 +194,16 @@ int vgpu_be__hostbuf_attach(struct vgpu_be_worker *w, struct vgpu_be_chan *c,
     pthread_mutex_unlock(&c->hb_lock);
     return r;
 }
+
+bool vgpu_be__hostbuf_ready(const struct vgpu_be_worker *w, struct vgpu_be_chan *c,
+                            const struct vgpu_be_job *job)
+{
+    struct vgpu_be_hostbuf *b;
+    bool ready = true;
+
+    pthread_mutex_lock(&c->hb_lock);
+    for (b = c->hostbufs; b && ready; b = b->next)
+        ready = b->wk_serial == w->serial || (!b->live && b->job != job);
+    pthread_mutex_unlock(&c->hb_lock);
+    return ready;
+}

@@ -157,7 +157,7 @@ static inline void cpu_relax(uint32_t *n)
 static bool poll_pass(struct vgpu_be *be)
 {
     struct vgpu_be_chan *c, *next;
-    bool any = vgpu_be__done_drain(be);
+    bool any = vgpu_be__done_drain(be) | vgpu_be__job_loop_poll(be);
 
     for (c = be->chans; c; c = next) {
         next = c->next;
@@ -195,11 +195,13 @@ static void spin(struct vgpu_be *be)
 int vgpu_be__loop_run(struct vgpu_be *be)
 {
     struct vgpu_be_loop *l = be->loop;
+    int n = 0;
 
+    be->loop_runs = true;
     while (!l->stop) {
-        int n = loop_once(l, -1);
-        if (n < 0)
-            return n;
+        vgpu_be__job_loop_sleep(be, false); /* it will not poll the workers' rings asleep */
+        if ((n = loop_once(l, -1)) < 0)
+            break;
         /*
          * Serve what is there, spin for a while if asked to, and look once
          * more after re-arming: a request pushed while we were disarmed sent
@@ -214,5 +216,6 @@ int vgpu_be__loop_run(struct vgpu_be *be)
                 spin(be);
         } while (!l->stop && poll_pass(be));
     }
-    return 0;
+    vgpu_be__job_loop_sleep(be, true);
+    return n < 0 ? n : 0;
 }

@@ -17,29 +17,6 @@ struct vgpu_be_pool *vgpu_be__pool_find(struct vgpu_be *be, const char *name)
     return NULL;
 }
 
-/* Dispatch under be->lock; 0 and *job, or -EAGAIN/-EBUSY. */
-static int next_job(struct vgpu_be_pool *p, struct vgpu_be_job **out)
-{
-    struct vgpu_be *be = p->be;
-    struct vgpu_sched_job sj;
-    struct vgpu_be_job *job;
-    int r;
-
-    r = vgpu_sched_dispatch(be->sched, p->name, vgpu_be_now(), &sj);
-    if (r < 0)
-        return r;
-    job = sj.cookie;
-    job->dispatch_ns = sj.dispatch_ns;
-    job->priority = sj.priority;
-    job->aged = sj.aged;
-    job->seq = be->dispatch_seq++;
-    job->running = true;
-    job->limit_ns = __atomic_load_n(&p->job_limit_ns, __ATOMIC_RELAXED);
-    snprintf(job->pool, sizeof(job->pool), "%s", sj.pool);
-    *out = job;
-    return 0;
-}
-
 /*
  * Step *n of a spin: a pause; past the first SPIN_PURE steps (a few microseconds, where a fast
  * answer lands), sched_yield() every SPIN_YIELD_EVERY steps. The job path has up to five spinning
@@ -89,8 +66,16 @@ static void *pool_main(void *arg)
     bool spun = false;
 
     pthread_mutex_lock(&be->lock);
-    while (!be->stopping) {
-        if (next_job(p, &job) < 0) {
+    while (!be->stopping || p->handoff) {
+        if ((job = p->handoff)) { /* dispatched by the loop (job.c's fast path) */
+            p->handoff = NULL;
+            pthread_mutex_unlock(&be->lock);
+            vgpu_be__job_resume(be, job);
+            pthread_mutex_lock(&be->lock);
+            vgpu_be__job_complete(be, job);
+            continue;
+        }
+        if (vgpu_be__job_dispatch(p, &job) < 0) {
             if (!spun && be->cfg.poll_ns) {
                 spun = true;
                 spin_for_work(p);
@@ -103,10 +88,7 @@ static void *pool_main(void *arg)
         pthread_mutex_unlock(&be->lock);
         vgpu_be__job_execute(be, job);
         pthread_mutex_lock(&be->lock);
-        job->complete_ns = vgpu_be_now();
-        job->running = false;
-        vgpu_sched_complete(be->sched, job->sched_id, job->complete_ns);
-        vgpu_be__done_add_locked(be, job);
+        vgpu_be__job_complete(be, job);
     }
     pthread_mutex_unlock(&be->lock);
     return NULL;
@@ -228,79 +210,4 @@ void vgpu_be__pools_stop(struct vgpu_be *be)
         pthread_cond_destroy(&be->pools[i].wake);
         be->pools[i].started = false;
     }
-}
-
-/* Queue job in its VM's pool and wake that pool's dispatcher. Loop thread. */
-void vgpu_be__job_submit(struct vgpu_be *be, struct vgpu_be_job *job)
-{
-    struct vgpu_sched_vm_info info;
-    struct vgpu_be_pool *p;
-    int r;
-
-    pthread_mutex_lock(&be->lock);
-    job->submit_ns = vgpu_be_now();
-    r = vgpu_sched_submit(be->sched, job->chan->vm->id.vm_id, job, job->submit_ns, &job->sched_id);
-    if (r == 0 && vgpu_sched_vm_info(be->sched, job->chan->vm->id.vm_id, &info) == 0 &&
-        (p = vgpu_be__pool_find(be, info.pool))) {
-        __atomic_add_fetch(&p->submitted, 1, __ATOMIC_RELEASE);
-        pthread_cond_signal(&p->wake);
-    }
-    pthread_mutex_unlock(&be->lock);
-    if (r < 0) {
-        vgpu_be_log_ratelimited(LOG_ERR, &job->chan->vm->failed, "%s: scheduler refused a job: %s",
-                                job->chan->d.label, strerror(-r));
-        job->status = VGPU_S_INTERNAL;
-        for (uint32_t i = 0; i < job->n; i++)
-            job->items[i].rsp.status = VGPU_S_INTERNAL;
-        vgpu_be__done_add(be, job);
-    }
-}
-
-/*
- * Hand a finished job to the loop thread. Caller holds be->lock. done_head
- * is stored atomically: the loop peeks at it without the lock.
- */
-void vgpu_be__done_add_locked(struct vgpu_be *be, struct vgpu_be_job *job)
-{
-    uint64_t one = 1;
-
-    job->next = NULL;
-    job->finished = true;
-    if (be->done_tail)
-        be->done_tail->next = job;
-    else
-        __atomic_store_n(&be->done_head, job, __ATOMIC_RELEASE);
-    be->done_tail = job;
-    if (write(be->done_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-        vgpu_be_log(LOG_ERR, "completion eventfd: %s", strerror(errno));
-}
-
-/* The same, taking be->lock. */
-void vgpu_be__done_add(struct vgpu_be *be, struct vgpu_be_job *job)
-{
-    pthread_mutex_lock(&be->lock);
-    vgpu_be__done_add_locked(be, job);
-    pthread_mutex_unlock(&be->lock);
-}
-
-/* Loop thread: answer every finished job. True if there was one. */
-bool vgpu_be__done_drain(struct vgpu_be *be)
-{
-    struct vgpu_be_job *job;
-
-    /* A peek without the lock, to keep an idle pass cheap: a job added after it is seen on
-     * the next pass (its done_fd write wakes the loop). */
-    if (!__atomic_load_n(&be->done_head, __ATOMIC_ACQUIRE))
-        return false;
-    pthread_mutex_lock(&be->lock);
-    job = be->done_head;
-    __atomic_store_n(&be->done_head, NULL, __ATOMIC_RELAXED);
-    be->done_tail = NULL;
-    pthread_mutex_unlock(&be->lock);
-    while (job) {
-        struct vgpu_be_job *next = job->next;
-        vgpu_be__chan_job_done(job->chan, job);
-        job = next;
-    }
-    return true;
 }

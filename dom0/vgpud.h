@@ -31,6 +31,10 @@ struct vgpu_be_pool {
     bool started;
     uint64_t job_limit_ns;         /* hard limit per job (atomic): over it, the worker is killed */
     uint64_t submitted;            /* jobs submitted to it (atomic): what its spin watches */
+    struct vgpu_be_job *loop_job;  /* dispatched and pushed by the loop, which awaits its answers
+                                      (set and cleared by the loop under be->lock) */
+    struct vgpu_be_job *handoff;   /* a job the loop dispatched, for this thread to run or to
+                                      finish (be->lock) */
     char device[VGPUD_DEVICE_MAX]; /* its GPU or MIG instance (map-pool); "" = --device
                                       (be->lock) */
 };
@@ -44,8 +48,9 @@ struct vgpu_be_pool {
 struct vgpu_be_vm {
     struct vgpu_be_vm *next;
     struct vgpu_be_identity id;
-    pthread_mutex_t lock;  /* protects id */
-    pthread_mutex_t wlock; /* held by the pool thread talking to the worker; never the loop */
+    pthread_mutex_t lock; /* protects id */
+    bool hop_busy; /* a job of it is with its worker: only that job's owner (a pool thread, or
+                      the loop for a job it pushed) uses the worker's fds and ring (be->lock) */
     struct vgpu_be_worker *worker; /* started by the first job; be->lock for the pointer */
     uint64_t gen;                  /* contexts lost so far (be->lock) */
     bool starting;                 /* a worker is being started (be->lock) */
@@ -134,7 +139,25 @@ struct vgpu_be_job {
     uint64_t limit_ns; /* its pool's hard limit at dispatch */
     bool running;      /* dispatched, executing (be->lock) */
     bool finished;     /* on the done list, not yet answered (be->lock) */
+    /* A job the loop pushed to its worker (job.c's fast path), for whoever finishes the hop. */
+    struct vgpu_be_worker *hop_w; /* the worker it went to; NULL: not pushed by the loop */
+    uint32_t hop_n, hop_next;     /* slots of the pushed chunk; the next item to push */
+    uint64_t hop_deadline;        /* its hard limit's deadline (UINT64_MAX: none) */
+    uint64_t hop_pushed_ns;       /* when the loop pushed it */
+    int hop_r;                    /* the loop took its answers: 0 or -errno, */
+    uint32_t hop_lost;            /* and the executor code if the context was lost */
+#ifdef VGPUD_JOB_STAMPS
+    /* Where its time went (bench/latency-split.sh; -DVGPUD_JOB_STAMPS builds only): closed in
+     * its channel, pushed to the worker's ring, its answers seen, the worker's own run time,
+     * taken off the done list, answered on the guest's ring. CLOCK_MONOTONIC ns. */
+    uint64_t st_closed, st_pushed, st_answered, st_wk_run, st_drained, st_answered_guest;
+#endif
 };
+#ifdef VGPUD_JOB_STAMPS
+#define VGPUD_STAMP(job, field) ((job)->field = vgpu_be_now())
+#else
+#define VGPUD_STAMP(job, field) ((void)0)
+#endif
 
 struct vgpu_be_config {
     const char *db_path;
@@ -165,7 +188,9 @@ struct vgpu_be_config {
 struct vgpu_be {
     struct vgpu_be_config cfg;
     struct vgpu_be_loop *loop;
-    pthread_mutex_t lock; /* sched, done list, pool waits, job fields set by pools */
+    pthread_mutex_t lock;    /* sched, done list, pool waits, job fields set by pools */
+    pthread_cond_t hop_free; /* a VM's hop_busy was cleared (with lock) */
+    bool loop_runs;          /* the loop serves the rings: it may run jobs' hops (loop thread) */
     struct vgpu_sched *sched;
     struct vgpu_be_pool pools[VGPUD_MAX_POOLS];
     unsigned npools;
@@ -220,6 +245,9 @@ void vgpu_be__hostbuf_free_all(struct vgpu_be_chan *c);
 /* Pool thread: hand w the buffers of c it lacks that job may use. 0 or -errno. */
 int vgpu_be__hostbuf_attach(struct vgpu_be_worker *w, struct vgpu_be_chan *c,
                             const struct vgpu_be_job *job);
+/* Loop: true if w has every buffer of c that job may use (attach would send nothing). */
+bool vgpu_be__hostbuf_ready(const struct vgpu_be_worker *w, struct vgpu_be_chan *c,
+                            const struct vgpu_be_job *job);
 /* The VM's limit on host buffers, bytes (under vm->lock). */
 uint64_t vgpu_be__vm_pinned_limit(const struct vgpu_be *be, const struct vgpu_be_vm *vm);
 
@@ -238,28 +266,51 @@ void vgpu_be__pool_device(struct vgpu_be *be, const char *name, char *out, size_
 int vgpu_be__pool_refresh_device(struct vgpu_be *be, const char *name, char *device, size_t len);
 void vgpu_be__pools_stop(struct vgpu_be *be);
 int vgpu_be__pool_set_limit(struct vgpu_be *be, const char *name, uint64_t limit_ns);
-void vgpu_be__job_submit(struct vgpu_be *be, struct vgpu_be_job *job);
 
-/* job.c: control requests (loop) and a job's answers once the worker has run it */
+/* job.c: a job's life, in the order it happens (the file's head comment tells it whole). */
+/* Loop: a new, empty job of channel c (NULL: out of memory), and a request added to it. */
+struct vgpu_be_job *vgpu_be__job_new(struct vgpu_be_chan *c);
+int vgpu_be__job_append(struct vgpu_be_job *job, const struct vgpu_req *req, uint32_t prefail);
+/* Loop: the job being gathered (c->cur) is closed: to the end of c's pending list. */
+void vgpu_be__chan_queue_cur(struct vgpu_be_chan *c);
+/* Loop: start c's pending jobs while it has none in flight (control-only ones answered here). */
+void vgpu_be__job_start_next(struct vgpu_be_chan *c);
+/* Loop: queue job in its VM's pool and wake the pool's thread. */
+void vgpu_be__job_submit(struct vgpu_be *be, struct vgpu_be_job *job);
+/* Pool thread, be->lock held: the pool's next job from sched/; 0, or -EAGAIN/-EBUSY. */
+int vgpu_be__job_dispatch(struct vgpu_be_pool *p, struct vgpu_be_job **out);
+/* Pool thread, no lock: run the job's work in its VM's worker and put its answers together. */
+void vgpu_be__job_execute(struct vgpu_be *be, struct vgpu_be_job *job);
+/* Pool thread: finish a job the loop dispatched and handed over (p->handoff). */
+void vgpu_be__job_resume(struct vgpu_be *be, struct vgpu_be_job *job);
+/* Loop: the jobs it pushed to workers, answered: finished and answered here. True if one was. */
+bool vgpu_be__job_loop_poll(struct vgpu_be *be);
+/* Loop, before it sleeps: its jobs not yet answered go to their pools' threads; stopping: it
+ * runs no more hops (shutdown). */
+void vgpu_be__job_loop_sleep(struct vgpu_be *be, bool stopping);
+/* Pool thread, be->lock held: completed in sched/, handed to the loop (the done list). */
+void vgpu_be__job_complete(struct vgpu_be *be, struct vgpu_be_job *job);
+void vgpu_be__done_add_locked(struct vgpu_be *be, struct vgpu_be_job *job); /* holds be->lock */
+void vgpu_be__done_add(struct vgpu_be *be, struct vgpu_be_job *job);
+/* Loop: answer every finished job; true if there was one. */
+bool vgpu_be__done_drain(struct vgpu_be *be);
+/* Loop: c's in-flight job is finished (or was never run): answered, freed, the next started. */
+void vgpu_be__chan_job_done(struct vgpu_be_chan *c, struct vgpu_be_job *job);
+/* Loop: answer every request of job with status (cancelled, shut down) without running it. */
+void vgpu_be__chan_fail_job(struct vgpu_be_chan *c, struct vgpu_be_job *job, uint32_t status);
+void vgpu_be__job_free(struct vgpu_be_job *job);
+
+/* job_control.c: requests vgpud answers itself, and a job's answers once its worker ran it */
 void vgpu_be__job_execute_control(struct vgpu_be *be, struct vgpu_be_job *job);
 bool vgpu_be__job_item_to_worker(const struct vgpu_be_item *it);
 void vgpu_be__job_answer(struct vgpu_be *be, struct vgpu_be_job *job);
 bool vgpu_be__job_is_control(const struct vgpu_be_job *job);
-void vgpu_be__job_free(struct vgpu_be_job *job);
 
 /* chan.c */
-void vgpu_be__chan_job_done(struct vgpu_be_chan *c, struct vgpu_be_job *job);
 void vgpu_be__chan_close(struct vgpu_be_chan *c, const char *why);
 void vgpu_be__chan_shutdown(struct vgpu_be_chan *c);
-void vgpu_be__chan_queue_cur(struct vgpu_be_chan *c);
 bool vgpu_be__chan_poll(struct vgpu_be_chan *c);
-void vgpu_be__chan_fail_job(struct vgpu_be_chan *c, struct vgpu_be_job *job, uint32_t status);
 void vgpu_be__chans_arm(struct vgpu_be *be, bool armed);
-
-/* pool.c: completions from pool threads to the loop */
-void vgpu_be__done_add_locked(struct vgpu_be *be, struct vgpu_be_job *job); /* holds be->lock */
-void vgpu_be__done_add(struct vgpu_be *be, struct vgpu_be_job *job);
-bool vgpu_be__done_drain(struct vgpu_be *be);
 
 /* execlog.c */
 int vgpu_be__execlog_open(struct vgpu_be *be);

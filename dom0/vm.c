@@ -137,7 +137,6 @@ int vgpu_be__vm_get(struct vgpu_be *be, const struct vgpu_be_identity *given,
         if (!vm)
             return -ENOMEM;
         pthread_mutex_init(&vm->lock, NULL);
-        pthread_mutex_init(&vm->wlock, NULL);
         pthread_mutex_lock(&be->lock); /* workers_abort walks the list from another thread */
         vm->next = be->vms;
         be->vms = vm;

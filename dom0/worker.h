@@ -16,8 +16,9 @@ struct vgpu_be_job;
 #define VGPUD_WORKER_USER          "vgpu-worker"           /* created by the install */
 
 /*
- * One worker process. While it serves a VM (vm->worker), only the pool
- * thread holding vm->wlock uses its fds and ring; the pointer itself is
+ * One worker process. While it serves a VM (vm->worker), only the owner
+ * of the VM's hop (vm->hop_busy: a pool thread, or the loop for a job it
+ * pushed) uses its fds and ring; the pointer itself is
  * changed under be->lock. Once retired (last channel gone) it belongs to
  * the loop thread, which reaps it.
  */
@@ -49,10 +50,29 @@ void vgpu_be__worker_free(struct vgpu_be_worker *w);
 /* SIGKILL and reap (blocking: after SIGKILL the kernel ends it). Returns the wait status. */
 int vgpu_be__worker_kill(struct vgpu_be_worker *w);
 
-/* worker_hop.c: a job's trip to the VM's worker. Pool thread. */
+/* worker_hop.c: the steps of a job's trip to its VM's worker (job.c strings them together).
+ * The owner of the VM's hop (vm->hop_busy); get_worker and attach: a pool thread only. */
+/* After a job's deadline, the time its worker has to stop the kernel and answer before it is
+ * killed (a kernel it cannot stop, or a worker that does not answer). */
+#define VGPUD_KILL_GRACE_NS (50ull * 1000000ull)
 /* Send m with fd attached (SCM_RIGHTS) on w's control socket. 0 or -EPIPE. */
 int vgpu_be__worker_send(struct vgpu_be_worker *w, const struct vgpu_worker_msg *m, int fd);
-void vgpu_be__job_execute(struct vgpu_be *be, struct vgpu_be_job *job);
+/* The VM's worker, started if it has none. VGPU_S_OK, or the status its requests get. */
+uint32_t vgpu_be__hop_get_worker(struct vgpu_be *be, struct vgpu_be_vm *vm,
+                                 struct vgpu_be_worker **out);
+/* Hand the channel's data area to this worker, once per worker, and the host buffers job uses.
+ * 0 or -errno. */
+int vgpu_be__hop_attach(struct vgpu_be_worker *w, struct vgpu_be_chan *c,
+                        const struct vgpu_be_job *job);
+/* Publish the JOB slot and up to a ring's worth of items from *next; returns the slots used. */
+uint32_t vgpu_be__hop_push(struct vgpu_be_worker *w, struct vgpu_be_job *job, uint32_t *next,
+                           uint64_t deadline);
+/* Wait for n answers: spin for poll_ns, then sleep. 0, -ETIMEDOUT, -EPIPE or -EPROTO. */
+int vgpu_be__hop_wait(struct vgpu_be *be, struct vgpu_be_worker *w, uint32_t n, uint64_t deadline);
+/* Copy the n answers out and check each against what was sent. 0 or -EPROTO; *lost: the
+ * executor code if the worker's context was poisoned. */
+int vgpu_be__hop_take(struct vgpu_be *be, struct vgpu_be_worker *w, struct vgpu_be_job *job,
+                      uint32_t n, uint32_t *lost);
 
 /* worker_life.c: loop thread */
 /* The channel is gone: its worker frees what it holds. Never waits. */
@@ -69,7 +89,7 @@ enum vgpu_be_loss {
     VGPU_BE_LOSS_LIMIT = 1, /* killed: a job ran over its pool's time limit */
     VGPU_BE_LOSS_FAULT = 2, /* a GPU fault poisoned its context; it answered, then ended */
 };
-/* Pool thread, vm->wlock held: the worker died or was killed; count it and log it once. */
+/* Pool thread, owning the VM's hop: the worker died or was killed; count it and log it once. */
 void vgpu_be__worker_lost(struct vgpu_be *be, struct vgpu_be_vm *vm, enum vgpu_be_loss loss,
                           const char *why);
 /* "none", "starting", "idle", "running", "exited" (be->lock held) */

@@ -1,5 +1,4 @@
-/* worker_hop.c: a job's trip to its VM's worker and back (pool thread), under the pool's hard
- * limit. */
+/* worker_hop.c: the steps of a job's trip to its VM's worker and back, over the job ring. */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -11,9 +10,6 @@
 #include "vgpud.h"
 
 #define START_WAIT_NS (30ull * 1000000000ull) /* a worker's executor and context set-up */
-/* After the job's deadline, the time its worker has to stop the kernel and answer before it is
- * killed (a kernel it cannot stop, or a worker that does not answer). */
-#define KILL_GRACE_NS (50ull * 1000000ull)
 
 /*
  * Step *n of a spin: a pause; past the first SPIN_PURE steps (a few microseconds, where a fast
@@ -36,8 +32,8 @@ static inline void cpu_relax(uint32_t *n)
 #endif
 }
 
-/* The VM's worker, started if it has none. VGPU_S_OK, or the status its requests get. */
-static uint32_t get_worker(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_worker **out)
+uint32_t vgpu_be__hop_get_worker(struct vgpu_be *be, struct vgpu_be_vm *vm,
+                                 struct vgpu_be_worker **out)
 {
     struct vgpu_worker_msg m;
     struct vgpu_be_worker *w;
@@ -103,8 +99,8 @@ int vgpu_be__worker_send(struct vgpu_be_worker *w, const struct vgpu_worker_msg 
     return sendmsg(w->ctl, &msg, MSG_NOSIGNAL) == sizeof(*m) ? 0 : -EPIPE;
 }
 
-/* Hand the channel's data area to this worker, once per worker, and the host buffers job uses. */
-static int attach(struct vgpu_be_worker *w, struct vgpu_be_chan *c, const struct vgpu_be_job *job)
+int vgpu_be__hop_attach(struct vgpu_be_worker *w, struct vgpu_be_chan *c,
+                        const struct vgpu_be_job *job)
 {
     struct vgpu_worker_msg m;
 
@@ -123,8 +119,7 @@ static int attach(struct vgpu_be_worker *w, struct vgpu_be_chan *c, const struct
     return vgpu_be__hostbuf_attach(w, c, job);
 }
 
-/* Publish the JOB slot and up to a ring's worth of items from *next; returns the slots used. */
-static uint32_t push_chunk(struct vgpu_be_worker *w, struct vgpu_be_job *job, uint32_t *next,
+uint32_t vgpu_be__hop_push(struct vgpu_be_worker *w, struct vgpu_be_job *job, uint32_t *next,
                            uint64_t deadline)
 {
     struct vgpu_worker_job hdr = {.chan = job->chan->id,
@@ -166,8 +161,7 @@ static int sleep_on(struct vgpu_be_worker *w, uint64_t deadline, uint64_t now)
     return (p[1].revents & POLLIN) ? -EPIPE : 0;
 }
 
-/* Wait for n answers: spin for poll_ns, then sleep. 0, -ETIMEDOUT, -EPIPE or -EPROTO. */
-static int wait_answers(struct vgpu_be *be, struct vgpu_be_worker *w, uint32_t n, uint64_t deadline)
+int vgpu_be__hop_wait(struct vgpu_be *be, struct vgpu_be_worker *w, uint32_t n, uint64_t deadline)
 {
     uint64_t now = vgpu_be_now(), spin_end = now + be->cfg.poll_ns;
     uint32_t ready, spins = 0;
@@ -192,12 +186,8 @@ static int wait_answers(struct vgpu_be *be, struct vgpu_be_worker *w, uint32_t n
     }
 }
 
-/*
- * Copy the n answers out and check each against what was sent. 0 or
- * -EPROTO; *lost: the executor code if the worker's context was poisoned.
- */
-static int take_answers(struct vgpu_be *be, struct vgpu_be_worker *w, struct vgpu_be_job *job,
-                        uint32_t n, uint32_t *lost)
+int vgpu_be__hop_take(struct vgpu_be *be, struct vgpu_be_worker *w, struct vgpu_be_job *job,
+                      uint32_t n, uint32_t *lost)
 {
     struct vgpu_worker_job_done done;
     struct vgpu_rsp rsp;
@@ -212,6 +202,9 @@ static int take_answers(struct vgpu_be *be, struct vgpu_be_worker *w, struct vgp
     job->chan->vm->gpu_ns += done.gpu_ns;
     pthread_mutex_unlock(&be->lock);
     *lost = done.lost;
+#ifdef VGPUD_JOB_STAMPS
+    job->st_wk_run = done.run_ns;
+#endif
     for (k = 1; k < n; k++) {
         struct vgpu_be_item *it;
         vgpu_front_take_rsp(&w->ring, &rsp);
@@ -226,90 +219,4 @@ static int take_answers(struct vgpu_be *be, struct vgpu_be_worker *w, struct vgp
             it->rsp.status = VGPU_S_INTERNAL;
     }
     return 0;
-}
-
-static const char *loss_reason(int r)
-{
-    switch (r) {
-    case -ETIMEDOUT:
-        return "its job ran over the pool's time limit";
-    case -EPIPE:
-        return "it ended";
-    case -EPROTO:
-        return "it broke the job ring's protocol";
-    default:
-        return "it could not be reached";
-    }
-}
-
-/* Run the job's worker items; the VM's wlock is held. */
-static void hop(struct vgpu_be *be, struct vgpu_be_vm *vm, struct vgpu_be_job *job)
-{
-    struct vgpu_be_worker *w;
-    uint32_t st = get_worker(be, vm, &w), next = 0, n, i, lost = 0;
-    uint64_t deadline;
-    char why[96];
-    int r = 0;
-
-    if (st == VGPU_S_OK && attach(w, job->chan, job) < 0)
-        st = job->chan->d.data_fd < 0 ? VGPU_S_UNSUPPORTED : VGPU_S_CONTEXT_LOST;
-    if (st != VGPU_S_OK) {
-        for (i = 0; i < job->n; i++)
-            if (vgpu_be__job_item_to_worker(&job->items[i]))
-                job->items[i].rsp.status = st;
-        if (w && st == VGPU_S_CONTEXT_LOST)
-            vgpu_be__worker_lost(be, vm, VGPU_BE_LOSS_CRASH, "it could not be reached");
-        return;
-    }
-    /* The limit counts the job's own time, not its worker's start. */
-    deadline = job->limit_ns ? vgpu_be_now() + job->limit_ns : UINT64_MAX;
-    pthread_mutex_lock(&be->lock);
-    vm->running = true;
-    pthread_mutex_unlock(&be->lock);
-    while (r == 0 && !lost && next < job->n) {
-        n = push_chunk(w, job, &next, deadline);
-        r = wait_answers(be, w, n, deadline == UINT64_MAX ? deadline : deadline + KILL_GRACE_NS);
-        if (r == 0)
-            r = take_answers(be, w, job, n, &lost);
-    }
-    pthread_mutex_lock(&be->lock);
-    vm->running = false;
-    pthread_mutex_unlock(&be->lock);
-    if (r < 0) {
-        vgpu_be__worker_lost(be, vm, r == -ETIMEDOUT ? VGPU_BE_LOSS_LIMIT : VGPU_BE_LOSS_CRASH,
-                             loss_reason(r));
-    } else if (lost) { /* the items it did not reach stay CONTEXT_LOST */
-        snprintf(why, sizeof(why), "executor code %u", lost);
-        vgpu_be__worker_lost(be, vm, VGPU_BE_LOSS_FAULT, why);
-    }
-}
-
-static bool has_worker_items(const struct vgpu_be_job *job)
-{
-    for (uint32_t i = 0; i < job->n; i++)
-        if (vgpu_be__job_item_to_worker(&job->items[i]))
-            return true;
-    return false;
-}
-
-void vgpu_be__job_execute(struct vgpu_be *be, struct vgpu_be_job *job)
-{
-    struct vgpu_be_vm *vm = job->chan->vm;
-    uint32_t i;
-    bool current;
-
-    /* What the worker does not answer was lost with it. */
-    for (i = 0; i < job->n; i++)
-        if (vgpu_be__job_item_to_worker(&job->items[i]))
-            job->items[i].rsp.status = VGPU_S_CONTEXT_LOST;
-    if (has_worker_items(job)) {
-        pthread_mutex_lock(&vm->wlock);
-        pthread_mutex_lock(&be->lock);
-        current = job->gen == vm->gen;
-        pthread_mutex_unlock(&be->lock);
-        if (current) /* else made before its VM's context was lost: its handles died with it */
-            hop(be, vm, job);
-        pthread_mutex_unlock(&vm->wlock);
-    }
-    vgpu_be__job_answer(be, job);
 }

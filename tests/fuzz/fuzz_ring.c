@@ -12,13 +12,14 @@
 
 /*
  * The real code: vgpud's ring consumer (chan.c: snapshot, copy, validate,
- * gather jobs; chan_setup.c: attach, close; job.c: control requests and
- * answers; vm.c) and the worker's (wk_ops.c, wk_params.c, wk_upload.c,
- * wk_chan.c on the CPU reference executor and the PTX interpreter). The
- * stand-ins, below: a transport whose ring and data area are the input, and
- * in place of the scheduler and the job ring to the worker process, a
- * submit that runs the job's items in this process as the worker would
- * (copy, check, run) and hands it back as the loop would.
+ * gather jobs; chan_setup.c: attach, close; job.c: a job's life;
+ * job_control.c: control requests and answers; vm.c) and the worker's
+ * (wk_ops.c, wk_params.c, wk_upload.c, wk_chan.c on the CPU reference
+ * executor and the PTX interpreter). The stand-ins, below: a transport whose
+ * ring and data area are the input, and in place of the scheduler and the
+ * job ring to the worker process, a scheduler that only queues, and a drain
+ * that runs the job's items in this process as the worker would (copy,
+ * check, run) and hands it back as the loop would.
  *
  * Input: 4 bytes of req_prod (index games included), then the ring's 32
  * request slots, then the data area (64 KiB, the rest zero). The channel
@@ -172,11 +173,117 @@ int vgpu_be__worker_send(struct vgpu_be_worker *w, const struct vgpu_worker_msg 
     return -EPIPE;
 }
 
-/* The scheduler and the worker hop: run the items here, as wk_job.c does, then "complete". */
-void vgpu_be__job_submit(struct vgpu_be *b, struct vgpu_be_job *job)
+/*
+ * The scheduler and the worker hop: submit only queues the job (job.c holds be->lock around it);
+ * drain() runs its items here, as wk_job.c does, and hands it back as the loop would.
+ */
+int vgpu_sched_submit(struct vgpu_sched *s, uint32_t vm_id, void *cookie, uint64_t now,
+                      uint64_t *job_id)
+{
+    struct vgpu_be_job *job = cookie;
+
+    (void)s;
+    (void)vm_id;
+    (void)now;
+    *job_id = 0;
+    job->finished = true; /* a close waits for it, as for a job a pool runs */
+    job->next = NULL;
+    if (done_tail)
+        done_tail->next = job;
+    else
+        done_head = job;
+    done_tail = job;
+    return 0;
+}
+
+/* Never reached: vgpu_sched_vm_info() names no pool, so nothing is dispatched or run by a pool. */
+struct vgpu_be_pool *vgpu_be__pool_find(struct vgpu_be *b, const char *name)
+{
+    (void)b;
+    (void)name;
+    return NULL;
+}
+
+int vgpu_sched_dispatch(struct vgpu_sched *s, const char *pool, uint64_t now,
+                        struct vgpu_sched_job *out)
+{
+    (void)s;
+    (void)pool;
+    (void)now;
+    (void)out;
+    return -EAGAIN;
+}
+
+int vgpu_sched_complete(struct vgpu_sched *s, uint64_t job_id, uint64_t now)
+{
+    (void)s;
+    (void)job_id;
+    (void)now;
+    return 0;
+}
+
+uint32_t vgpu_be__hop_get_worker(struct vgpu_be *b, struct vgpu_be_vm *vm,
+                                 struct vgpu_be_worker **out)
+{
+    (void)b;
+    (void)vm;
+    *out = NULL;
+    return VGPU_S_INTERNAL;
+}
+
+int vgpu_be__hop_attach(struct vgpu_be_worker *w, struct vgpu_be_chan *c,
+                        const struct vgpu_be_job *job)
+{
+    (void)w;
+    (void)c;
+    (void)job;
+    return -EPIPE;
+}
+
+uint32_t vgpu_be__hop_push(struct vgpu_be_worker *w, struct vgpu_be_job *job, uint32_t *next,
+                           uint64_t deadline)
+{
+    (void)w;
+    (void)job;
+    (void)deadline;
+    *next = job->n;
+    return 0;
+}
+
+int vgpu_be__hop_wait(struct vgpu_be *b, struct vgpu_be_worker *w, uint32_t n, uint64_t deadline)
+{
+    (void)b;
+    (void)w;
+    (void)n;
+    (void)deadline;
+    return -EPIPE;
+}
+
+int vgpu_be__hop_take(struct vgpu_be *b, struct vgpu_be_worker *w, struct vgpu_be_job *job,
+                      uint32_t n, uint32_t *lost)
+{
+    (void)b;
+    (void)w;
+    (void)job;
+    (void)n;
+    *lost = 0;
+    return -EPROTO;
+}
+
+void vgpu_be__worker_lost(struct vgpu_be *b, struct vgpu_be_vm *vm, enum vgpu_be_loss loss,
+                          const char *why)
+{
+    (void)b;
+    (void)vm;
+    (void)loss;
+    (void)why;
+}
+
+/* The worker's side of a submitted job: its items run here, then it is complete. */
+static void run_job(struct vgpu_be_job *job)
 {
     struct wk_chan *c = wk__chan_find(&wk, job->chan->id);
-    uint64_t quota = vgpu_be__vm_quota(b, job->chan->vm);
+    uint64_t quota = vgpu_be__vm_quota(&be, job->chan->vm);
     uint32_t i;
 
     wk__job_deadline_ns = vgpu_be_now() + JOB_NS;
@@ -188,17 +295,10 @@ void vgpu_be__job_submit(struct vgpu_be *b, struct vgpu_be_job *job)
         if (it->rsp.status == VGPU_S_OK)
             it->rsp.status = wk__run_one(&wk, c, &it->req, &it->rsp, quota);
     }
-    vgpu_be__job_answer(b, job);
-    job->finished = true;
-    job->next = NULL;
-    if (done_tail)
-        done_tail->next = job;
-    else
-        done_head = job;
-    done_tail = job;
+    vgpu_be__job_answer(&be, job);
 }
 
-/* The loop's side: finished jobs back to their channel. True if there was one. */
+/* The loop's side: submitted jobs run, then back to their channel. True if there was one. */
 static bool drain(void)
 {
     struct vgpu_be_job *job = done_head;
@@ -210,6 +310,7 @@ static bool drain(void)
         done_tail = NULL;
     job->next = NULL;
     job->finished = false;
+    run_job(job);
     vgpu_be__chan_job_done(job->chan, job);
     return true;
 }

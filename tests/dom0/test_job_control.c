@@ -1,5 +1,6 @@
-/* Unit tests of dom0/job.c: which requests vgpud answers itself, and how a job's answers are put
- * together (HELLO, DEVICE_INFO, SYNC carrying the job's first error, validation failures). */
+/* Unit tests of dom0/job_control.c: which requests vgpud answers itself, and how a job's answers
+ * are put together (HELLO, DEVICE_INFO, SYNC carrying the job's first error, validation failures).
+ */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
