@@ -91,6 +91,10 @@ uint32_t wk__op_module_chunk(struct wk *w, struct wk_chan *c, const struct vgpu_
 /* Drop c's unfinished upload, if any. */
 void wk__upload_free(struct wk_chan *c);
 
+/* Page-lock [p, p + size) with the executor (host_register); false where it has no such hook
+ * or will not (logged once per *told, naming what): its copies are then staged. */
+bool wk__page_lock(struct wk *w, void *p, uint64_t size, bool *told, const char *what);
+
 /* wk_hostbuf.c: host buffers (VGPU_FEAT_HOSTBUF). */
 /* HB_ADD: map fd (the caller closes it) as a host buffer of its channel. 0 or -errno. */
 int wk__hostbuf_add(struct wk *w, const struct vgpu_worker_msg *m, int fd);

@@ -1,5 +1,6 @@
 /* wk_chan.c: the worker's channels: data areas vgpud hands over, and what each channel holds. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -57,25 +58,33 @@ void wk__chans_free(struct wk *w)
 }
 
 /*
- * Zero-copy: the executor page-locks the data area, so copies from and to
- * it are DMA from the guest's own pages. Where it cannot (a grant mapping
- * the driver will not pin), copies still work, staged by the driver.
+ * Zero-copy: the executor page-locks [p, p + size) (a data area, a host
+ * buffer), so copies from and to it are DMA from the guest's own pages.
+ * Where it cannot (a grant mapping the driver will not pin), copies still
+ * work, staged by the driver; that is logged once per *told.
  */
-static void register_area(struct wk *w, struct wk_chan *c)
+bool wk__page_lock(struct wk *w, void *p, uint64_t size, bool *told, const char *what)
 {
-    static bool told;
     uint32_t detail = 0, st;
 
     if (!w->xops->host_register || !w->xops->host_unregister)
-        return;
-    st = (uint32_t)w->xops->host_register(w->ctx, c->data, c->data_size, &detail);
-    c->registered = st == VGPU_S_OK;
-    if (!c->registered && !told) {
-        told = true;
-        wk__log("the data area of channel %llu cannot be page-locked (%s, code %u): "
-                "its copies are staged",
-                (unsigned long long)c->id, vgpu_strerror((int)st), detail);
+        return false;
+    st = (uint32_t)w->xops->host_register(w->ctx, p, size, &detail);
+    if (st != VGPU_S_OK && !*told) {
+        *told = true;
+        wk__log("%s (%llu bytes) cannot be page-locked (%s, code %u): its copies are staged", what,
+                (unsigned long long)size, vgpu_strerror((int)st), detail);
     }
+    return st == VGPU_S_OK;
+}
+
+static void register_area(struct wk *w, struct wk_chan *c)
+{
+    static bool told;
+    char what[64];
+
+    snprintf(what, sizeof(what), "the data area of channel %llu", (unsigned long long)c->id);
+    c->registered = wk__page_lock(w, c->data, c->data_size, &told, what);
 }
 
 static int chan_add(struct wk *w, const struct vgpu_worker_msg *m, int fd)

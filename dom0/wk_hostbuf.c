@@ -1,5 +1,6 @@
 /* wk_hostbuf.c: the worker's host buffers: mapped from vgpud's descriptors, copies in one call. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -44,19 +45,10 @@ static void unmap(struct wk *w, struct wk_hostbuf *b)
 static void host_register(struct wk *w, struct wk_hostbuf *b)
 {
     static bool told;
-    uint32_t detail = 0, st;
+    char what[64];
 
-    if (!w->xops->host_register || !w->xops->host_unregister)
-        return;
-    st = (uint32_t)w->xops->host_register(w->ctx, b->p, b->size, &detail);
-    b->registered = st == VGPU_S_OK;
-    if (!b->registered && !told) {
-        told = true;
-        wk__log("host buffer %llu (%llu bytes) cannot be page-locked (%s, code %u): "
-                "its copies are staged by the executor",
-                (unsigned long long)b->id, (unsigned long long)b->size, vgpu_strerror((int)st),
-                detail);
-    }
+    snprintf(what, sizeof(what), "host buffer %llu", (unsigned long long)b->id);
+    b->registered = wk__page_lock(w, b->p, b->size, &told, what);
 }
 
 int wk__hostbuf_add(struct wk *w, const struct vgpu_worker_msg *m, int fd)
