@@ -14,6 +14,13 @@ if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
     mkdir -p "$T/nobody"
     cp "$LOADGEN" "$T/nobody/"
     find "$B/guest-lib" -maxdepth 1 -name 'libvgpu.so*' ! -type d -exec cp -P {} "$T/nobody/" \;
+    # So does a sanitizer file the options name (the ThreadSanitizer pass's suppressions).
+    case "${TSAN_OPTIONS:-}" in *suppressions=*)
+        supp=${TSAN_OPTIONS#*suppressions=}
+        cp "${supp%%:*}" "$T/nobody/tsan.supp"
+        TSAN_OPTIONS=$(printf '%s' "$TSAN_OPTIONS" | sed "s|suppressions=[^:]*|suppressions=$T/nobody/tsan.supp|")
+        export TSAN_OPTIONS ;;
+    esac
     chmod -R a+rX "$T/nobody"
     LOADGEN=$T/nobody/vgpu-loadgen
     export LD_LIBRARY_PATH="$T/nobody${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
