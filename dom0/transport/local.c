@@ -246,20 +246,6 @@ static void send_welcome(struct local_conn *lc, uint32_t status, const struct vg
                                 (int)lc->pid);
 }
 
-/* The kick and notify descriptors must be eventfds: a file or a FIFO could block the loop. */
-static bool is_eventfd(int fd)
-{
-    char link[64], path[32];
-    ssize_t n;
-
-    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-    n = readlink(path, link, sizeof(link) - 1);
-    if (n < 0)
-        return false;
-    link[n] = '\0';
-    return strcmp(link, "anon_inode:[eventfd]") == 0;
-}
-
 /*
  * Receive the hello and its three descriptors. Returns 0 or a vgpu status.
  * The control buffer has room for more than three so that a client sending
@@ -296,7 +282,9 @@ static uint32_t recv_hello(struct local_conn *lc, struct vgpu_local_hello *h)
     lc->notify_fd = fds[2];
     if (h->magic != VGPU_LOCAL_MAGIC || h->version != VGPU_LOCAL_VERSION || h->rsvd0)
         return VGPU_S_VERSION;
-    if (!is_eventfd(lc->kick_fd) || !is_eventfd(lc->notify_fd))
+    /* The kick and notify descriptors must be eventfds: a file or a FIFO could block the loop. */
+    if (!vgpu_local_fd_is(lc->kick_fd, "anon_inode:[eventfd]") ||
+        !vgpu_local_fd_is(lc->notify_fd, "anon_inode:[eventfd]"))
         return VGPU_S_BAD_FIELD;
     return VGPU_S_OK;
 }

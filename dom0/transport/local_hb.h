@@ -2,6 +2,7 @@
 #ifndef VGPUD_LOCAL_HB_H
 #define VGPUD_LOCAL_HB_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include "vgpu_local.h"
@@ -30,6 +31,9 @@ int vgpu_be__local_hb_recv(int sock, struct vgpu_local_hb_pending *p);
 uint32_t vgpu_be__local_hb_take(struct vgpu_local_hb_pending *p, int sock, uint64_t buf,
                                 uint64_t size, int *fd);
 
+/* Does fd's /proc/self/fd link start with prefix? ("anon_inode:[eventfd]": an eventfd; "/memfd:":
+ * a memfd; not a file, socket or FIFO that could block the loop or change under it.) */
+bool vgpu_local_fd_is(int fd, const char *prefix);
 /* Close every unclaimed descriptor. */
 void vgpu_be__local_hb_clear(struct vgpu_local_hb_pending *p);
 /* Close every descriptor a received message carried (a client may send any number). */

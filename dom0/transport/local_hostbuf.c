@@ -84,8 +84,7 @@ int vgpu_be__local_hb_recv(int sock, struct vgpu_local_hb_pending *p)
     return r;
 }
 
-/* A memfd (not a file, a socket or a FIFO that could block or change size under us). */
-static bool is_memfd(int fd)
+bool vgpu_local_fd_is(int fd, const char *prefix)
 {
     char link[64], path[32];
     ssize_t n;
@@ -95,7 +94,7 @@ static bool is_memfd(int fd)
     if (n < 0)
         return false;
     link[n] = '\0';
-    return strncmp(link, "/memfd:", 7) == 0;
+    return strncmp(link, prefix, strlen(prefix)) == 0;
 }
 
 static uint32_t check(int fd, uint64_t size)
@@ -103,7 +102,7 @@ static uint32_t check(int fd, uint64_t size)
     struct stat st;
     int seals;
 
-    if (!is_memfd(fd))
+    if (!vgpu_local_fd_is(fd, "/memfd:"))
         return VGPU_S_BAD_FIELD;
     seals = fcntl(fd, F_GET_SEALS);
     if (seals < 0 || (seals & NEEDED_SEALS) != NEEDED_SEALS)
