@@ -56,6 +56,14 @@ static int64_t pick_poll_ns(int64_t want)
     return DEFAULT_POLL_NS;
 }
 
+/* VGPU_STAGING_BUFFER=0: large copies go through the data area only (benchmarks, old hosts). */
+static bool staging_off(void)
+{
+    const char *env = getenv("VGPU_STAGING_BUFFER");
+
+    return env && strcmp(env, "0") == 0;
+}
+
 /* Resolve every default of opts into a port configuration. */
 static void fill_cfg(const struct vgpu_open_opts *o, struct vgpu_port_cfg *cfg)
 {
@@ -142,6 +150,7 @@ int vgpu_open(const struct vgpu_open_opts *opts, vgpu_channel **out)
     ch->pushed = 0;
     ch->max_out = ch->port.nr_slots;
     ch->poll_ns = pick_poll_ns(opts->poll_ns);
+    ch->big.off = staging_off();
     ch->always_kick = true; /* until HELLO agreed on event indices */
     vgpu__data_layout(ch, ch->port.data_size);
     r = hello(ch);

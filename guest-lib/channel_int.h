@@ -21,6 +21,7 @@ struct vgpu__pending {
     uint16_t op;          /* the op it must echo */
     struct vgpu_rsp *rsp; /* caller waiting for it gets the whole response; NULL: async */
     void *dst;            /* on success copy data[data_off, +len) here (DTOH, DEVICE_INFO) */
+    const char *src;      /* ... from here instead of the data area (a staging buffer's piece) */
     uint64_t data_off;
     uint64_t len;
     uint64_t stage_end;     /* staging is released up to here once answered */
@@ -51,6 +52,23 @@ struct vgpu__shm {   /* one host buffer of its own (VGPU_FEAT_HOSTBUF): the port
     struct vgpu__shm *next;
 };
 
+/*
+ * Copies of at least VGPU_BIG_MIN bytes from or into ordinary memory go through a host buffer of
+ * the channel's own (copy_big.c), made on first use: VGPU_BIG_PIECES pieces of VGPU_BIG_PIECE
+ * bytes, each one request, the guest filling or emptying one while the host copies the others.
+ */
+#define VGPU_BIG_PIECE  (2ull << 20)
+#define VGPU_BIG_PIECES 4u
+#define VGPU_BIG_MIN    (2 * VGPU_BIG_PIECE)
+
+struct vgpu__bigstage {
+    struct vgpu__shm *buf;            /* NULL: not made (yet) */
+    uint32_t ticket[VGPU_BIG_PIECES]; /* ring index just past each piece's last request */
+    bool busy[VGPU_BIG_PIECES];       /* ... and whether that request may be unanswered */
+    bool refused;                     /* the host said no: the data area until a buffer is freed */
+    bool off;                         /* VGPU_STAGING_BUFFER=0 */
+};
+
 struct vgpu_channel {
     struct vgpu_port port;
     struct vgpu_front_ring ring;
@@ -70,6 +88,7 @@ struct vgpu_channel {
     uint64_t host_off, host_size;
     struct vgpu__hostblk *host; /* allocated host buffers, sorted by offset */
     struct vgpu__shm *shm;      /* host buffers of their own */
+    struct vgpu__bigstage big;  /* the staging buffer of large copies */
     uint64_t shm_ids;           /* last id given */
     struct vgpu__stats stats;
 };
@@ -95,6 +114,9 @@ int vgpu__submit(vgpu_channel *ch);
 int vgpu__reap(vgpu_channel *ch);
 /* Block until at least one response was consumed (adaptive polling, then sleep). */
 int vgpu__wait_one(vgpu_channel *ch);
+/* The same without polling: for an answer known to be far off (a large copy's piece), where a
+ * spin would only take a core from the copies. */
+int vgpu__wait_one_long(vgpu_channel *ch);
 /* Submit and wait until every request written so far is answered. */
 int vgpu__drain(vgpu_channel *ch);
 /* Queue req, close the job and wait for its answer into *rsp. Returns its status, negated. */
@@ -124,6 +146,15 @@ void vgpu__shm_free_all(vgpu_channel *ch);
 /* Queue one copy between [buf, buf + len) of b and the device (op HOSTBUF_HTOD/DTOH). */
 int vgpu__shm_copy(vgpu_channel *ch, uint16_t op, struct vgpu__shm *b, const void *buf,
                    uint64_t dptr, uint64_t len);
+
+/* copy_big.c: a copy through the staging buffer: 0 or -VGPU_S_* as vgpu_copy_htod/dtoh, or 1 if
+ * this copy does not take that path (too small, no such buffer). */
+int vgpu__big_htod(vgpu_channel *ch, uint64_t dptr, const void *src, uint64_t len);
+int vgpu__big_dtoh(vgpu_channel *ch, void *dst, uint64_t dptr, uint64_t len);
+/* Free the staging buffer to make room (0 or -VGPU_S_*), or -1 if there is none. */
+int vgpu__big_release(vgpu_channel *ch);
+/* A host buffer was freed: a refused staging buffer may be tried again. */
+void vgpu__big_room(vgpu_channel *ch);
 
 /* mark.c: fill m from its EVENT_MARK's answer. */
 void vgpu__mark_answer(struct vgpu_mark *m, const struct vgpu_rsp *rsp);

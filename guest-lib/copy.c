@@ -1,4 +1,5 @@
-/* copy.c: copies of any size between user memory and the device, chunked through staging. */
+/* copy.c: copies of any size between user memory and the device: host buffers, the staging
+ * buffer (copy_big.c), or chunks through the data area. */
 #include <string.h>
 #include "channel_int.h"
 
@@ -23,6 +24,11 @@ int vgpu_copy_htod(vgpu_channel *ch, uint64_t dptr, const void *src, uint64_t le
 
     if (b && len) /* from a host buffer: one request, no staging */
         return vgpu__shm_copy(ch, VGPU_OP_HOSTBUF_HTOD, b, src, dptr, len);
+    if (r == 0) { /* a large one: through the staging buffer, if there is one */
+        int big = vgpu__big_htod(ch, dptr, src, len);
+        if (big <= 0)
+            return big;
+    }
     while (r == 0 && len > 0) {
         uint64_t n = len < chunk ? len : chunk;
         struct vgpu_req req = {.op = VGPU_OP_COPY_HTOD};
@@ -53,6 +59,11 @@ int vgpu_copy_dtoh(vgpu_channel *ch, void *dst, uint64_t dptr, uint64_t len)
     if (b && len) { /* into a host buffer: one request, no staging */
         r = vgpu__shm_copy(ch, VGPU_OP_HOSTBUF_DTOH, b, dst, dptr, len);
         len = 0;
+    }
+    if (r == 0 && len) {
+        int big = vgpu__big_dtoh(ch, dst, dptr, len);
+        if (big <= 0)
+            return big;
     }
     while (r == 0 && len > 0) {
         uint64_t n = len < chunk ? len : chunk;

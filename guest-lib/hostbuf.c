@@ -49,8 +49,13 @@ void *vgpu_host_alloc(vgpu_channel *ch, size_t size)
     }
     if (size <= HOST_SMALL_MAX)
         p = area_alloc(ch, size);
-    if (!p && (ch->features & VGPU_FEAT_HOSTBUF))
-        return vgpu__shm_alloc(ch, size);
+    if (!p && (ch->features & VGPU_FEAT_HOSTBUF)) {
+        p = vgpu__shm_alloc(ch, size);
+        /* The staging buffer of large copies gives way to the caller's (the pinned limit). */
+        if (!p && ch->last_err.status == VGPU_S_PINNED_LIMIT && vgpu__big_release(ch) == 0)
+            p = vgpu__shm_alloc(ch, size);
+        return p;
+    }
     if (!p && size > HOST_SMALL_MAX)
         p = area_alloc(ch, size); /* a host without buffers of their own: the data area only */
     /* No room, and no buffers of their own on this host (Xen today): UNSUPPORTED tells a
@@ -69,7 +74,10 @@ void vgpu_host_free(vgpu_channel *ch, void *p)
     if (!ch || !p)
         return;
     if ((s = vgpu__shm_find(ch, p, 0)) && s->p == (char *)p) {
+        if (s == ch->big.buf)
+            return;                  /* libvgpu's own, not the caller's */
         (void)vgpu__shm_free(ch, s); /* an error is the channel's: its next call says it */
+        vgpu__big_room(ch);
         return;
     }
     off = (uint64_t)((char *)p - (char *)ch->port.data);

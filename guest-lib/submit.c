@@ -110,7 +110,7 @@ static int complete(vgpu_channel *ch, const struct vgpu_rsp *rsp, const struct v
         return vgpu__break(ch, -VGPU_S_PROTOCOL);
     err = -(int)rsp->status;
     if (err == 0 && p->dst)
-        memcpy(p->dst, (const char *)ch->port.data + p->data_off, p->len);
+        memcpy(p->dst, p->src ? p->src : (const char *)ch->port.data + p->data_off, p->len);
     if (p->rsp)
         memcpy(p->rsp, rsp, sizeof(*rsp));
     if (p->mark)

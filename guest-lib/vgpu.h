@@ -59,7 +59,13 @@ int vgpu_mem_alloc(vgpu_channel *ch, uint64_t size, uint64_t *dptr);
 int vgpu_mem_free(vgpu_channel *ch, uint64_t dptr);
 int vgpu_memset(vgpu_channel *ch, uint64_t dptr, uint8_t value, uint64_t len);
 
-/* Copies of any size: chunked through the data area and pipelined. Synchronous. */
+/*
+ * Copies of any size. From or into a host buffer: one request. From or into ordinary memory:
+ * staged and pipelined, through a staging buffer of the channel's own (8 MiB of the VM's pinned
+ * memory, made on the first copy of 4 MiB or more; VGPU_STAGING_BUFFER=0: never) or in chunks
+ * through the data area. vgpu_copy_htod returns once src may be reused (the host's errors come at
+ * the next vgpu_sync); vgpu_copy_dtoh returns with the data in dst, or the first error.
+ */
 int vgpu_copy_htod(vgpu_channel *ch, uint64_t dptr, const void *src, uint64_t len);
 int vgpu_copy_dtoh(vgpu_channel *ch, void *dst, uint64_t dptr, uint64_t len);
 int vgpu_copy_dtod(vgpu_channel *ch, uint64_t dst, uint64_t src, uint64_t len);

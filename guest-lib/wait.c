@@ -78,15 +78,25 @@ static int sleep_for_rsp(vgpu_channel *ch)
     }
 }
 
-int vgpu__wait_one(vgpu_channel *ch)
+static int wait_one(vgpu_channel *ch, bool poll)
 {
     int n = vgpu__reap(ch);
 
     if (n == 0 && ch->ring.rsp_cons == ch->pushed)
         return -VGPU_S_INTERNAL; /* nothing published to wait for: a bug in libvgpu */
-    if (n == 0 && ch->poll_ns > 0)
+    if (n == 0 && poll && ch->poll_ns > 0)
         n = spin(ch);
     if (n == 0)
         n = sleep_for_rsp(ch);
     return n < 0 ? n : 0;
+}
+
+int vgpu__wait_one(vgpu_channel *ch)
+{
+    return wait_one(ch, true);
+}
+
+int vgpu__wait_one_long(vgpu_channel *ch)
+{
+    return wait_one(ch, false);
 }

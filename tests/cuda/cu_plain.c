@@ -21,6 +21,9 @@ CUresult cuMemAlloc_v2(CUdeviceptr *dptr, size_t bytes);
 CUresult cuMemFree_v2(CUdeviceptr dptr);
 CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src, size_t n);
 CUresult cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t n);
+CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n, CUstream s);
+CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t n, CUstream s);
+CUresult cuStreamSynchronize(CUstream s);
 CUresult cuLaunchKernel(CUfunction f, unsigned int gx, unsigned int gy, unsigned int gz,
                         unsigned int bx, unsigned int by, unsigned int bz, unsigned int shmem,
                         CUstream s, void **kp, void **extra);
@@ -95,6 +98,50 @@ static void pinned(void)
     CHECK(cuMemFreeHost(back));
 }
 
+static unsigned char pattern(size_t i, unsigned seed)
+{
+    return (unsigned char)(i * 13 + (i >> 11) + seed);
+}
+
+/* Pageable memory of 24 MiB and 3 bytes: through libvgpu's staging buffer, in pieces; sync and
+ * async copies are exact, and an async one took the data before it returned. */
+static void pageable(void)
+{
+    size_t bytes = (24u << 20) + 3, i;
+    unsigned char *h = malloc(bytes), *back = malloc(bytes);
+    CUdeviceptr d = 0;
+    size_t bad = 0;
+
+    CHECK(cuMemAlloc_v2(&d, bytes));
+    if (!h || !back || !d) {
+        failures++;
+        return;
+    }
+    for (i = 0; i < bytes; i++)
+        h[i] = pattern(i, 1);
+    CHECK(cuMemcpyHtoD_v2(d, h, bytes));
+    memset(h, 0, bytes);
+    CHECK(cuMemcpyDtoH_v2(back, d, bytes));
+    for (i = 0; i < bytes; i++)
+        bad += back[i] != pattern(i, 1);
+    for (i = 0; i < bytes; i++)
+        h[i] = pattern(i, 2);
+    CHECK(cuMemcpyHtoDAsync_v2(d, h, bytes, NULL));
+    memset(h, 0, bytes); /* pageable: copied out before the call returned */
+    memset(back, 0, bytes);
+    CHECK(cuMemcpyDtoHAsync_v2(back, d, bytes, NULL));
+    CHECK(cuStreamSynchronize(NULL));
+    for (i = 0; i < bytes; i++)
+        bad += back[i] != pattern(i, 2);
+    if (bad) {
+        fprintf(stderr, "24 MiB copies from pageable memory: %zu bytes differ\n", bad);
+        failures++;
+    }
+    CHECK(cuMemFree_v2(d));
+    free(h);
+    free(back);
+}
+
 int main(int argc, char **argv)
 {
     static float x[N], y[N];
@@ -140,6 +187,7 @@ int main(int argc, char **argv)
             break;
         }
     EXPECT(cuMemcpyHtoD_v2(dx, x, sizeof(x) + 4), CUDA_ERROR_INVALID_VALUE);
+    pageable();
     pinned();
     EXPECT(cuModuleGetFunction(&saxpy, mod, "no_such_kernel"), CUDA_ERROR_NOT_FOUND);
     CHECK(cuModuleUnload(mod));

@@ -1,5 +1,5 @@
-/* hostbuf_client.c: host buffers through libvgpu: copies, the pinned limit, a holder to kill
- * (test_hostbuf.sh). */
+/* hostbuf_client.c: host buffers through libvgpu: copies, the pinned limit, a holder to kill, large
+ * staged copies through libvgpu's staging buffer (test_hostbuf.sh). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,6 +164,130 @@ static int hold(const char *instance, unsigned n, uint64_t size)
         pause();
 }
 
+/* One staged round trip: malloc'd src -> device at dev_off -> malloc'd dst at off, compared. */
+static bool staged_case(vgpu_channel *ch, uint64_t d, uint64_t len, uint64_t dev_off, uint64_t off)
+{
+    uint8_t *src = malloc(len), *want = malloc(len), *dst = calloc(1, len + off);
+    char what[64];
+    bool ok = false;
+    int r;
+
+    if (src && want && dst) {
+        fill(want, len, (uint32_t)len ^ 0x5eed);
+        memcpy(src, want, len);
+        r = vgpu_copy_htod(ch, d + dev_off, src, len);
+        memset(src, 0xee, len); /* taken at the call: later changes are not the device's */
+        if (r == 0)
+            r = vgpu_copy_dtoh(ch, dst + off, d + dev_off, len);
+        snprintf(what, sizeof(what), "staged %llu at +%llu", (unsigned long long)len,
+                 (unsigned long long)dev_off);
+        ok = r == 0 && same(want, dst + off, len, what);
+        if (r != 0)
+            printf("FAIL %s: %s\n", what, vgpu_strerror(r));
+    }
+    free(src);
+    free(want);
+    free(dst);
+    return ok;
+}
+
+/* Two large copies back to back, the second reusing the first's pieces while they may be queued. */
+static bool staged_overlap(vgpu_channel *ch, uint64_t d, uint64_t len)
+{
+    uint8_t *a = malloc(len), *b = malloc(len), *out = malloc(len);
+    bool ok;
+    int r;
+
+    if (!a || !b || !out)
+        return false;
+    fill(a, len, 1);
+    fill(b, len, 2);
+    r = vgpu_copy_htod(ch, d, a, len);
+    if (r == 0)
+        r = vgpu_copy_htod(ch, d + len, b, len);
+    if (r == 0)
+        r = vgpu_copy_dtoh(ch, out, d, len);
+    ok = r == 0 && same(a, out, len, "first of two");
+    if (ok)
+        ok = vgpu_copy_dtoh(ch, out, d + len, len) == 0 && same(b, out, len, "second of two");
+    free(a);
+    free(b);
+    free(out);
+    return ok;
+}
+
+/* A large copy the host refuses: the error is returned, and the channel goes on. */
+static bool staged_refused(vgpu_channel *ch, uint64_t d, uint64_t dev_size)
+{
+    uint64_t len = 8u << 20;
+    uint8_t *buf = malloc(len);
+    int r;
+
+    if (!buf)
+        return false;
+    r = vgpu_copy_dtoh(ch, buf, d + dev_size - (1u << 20), len); /* past the allocation's end */
+    printf("a large copy past the allocation: %s\n", vgpu_strerror(r));
+    free(buf);
+    return r != 0 && vgpu_nop(ch) == 0 && staged_case(ch, d, len, 0, 0);
+}
+
+/*
+ * Copies from and into ordinary memory: large ones go through libvgpu's staging buffer (or the
+ * data area, VGPU_STAGING_BUFFER=0), at sizes around the pieces and unaligned offsets. With
+ * "hold", then wait to be killed (the test looks at the VM's pinned memory meanwhile).
+ */
+static int staged(const char *instance, bool then_hold)
+{
+    static const uint64_t cases[][3] = {
+        {2u << 20, 0, 0},               /* below the staging buffer's threshold */
+        {4u << 20, 0, 0},               /* two pieces */
+        {(4u << 20) + 1, 64, 3},        /* and one byte */
+        {(17u << 20) + 4097, 4099, 61}, /* past the buffer's four pieces, unaligned */
+    };
+    uint64_t dev = 40u << 20, d = 0;
+    vgpu_channel *ch = open_ch(instance);
+    bool ok = vgpu_mem_alloc(ch, dev, &d) == 0;
+
+    for (size_t i = 0; ok && i < sizeof(cases) / sizeof(cases[0]); i++)
+        ok = staged_case(ch, d, cases[i][0], cases[i][1], cases[i][2]);
+    ok = ok && staged_overlap(ch, d, 12u << 20) && staged_refused(ch, d, dev);
+    printf("staged copies %s\n", ok ? "correct" : "FAILED");
+    if (!ok)
+        return 1;
+    if (!then_hold) {
+        vgpu_close(ch);
+        return 0;
+    }
+    printf("holding\n");
+    fflush(stdout);
+    for (;;)
+        pause();
+}
+
+/*
+ * Under a pinned limit of limit_bytes: a large copy makes the staging buffer, a host buffer of
+ * the rest of the limit still fits (the staging buffer gives way), large copies stay correct
+ * (through the data area), and after the free the staging buffer comes back.
+ */
+static int staged_limit(const char *instance, uint64_t limit_bytes)
+{
+    vgpu_channel *ch = open_ch(instance);
+    uint64_t d = 0;
+    void *h;
+    bool ok = vgpu_mem_alloc(ch, 16u << 20, &d) == 0 && staged_case(ch, d, 8u << 20, 0, 0);
+
+    h = ok ? vgpu_host_alloc(ch, limit_bytes - 4096) : NULL;
+    printf("a host buffer of the limit less a page after a large copy: %s\n",
+           h ? "given" : "refused");
+    ok = h && staged_case(ch, d, 8u << 20, 0, 5);
+    if (h)
+        vgpu_host_free(ch, h);
+    ok = ok && staged_case(ch, d, 8u << 20, 0, 7);
+    printf("staged copies under the limit %s\n", ok ? "correct" : "FAILED");
+    vgpu_close(ch);
+    return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "copies") == 0)
@@ -172,7 +296,14 @@ int main(int argc, char **argv)
         return limit(argv[2], strtoull(argv[3], NULL, 0), strtoull(argv[4], NULL, 0));
     if (argc == 5 && strcmp(argv[1], "hold") == 0)
         return hold(argv[2], (unsigned)strtoul(argv[3], NULL, 0), strtoull(argv[4], NULL, 0));
-    fprintf(stderr, "usage: hostbuf_client copies INSTANCE | limit INSTANCE LIMIT SIZE |"
-                    " hold INSTANCE N SIZE\n");
+    if (argc == 3 && strcmp(argv[1], "staged") == 0)
+        return staged(argv[2], false);
+    if (argc == 3 && strcmp(argv[1], "staged-hold") == 0)
+        return staged(argv[2], true);
+    if (argc == 4 && strcmp(argv[1], "staged-limit") == 0)
+        return staged_limit(argv[2], strtoull(argv[3], NULL, 0));
+    fprintf(stderr,
+            "usage: hostbuf_client copies INSTANCE | limit INSTANCE LIMIT SIZE |"
+            " hold INSTANCE N SIZE | staged[-hold] INSTANCE | staged-limit INSTANCE LIMIT\n");
     return 2;
 }

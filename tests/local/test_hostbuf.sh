@@ -8,7 +8,10 @@ vm "$(uuid 1)" --name hb --pool A
 vm "$(uuid 2)" --name lim --pool A
 vm "$(uuid 3)" --name holder --pool B
 vm "$(uuid 4)" --name bad --pool B
+vm "$(uuid 5)" --name stg --pool A
+vm "$(uuid 6)" --name stglim --pool B
 "$VGPUCTL" set-pinned-limit lim 8M >/dev/null
+"$VGPUCTL" set-pinned-limit stglim 12M >/dev/null
 check "set-pinned-limit is stored and shown" "$VGPUCTL show-vm lim | grep -q 'pinned: *8M'"
 start_vgpud
 
@@ -33,6 +36,30 @@ check "status shows the VM's pinned memory and limit" \
 "$HB" limit lim 4194304 2097152 >"$T/limit2" 2>&1
 check "a limit set live applies to the next buffers" "[ $? -eq 0 ]"
 cat "$T/limit2"
+
+# Large copies from and into ordinary memory: through libvgpu's staging buffer (8 MiB of the VM's
+# pinned memory while the channel lives), or through the data area only.
+"$HB" staged-hold stg >"$T/stg" 2>&1 &
+stg_pid=$!
+check "large staged copies correct through the staging buffer" \
+    "wait_for 60 grep -q holding '$T/stg'"
+cat "$T/stg"
+check "the staging buffer is the VM's pinned memory (8M)" \
+    "[ \"\$(vm_field stg \"['pinned_used']\")\" = 8388608 ]"
+kill -9 $stg_pid
+wait $stg_pid 2>/dev/null
+stg_gone() { [ "$(vm_field stg "['pinned_used']")" = 0 ]; }
+check "and is let go with the client" "wait_for 10 stg_gone"
+VGPU_STAGING_BUFFER=0 "$HB" staged-hold stg >"$T/stg0" 2>&1 &
+stg_pid=$!
+check "and through the data area only (VGPU_STAGING_BUFFER=0)" \
+    "wait_for 60 grep -q holding '$T/stg0'"
+check "which pins nothing" "[ \"\$(vm_field stg \"['pinned_used']\")\" = 0 ]"
+kill -9 $stg_pid
+wait $stg_pid 2>/dev/null
+"$HB" staged-limit stglim 12582912 >"$T/stglim" 2>&1
+check "under a 12M limit the staging buffer gives way to a host buffer" "[ $? -eq 0 ]"
+cat "$T/stglim"
 
 # Two clients of one VM hold buffers; one is killed: its buffers go, the other's stay.
 "$HB" hold holder 3 4194304 >"$T/h1" 2>&1 &
