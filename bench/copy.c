@@ -177,22 +177,18 @@ static int host_table(vgpu_channel *ch)
 static int staged_row(vgpu_channel *chd, vgpu_channel *cha, uint64_t d, uint64_t da, char *a,
                       char *b, uint64_t size)
 {
+    vgpu_channel *chs[2] = {chd, cha};
+    uint64_t ds[2] = {d, da};
     double m = 0, x, best[4] = {0};
     int r = 0;
 
     for (int k = 0; k < ROUNDS && r == 0; k++) {
         m = maxd(m, memcpy_gbs(b, a, size));
-        r = measure(chd, true, d, a, size, &x);
-        best[0] = maxd(best[0], x);
-        if (r == 0)
-            r = measure(chd, false, d, b, size, &x);
-        best[1] = maxd(best[1], x);
-        if (r == 0)
-            r = measure(cha, true, da, a, size, &x);
-        best[2] = maxd(best[2], x);
-        if (r == 0)
-            r = measure(cha, false, da, b, size, &x);
-        best[3] = maxd(best[3], x);
+        /* best[2c]: channel c's htod (from a), best[2c + 1]: its dtoh (into b) */
+        for (int j = 0; j < 4 && r == 0; j++) {
+            r = measure(chs[j / 2], j % 2 == 0, ds[j / 2], j % 2 ? b : a, size, &x);
+            best[j] = maxd(best[j], x);
+        }
     }
     if (r == 0)
         printf("%-10llu %9.2f %9.2f %9.2f %9.3f %9.3f %9.3f %9.3f\n", (unsigned long long)size, m,

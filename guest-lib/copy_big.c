@@ -65,59 +65,61 @@ static char *piece_at(const vgpu_channel *ch, uint32_t i)
     return ch->big.buf->p + (uint64_t)i * VGPU_BIG_PIECE;
 }
 
-int vgpu__big_htod(vgpu_channel *ch, uint64_t dptr, const void *src, uint64_t len)
+/*
+ * One piece: once its slot is free, HTOD fills it from host and sends it; DTOH sends it with
+ * host as where vgpu__reap copies it to once answered (while the host copies the next ones).
+ */
+static int piece_send(vgpu_channel *ch, uint16_t op, uint32_t i, char *host, uint64_t dptr,
+                      uint64_t n)
 {
-    const char *s = src;
+    struct vgpu__pending how = {.dst = host, .src = piece_at(ch, i), .len = n};
+    struct vgpu_req req = {.op = op};
+    int r = piece_wait(ch, i);
+
+    if (r < 0)
+        return r;
+    if (op == VGPU_OP_HOSTBUF_HTOD)
+        memcpy(piece_at(ch, i), host, n);
+    req.u.hostbuf_copy.dptr = dptr;
+    req.u.hostbuf_copy.buf = ch->big.buf->id;
+    req.u.hostbuf_copy.off = (uint64_t)i * VGPU_BIG_PIECE;
+    req.u.hostbuf_copy.len = n;
+    r = vgpu__queue(ch, &req, op == VGPU_OP_HOSTBUF_DTOH ? &how : NULL);
+    return r < 0 ? r : piece_sent(ch, i);
+}
+
+/* The whole copy, piece after piece, the slots taken in turn. */
+static int pieces(vgpu_channel *ch, uint16_t op, char *host, uint64_t dptr, uint64_t len)
+{
     uint32_t i = 0;
     int r = 0;
 
-    if (!big_ready(ch, len))
-        return 1;
-    for (; r == 0 && len > 0; i = (i + 1) % VGPU_BIG_PIECES) {
+    while (r == 0 && len > 0) {
         uint64_t n = len < VGPU_BIG_PIECE ? len : VGPU_BIG_PIECE;
 
-        r = piece_wait(ch, i);
-        if (r < 0)
-            break;
-        memcpy(piece_at(ch, i), s, n);
-        r = vgpu__shm_copy(ch, VGPU_OP_HOSTBUF_HTOD, ch->big.buf, piece_at(ch, i), dptr, n);
-        if (r == 0)
-            r = piece_sent(ch, i);
-        s += n;
+        r = piece_send(ch, op, i, host, dptr, n);
+        i = (i + 1) % VGPU_BIG_PIECES;
+        host += n;
         dptr += n;
         len -= n;
     }
     return r;
 }
 
+int vgpu__big_htod(vgpu_channel *ch, uint64_t dptr, const void *src, uint64_t len)
+{
+    if (!big_ready(ch, len))
+        return 1;
+    return pieces(ch, VGPU_OP_HOSTBUF_HTOD, (char *)src, dptr, len); /* src is only read */
+}
+
 int vgpu__big_dtoh(vgpu_channel *ch, void *dst, uint64_t dptr, uint64_t len)
 {
-    char *d = dst;
-    uint32_t i = 0;
-    int r = 0;
+    int r;
 
     if (!big_ready(ch, len))
         return 1;
-    for (; r == 0 && len > 0; i = (i + 1) % VGPU_BIG_PIECES) {
-        uint64_t n = len < VGPU_BIG_PIECE ? len : VGPU_BIG_PIECE;
-        /* Copied out when answered (vgpu__reap), while the host copies the next pieces. */
-        struct vgpu__pending how = {.dst = d, .src = piece_at(ch, i), .len = n};
-        struct vgpu_req req = {.op = VGPU_OP_HOSTBUF_DTOH};
-
-        r = piece_wait(ch, i);
-        if (r < 0)
-            break;
-        req.u.hostbuf_copy.dptr = dptr;
-        req.u.hostbuf_copy.buf = ch->big.buf->id;
-        req.u.hostbuf_copy.off = (uint64_t)i * VGPU_BIG_PIECE;
-        req.u.hostbuf_copy.len = n;
-        r = vgpu__queue(ch, &req, &how);
-        if (r == 0)
-            r = piece_sent(ch, i);
-        d += n;
-        dptr += n;
-        len -= n;
-    }
+    r = pieces(ch, VGPU_OP_HOSTBUF_DTOH, dst, dptr, len);
     if (r == 0)
         r = vgpu__drain(ch);
     return r < 0 ? r : vgpu__take_error(ch);
