@@ -288,6 +288,39 @@ static int staged_limit(const char *instance, uint64_t limit_bytes)
     return ok ? 0 : 1;
 }
 
+/*
+ * Large copies, then "ready" and a line from stdin (meanwhile the test kills the VM's worker):
+ * the context is lost, the staging buffer is not. A new allocation on the fresh context and
+ * large copies through the same buffer work; then another line before it closes.
+ */
+static int staged_again(const char *instance)
+{
+    vgpu_channel *ch = open_ch(instance);
+    uint64_t size = 24u << 20, d = 0;
+    char line[16];
+    int r = vgpu_mem_alloc(ch, size, &d), tries = 0;
+
+    if (r != 0 || !staged_case(ch, d, 8u << 20, 0, 0))
+        return 1;
+    printf("ready\n");
+    fflush(stdout);
+    if (!fgets(line, sizeof(line), stdin))
+        return 1;
+    /* The first request after the loss may be answered CONTEXT_LOST; the next ones run. */
+    do
+        r = vgpu_mem_alloc(ch, size, &d);
+    while (r == -VGPU_S_CONTEXT_LOST && ++tries < 3);
+    printf("allocation on the fresh context: %s\n", vgpu_strerror(r));
+    if (r != 0 || !staged_case(ch, d, (17u << 20) + 5, 64, 9))
+        return 1;
+    printf("large copies after the worker's loss correct\n");
+    fflush(stdout);
+    if (!fgets(line, sizeof(line), stdin)) /* the test looks at the VM meanwhile */
+        return 1;
+    vgpu_close(ch);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "copies") == 0)
@@ -300,10 +333,12 @@ int main(int argc, char **argv)
         return staged(argv[2], false);
     if (argc == 3 && strcmp(argv[1], "staged-hold") == 0)
         return staged(argv[2], true);
+    if (argc == 3 && strcmp(argv[1], "staged-again") == 0)
+        return staged_again(argv[2]);
     if (argc == 4 && strcmp(argv[1], "staged-limit") == 0)
         return staged_limit(argv[2], strtoull(argv[3], NULL, 0));
-    fprintf(stderr,
-            "usage: hostbuf_client copies INSTANCE | limit INSTANCE LIMIT SIZE |"
-            " hold INSTANCE N SIZE | staged[-hold] INSTANCE | staged-limit INSTANCE LIMIT\n");
+    fprintf(stderr, "usage: hostbuf_client copies INSTANCE | limit INSTANCE LIMIT SIZE |"
+                    " hold INSTANCE N SIZE | staged[-hold|-again] INSTANCE |"
+                    " staged-limit INSTANCE LIMIT\n");
     return 2;
 }

@@ -57,6 +57,29 @@ check "and through the data area only (VGPU_STAGING_BUFFER=0)" \
 check "which pins nothing" "[ \"\$(vm_field stg \"['pinned_used']\")\" = 0 ]"
 kill -9 $stg_pid
 wait $stg_pid 2>/dev/null
+# The VM's worker killed between large copies: the context is lost, the staging buffer is not.
+mkfifo "$T/stg.in"
+"$HB" staged-again stg <"$T/stg.in" >"$T/stg2" 2>&1 &
+stg_pid=$!
+exec 7>"$T/stg.in"
+check "large copies before the worker's loss" "wait_for 60 grep -q ready '$T/stg2'"
+w=$(wpid stg)
+check "the worker maps the staging buffer" "[ \$(count memfd:vgpu-hostbuf /proc/$w/maps) -eq 1 ]"
+kill -9 "$w"
+echo go >&7
+check "a fresh context, then large copies through the same buffer" \
+    "wait_for 60 grep -q 'large copies after' '$T/stg2'"
+cat "$T/stg2"
+check "the loss was the kill's" "grep -q 'worker $w died of signal 9' '$T/vgpud.log'"
+w2=$(wpid stg)
+check "the new worker maps the one staging buffer; 8M pinned still" \
+    "[ \$(count memfd:vgpu-hostbuf /proc/$w2/maps) -eq 1 ] &&
+     [ \"\$(vm_field stg \"['pinned_used']\")\" = 8388608 ]"
+echo end >&7
+exec 7>&-
+wait $stg_pid
+check "the client ends well" "[ $? -eq 0 ]"
+
 "$HB" staged-limit stglim 12582912 >"$T/stglim" 2>&1
 check "under a 12M limit the staging buffer gives way to a host buffer" "[ $? -eq 0 ]"
 cat "$T/stglim"
