@@ -2,21 +2,10 @@
 # clients.sh: throughput and p99 latency through vgpud with 1, 8 and 64 concurrent clients
 # (vgpu-loadgen channels, vector_add of 4096 floats + SYNC per job, CPU reference executor).
 # usage: bench/clients.sh [BUILDDIR] [JOBS_PER_CLIENT]
-set -eu
-b=${1:-build}
+. "$(dirname "$0")/lib.sh"
 jobs=${2:-200}
-t=$(mktemp -d)
-chmod 755 "$t"
-export VGPU_DB="$t/db" VGPU_CTL="$t/ctl" VGPU_SOCKET="$t/sock"
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$t"' EXIT
-"$b/admin/vgpuctl" init >/dev/null
-"$b/admin/vgpuctl" register-vm 00000000-0000-4000-8000-0000000000b1 --name bench >/dev/null
-"$b/dom0/vgpud" --executor cpu >"$t/log" 2>&1 &
-pid=$!
-i=0
-until python3 -c "import socket,os; s=socket.socket(socket.AF_UNIX); s.connect(os.environ['VGPU_CTL'])" 2>/dev/null; do
-    i=$((i + 1)); [ $i -lt 500 ] || { echo "vgpud did not start"; cat "$t/log"; exit 1; }; sleep 0.01
-done
+bench_setup "${1:-build}" 00000000-0000-4000-8000-0000000000b1 bench
+bench_start
 printf '%-8s %10s %12s %12s %12s\n' clients jobs 'jobs/s' 'p50 (us)' 'p99 (us)'
 for n in 1 8 64; do
     out=$("$b/examples/vgpu-loadgen" --instance bench --kernel vector_add --size 4096 \

@@ -6,22 +6,10 @@
 # needs a free core for each spinner (the client, vgpud's loop, the worker); on 2 shared cores it
 # cannot be shown (docs/performance.md, "The worker hop").
 # usage: bench/goals.sh [BUILDDIR] [ROUNDS]
-set -eu
-b=${1:-build}
+. "$(dirname "$0")/lib.sh"
 rounds=${2:-5}
-t=$(mktemp -d)
-chmod 755 "$t"
-export VGPU_DB="$t/db" VGPU_CTL="$t/ctl" VGPU_SOCKET="$t/sock"
-pid=""
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$t"' EXIT
-"$b/admin/vgpuctl" init >/dev/null
-"$b/admin/vgpuctl" register-vm 00000000-0000-4000-8000-0000000000b4 --name goals >/dev/null
-"$b/dom0/vgpud" --executor cpu --cpu-mem 2048 --poll-us 50 >"$t/log" 2>&1 &
-pid=$!
-i=0
-until [ -S "$VGPU_CTL" ] && [ -S "$VGPU_SOCKET" ]; do
-    i=$((i + 1)); [ $i -lt 500 ] || { cat "$t/log"; exit 1; }; sleep 0.01
-done
+bench_setup "${1:-build}" 00000000-0000-4000-8000-0000000000b4 goals
+bench_start --cpu-mem 2048 --poll-us 50
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 r=0
 while [ $r -lt "$rounds" ]; do

@@ -5,19 +5,12 @@
 # vgpud built with -DVGPUD_JOB_STAMPS (meson setup build-stamps -Dc_args=-DVGPUD_JOB_STAMPS),
 # every step from the job's closing to its answer on the guest's ring.
 # usage: bench/latency-split.sh [BUILDDIR] [ITERS] [POLL_US]
-set -eu
-b=${1:-build}; iters=${2:-5000}; poll=${3:-50}
-t=$(mktemp -d); chmod 755 "$t"
-export VGPU_DB="$t/db" VGPU_CTL="$t/ctl" VGPU_SOCKET="$t/sock"
-pid=""
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$t"' EXIT
-"$b/admin/vgpuctl" init >/dev/null
-"$b/admin/vgpuctl" register-vm 00000000-0000-4000-8000-0000000000b2 --name bench >/dev/null
-"$b/dom0/vgpud" --executor cpu --poll-us "$poll" --exec-log "$t/exec.csv" >"$t/log" 2>&1 &
-pid=$!
-i=0; until [ -S "$VGPU_CTL" ] && [ -S "$VGPU_SOCKET" ]; do i=$((i+1)); [ $i -lt 500 ] || exit 1; sleep 0.01; done
+. "$(dirname "$0")/lib.sh"
+iters=${2:-5000}; poll=${3:-50}
+bench_setup "${1:-build}" 00000000-0000-4000-8000-0000000000b2 bench
+bench_start --poll-us "$poll" --exec-log "$t/exec.csv"
 "$b/bench/latency" --instance bench --iters "$iters" | grep -E "NOP, (no )?polling|MEMSET|hop"
-kill $pid; wait $pid || true; pid=""
+bench_stop
 python3 - "$t/exec.csv" <<'PY'
 import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["nreq"] == "2"]
