@@ -30,15 +30,16 @@ static irqreturn_t vgpu_chan_interrupt(int irq, void *dev_id)
 	return IRQ_HANDLED;
 }
 
-/* Allocate and grant one zeroed page. Returns 0 or -errno. */
-static int vgpu_grant_page(domid_t domid, struct page **page, grant_ref_t *ref)
+/* Allocate (gfp) and grant one zeroed page to domid. Returns 0 or -errno. */
+int vgpu_grant_page(domid_t domid, gfp_t gfp, bool readonly, struct page **page,
+		    grant_ref_t *ref)
 {
 	int r;
 
-	*page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	*page = alloc_page(gfp | __GFP_ZERO);
 	if (!*page)
 		return -ENOMEM;
-	r = gnttab_grant_foreign_access(domid, xen_page_to_gfn(*page), 0);
+	r = gnttab_grant_foreign_access(domid, xen_page_to_gfn(*page), readonly);
 	if (r < 0) {
 		__free_page(*page);
 		*page = NULL;
@@ -52,7 +53,7 @@ static int vgpu_grant_page(domid_t domid, struct page **page, grant_ref_t *ref)
  * End a grant and hand the page to the grant table code, which frees it
  * only once the backend no longer maps it.
  */
-static void vgpu_ungrant_page(struct page **page, grant_ref_t ref)
+void vgpu_ungrant_page(struct page **page, grant_ref_t ref)
 {
 	if (!*page)
 		return;
@@ -148,7 +149,8 @@ static int vgpu_chan_alloc_pages(struct vgpu_chan *ch, domid_t domid)
 	int err;
 
 	for (i = 0; i < ch->nr_ring_pages; i++) {
-		err = vgpu_grant_page(domid, &ch->ring_pages[i], &ch->ring_refs[i]);
+		err = vgpu_grant_page(domid, GFP_KERNEL, false, &ch->ring_pages[i],
+				      &ch->ring_refs[i]);
 		if (err)
 			return err;
 	}
@@ -162,7 +164,8 @@ static int vgpu_chan_alloc_pages(struct vgpu_chan *ch, domid_t domid)
 	if (!ch->data_pages || !ch->data_refs)
 		return -ENOMEM;
 	for (i = 0; i < ch->nr_data_pages; i++) {
-		err = vgpu_grant_page(domid, &ch->data_pages[i], &ch->data_refs[i]);
+		err = vgpu_grant_page(domid, GFP_KERNEL, false, &ch->data_pages[i],
+				      &ch->data_refs[i]);
 		if (err)
 			return err;
 	}

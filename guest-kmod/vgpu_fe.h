@@ -135,6 +135,12 @@ static inline void vgpu_vma_set_flags(struct vm_area_struct *vma, vm_flags_t fla
 #endif
 }
 
+/* vgpu_chan.c: one page granted to domid (zeroed; gfp), and its grant ended (the page goes
+ * once the backend no longer maps it). */
+int vgpu_grant_page(domid_t domid, gfp_t gfp, bool readonly, struct page **page,
+		    grant_ref_t *ref);
+void vgpu_ungrant_page(struct page **page, grant_ref_t ref);
+
 /* vgpu_hostbuf.c */
 long vgpu_hostbuf_alloc(struct vgpu_chan *ch, void __user *arg);
 long vgpu_hostbuf_free(struct vgpu_chan *ch, void __user *arg);

@@ -48,25 +48,16 @@ static u64 vgpu_hb_off(unsigned int slot)
 	return VGPU_MMAP_HOSTBUF_OFF + (u64)slot * VGPU_MMAP_HOSTBUF_STRIDE;
 }
 
-/* End a grant; the page goes once the backend no longer maps it. */
-static void vgpu_hb_ungrant(struct page **page, grant_ref_t ref)
-{
-	if (!*page)
-		return;
-	gnttab_end_foreign_access(ref, *page);
-	*page = NULL;
-}
-
 /* Directories first (the backend maps them only for a moment), then the data. */
 static void vgpu_hb_free(struct vgpu_hostbuf *hb)
 {
 	unsigned int i;
 
-	vgpu_hb_ungrant(&hb->top_page, hb->top_ref);
+	vgpu_ungrant_page(&hb->top_page, hb->top_ref);
 	for (i = 0; hb->dir_pages && i < hb->nr_dirs; i++)
-		vgpu_hb_ungrant(&hb->dir_pages[i], hb->dir_refs[i]);
+		vgpu_ungrant_page(&hb->dir_pages[i], hb->dir_refs[i]);
 	for (i = 0; hb->pages && i < hb->nr_pages; i++) {
-		vgpu_hb_ungrant(&hb->pages[i], hb->refs[i]);
+		vgpu_ungrant_page(&hb->pages[i], hb->refs[i]);
 		if (!(i % 1024))
 			cond_resched();
 	}
@@ -75,25 +66,6 @@ static void vgpu_hb_free(struct vgpu_hostbuf *hb)
 	kfree(hb->dir_pages);
 	kfree(hb->dir_refs);
 	kfree(hb);
-}
-
-/* Allocate and grant one zeroed page. Returns 0 or -errno. */
-static int vgpu_hb_grant(domid_t domid, gfp_t gfp, bool readonly, struct page **page,
-			 grant_ref_t *ref)
-{
-	struct page *p = alloc_page(gfp | __GFP_ZERO);
-	int r;
-
-	if (!p)
-		return -ENOMEM;
-	r = gnttab_grant_foreign_access(domid, xen_page_to_gfn(p), readonly);
-	if (r < 0) {
-		__free_page(p);
-		return r;
-	}
-	*ref = r;
-	*page = p;
-	return 0;
 }
 
 /* The data pages, charged to the process's memory cgroup. */
@@ -105,7 +77,7 @@ static int vgpu_hb_grant_data(struct vgpu_hostbuf *hb, domid_t domid)
 	for (i = 0; i < hb->nr_pages; i++) {
 		if (fatal_signal_pending(current))
 			return -EINTR;
-		err = vgpu_hb_grant(domid, GFP_HIGHUSER | __GFP_ACCOUNT | __GFP_NOWARN, false,
+		err = vgpu_grant_page(domid, GFP_HIGHUSER | __GFP_ACCOUNT | __GFP_NOWARN, false,
 				    &hb->pages[i], &hb->refs[i]);
 		if (err)
 			return err;
@@ -123,7 +95,7 @@ static int vgpu_hb_grant_dirs(struct vgpu_hostbuf *hb, domid_t domid)
 	int err;
 
 	for (d = 0; d < hb->nr_dirs; d++) {
-		err = vgpu_hb_grant(domid, GFP_KERNEL, true, &hb->dir_pages[d], &hb->dir_refs[d]);
+		err = vgpu_grant_page(domid, GFP_KERNEL, true, &hb->dir_pages[d], &hb->dir_refs[d]);
 		if (err)
 			return err;
 		dir = page_address(hb->dir_pages[d]);
@@ -132,7 +104,7 @@ static int vgpu_hb_grant_dirs(struct vgpu_hostbuf *hb, domid_t domid)
 		dir->nr_pages = n;
 		memcpy(dir->gref, &hb->refs[d * VGPU_DATA_DIR_SLOTS], n * sizeof(dir->gref[0]));
 	}
-	err = vgpu_hb_grant(domid, GFP_KERNEL, true, &hb->top_page, &hb->top_ref);
+	err = vgpu_grant_page(domid, GFP_KERNEL, true, &hb->top_page, &hb->top_ref);
 	if (err)
 		return err;
 	dir = page_address(hb->top_page);
