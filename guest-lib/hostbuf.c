@@ -52,8 +52,11 @@ void *vgpu_host_alloc(vgpu_channel *ch, size_t size)
     if (!p && (ch->features & VGPU_FEAT_HOSTBUF)) {
         p = vgpu__shm_alloc(ch, size);
         /* The staging buffer of large copies gives way to the caller's (the pinned limit). */
-        if (!p && ch->last_err.status == VGPU_S_PINNED_LIMIT && vgpu__big_release(ch) == 0)
+        if (!p && ch->last_err.status == VGPU_S_PINNED_LIMIT && vgpu__big_release(ch) == 0) {
             p = vgpu__shm_alloc(ch, size);
+            if (!p) /* too large anyway: freeing it did not help, the next large copy remakes it */
+                vgpu__big_room(ch);
+        }
         return p;
     }
     if (!p && size > HOST_SMALL_MAX)

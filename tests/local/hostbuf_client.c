@@ -265,17 +265,26 @@ static int staged(const char *instance, bool then_hold)
 }
 
 /*
- * Under a pinned limit of limit_bytes: a large copy makes the staging buffer, a host buffer of
- * the rest of the limit still fits (the staging buffer gives way), large copies stay correct
- * (through the data area), and after the free the staging buffer comes back.
+ * Under a pinned limit of limit_bytes: a large copy makes the staging buffer; a host buffer too
+ * large for the limit anyway is refused and the staging buffer comes back ("probe", then a line
+ * from stdin); a host buffer of the rest of the limit fits (the staging buffer gives way), large
+ * copies stay correct (through the data area), and after the free the staging buffer returns.
  */
 static int staged_limit(const char *instance, uint64_t limit_bytes)
 {
     vgpu_channel *ch = open_ch(instance);
     uint64_t d = 0;
+    char line[16];
     void *h;
     bool ok = vgpu_mem_alloc(ch, 16u << 20, &d) == 0 && staged_case(ch, d, 8u << 20, 0, 0);
 
+    /* Past the limit even without the staging buffer: refused, and the buffer comes back. */
+    h = ok ? vgpu_host_alloc(ch, 2 * limit_bytes) : NULL;
+    printf("a host buffer of twice the limit: %s\n", h ? "given" : "refused");
+    ok = ok && !h && staged_case(ch, d, 8u << 20, 0, 3);
+    printf("probe\n"); /* the test looks at the VM's pinned memory meanwhile */
+    fflush(stdout);
+    ok = ok && fgets(line, sizeof(line), stdin);
     h = ok ? vgpu_host_alloc(ch, limit_bytes - 4096) : NULL;
     printf("a host buffer of the limit less a page after a large copy: %s\n",
            h ? "given" : "refused");

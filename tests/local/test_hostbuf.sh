@@ -80,7 +80,16 @@ exec 7>&-
 wait $stg_pid
 check "the client ends well" "[ $? -eq 0 ]"
 
-"$HB" staged-limit stglim 12582912 >"$T/stglim" 2>&1
+mkfifo "$T/stglim.in"
+"$HB" staged-limit stglim 12582912 <"$T/stglim.in" >"$T/stglim" 2>&1 &
+lim_pid=$!
+exec 7>"$T/stglim.in"
+check "a host buffer past the limit anyway is refused" "wait_for 60 grep -q probe '$T/stglim'"
+check "and the staging buffer it freed for nothing is back (8M pinned)" \
+    "[ \"\$(vm_field stglim \"['pinned_used']\")\" = 8388608 ]"
+echo go >&7
+exec 7>&-
+wait $lim_pid
 check "under a 12M limit the staging buffer gives way to a host buffer" "[ $? -eq 0 ]"
 cat "$T/stglim"
 
